@@ -1,0 +1,161 @@
+#include <string.h>
+
+#include "common/err.h"
+
+#include "common/json.h"
+
+/* 1: the byte can be copied as is (printable ASCII other than " and \). */
+static const unsigned char plain[256] = {
+    [' '] = 1, ['!'] = 1, ['#' ... '['] = 1, [']' ... '~'] = 1,
+};
+
+static const char hex[] = "0123456789abcdef";
+
+/* Length of the well-formed UTF-8 sequence at s (2..4), or 0. */
+static size_t utf8_seq(const unsigned char *s, size_t left)
+{
+    unsigned c = s[0];
+
+    if (c >= 0xc2 && c <= 0xdf)
+        return left >= 2 && (s[1] & 0xc0) == 0x80 ? 2 : 0;
+    if (c >= 0xe0 && c <= 0xef) {
+        if (left < 3 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80)
+            return 0;
+        if (c == 0xe0 && s[1] < 0xa0)
+            return 0;                       /* overlong */
+        if (c == 0xed && s[1] >= 0xa0)
+            return 0;                       /* surrogate */
+        return 3;
+    }
+    if (c >= 0xf0 && c <= 0xf4) {
+        if (left < 4 || (s[1] & 0xc0) != 0x80 || (s[2] & 0xc0) != 0x80 ||
+            (s[3] & 0xc0) != 0x80)
+            return 0;
+        if (c == 0xf0 && s[1] < 0x90)
+            return 0;                       /* overlong */
+        if (c == 0xf4 && s[1] >= 0x90)
+            return 0;                       /* > U+10FFFF */
+        return 4;
+    }
+    return 0;
+}
+
+int sl_utf8_valid(const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0, k;
+
+    while (i < n) {
+        if (s[i] < 0x80) {
+            i++;
+            continue;
+        }
+        k = utf8_seq(s + i, n - i);
+        if (!k)
+            return 0;
+        i += k;
+    }
+    return 1;
+}
+
+int sl_json_esc(struct sl_buf *b, const char *str, size_t n)
+{
+    const unsigned char *s = (const unsigned char *)str;
+    size_t i = 0, run, k;
+    char *o;
+
+    /* Worst case 6 output bytes per input byte; reserve once, write directly. */
+    if (sl_buf_reserve(b, n * 6))
+        return 1;
+    o = b->data + b->len;
+    while (i < n) {
+        run = i;
+        while (run < n && plain[s[run]])
+            run++;
+        if (run > i) {
+            memcpy(o, s + i, run - i);
+            o += run - i;
+            i = run;
+            continue;
+        }
+        unsigned c = s[i];
+        if (c >= 0x80) {
+            k = utf8_seq(s + i, n - i);
+            if (k) {
+                memcpy(o, s + i, k);
+                o += k;
+                i += k;
+                continue;
+            }
+        }
+        *o++ = '\\';
+        switch (c) {
+        case '"': *o++ = '"'; break;
+        case '\\': *o++ = '\\'; break;
+        case '\n': *o++ = 'n'; break;
+        case '\r': *o++ = 'r'; break;
+        case '\t': *o++ = 't'; break;
+        case '\b': *o++ = 'b'; break;
+        case '\f': *o++ = 'f'; break;
+        default:
+            *o++ = 'u';
+            *o++ = '0';
+            *o++ = '0';
+            *o++ = hex[c >> 4];
+            *o++ = hex[c & 15];
+        }
+        i++;
+    }
+    b->len = (size_t)(o - b->data);
+    b->data[b->len] = '\0';
+    return 0;
+}
+
+int sl_json_str(struct sl_buf *b, const char *s, size_t n)
+{
+    size_t len = b->len;
+
+    if (sl_buf_putc(b, '"') || sl_json_esc(b, s, n) || sl_buf_putc(b, '"')) {
+        b->len = len;
+        b->data[len] = '\0';
+        return 1;
+    }
+    return 0;
+}
+
+int sl_json_key(struct sl_buf *b, const char *key)
+{
+    size_t n = strlen(key);
+
+    if (sl_buf_reserve(b, n + 3))
+        return 1;
+    b->data[b->len++] = '"';
+    memcpy(b->data + b->len, key, n);
+    b->len += n;
+    b->data[b->len++] = '"';
+    b->data[b->len++] = ':';
+    b->data[b->len] = '\0';
+    return 0;
+}
+
+int sl_json_u64(struct sl_buf *b, uint64_t v)
+{
+    char tmp[24];
+    int i = sizeof tmp;
+
+    do {
+        tmp[--i] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    return sl_buf_append(b, tmp + i, sizeof tmp - (size_t)i);
+}
+
+int sl_json_i64(struct sl_buf *b, int64_t v)
+{
+    if (v < 0) {
+        if (sl_buf_putc(b, '-'))
+            return 1;
+        return sl_json_u64(b, (uint64_t)0 - (uint64_t)v);
+    }
+    return sl_json_u64(b, (uint64_t)v);
+}

@@ -1,0 +1,71 @@
+/* parser/evt_impl.h: the layout of struct evt, for parser/ files only.
+ *
+ * Design: the event copies the message once into raw; every parsed field is
+ * a view {p, n} into that copy, so fields need no allocation and stay valid
+ * until the next parse. Only structured-data values with escapes are
+ * rewritten, into unesc (never longer than the input, so one buffer of the
+ * message's size holds them all). SD elements and params live in fixed
+ * arrays whose ceilings are below. */
+#ifndef PARSER_EVT_IMPL_H
+#define PARSER_EVT_IMPL_H
+#include <stddef.h>
+#include <stdint.h>
+
+#include "parser/evt.h"
+#include "parser/syslog_time.h"
+
+/* Ceilings on structured data per message; what lies beyond is dropped and
+ * tagged _sluice_sd_limit. They also bound the quadratic grouping of repeated
+ * SD-IDs and param names in evt_json. */
+#define EVT_SD_ELEMS_MAX    64u
+#define EVT_SD_PARAMS_MAX   256u
+#define EVT_SRC_IP_MAX      64u     /* an IPv6 address with zone fits */
+#define EVT_TRANSPORT_MAX   16u
+
+struct evt_sv {
+    const char *p;          /* NULL: absent */
+    uint32_t    n;
+};
+
+struct evt_sd_param {
+    struct evt_sv name, value;
+};
+
+struct evt_sd_elem {
+    struct evt_sv id;
+    uint32_t first, count;  /* its params: sdp[first .. first + count) */
+};
+
+struct evt {
+    size_t   max_msg;
+    char    *raw;           /* the message, NUL-terminated */
+    size_t   raw_len, raw_cap;
+    char    *unesc;         /* unescaped SD values */
+    size_t   unesc_len, unesc_cap;
+
+    int64_t  recv_ns;
+    int64_t  ts_ns;         /* @timestamp */
+    int      ts_digits;     /* fraction digits to write: 3, 6 or 9 */
+    int      pri;           /* 0..191 */
+    int      version;       /* 0: RFC 3164 */
+    struct evt_sv host, app, procid, msgid, msg;
+    int64_t  pid;
+    int      has_pid;       /* procid was numeric: written as process.pid */
+    unsigned tags;          /* EVT_T_* */
+
+    uint32_t sd_n, sdp_n;
+    struct evt_sd_elem  sd[EVT_SD_ELEMS_MAX];
+    struct evt_sd_param sdp[EVT_SD_PARAMS_MAX];
+
+    char     src_ip[EVT_SRC_IP_MAX];
+    uint16_t src_port;
+    char     transport[EVT_TRANSPORT_MAX];
+
+    struct syslog_zcache zcache;
+};
+
+/* Clears the fields of the last message, copies msg (cut at max_msg, on a
+ * UTF-8 boundary) and the meta; ensures unesc can hold the copy. */
+void evt_begin(struct evt *e, const char *msg, size_t len, const struct evt_meta *m);
+
+#endif

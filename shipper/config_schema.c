@@ -1,0 +1,59 @@
+/* shipper/config_schema.c: the rows of the top-level keys and of one input.
+ * Each sink type brings its own rows (sinks/); config.c walks the lists
+ * `inputs:` and `sinks:` and hands each item to these rows or the sink's. */
+#include <stddef.h>
+
+#include "common/bounds.h"
+#include "shipper/config.h"
+
+/* Defaults are written as a user would write them; these keep them honest. */
+_Static_assert(SL_QUEUE_BYTES_DEFAULT == 64ull * 1024 * 1024, "queue.max_bytes default");
+_Static_assert(SL_MAX_MSG_DEFAULT == 64u * 1024, "inputs[].max_msg default");
+_Static_assert(SL_MAX_CONNS_DEFAULT == 1024u, "inputs[].max_conns default");
+
+static const char *const log_levels[] = { "error", "warn", "info", "debug", NULL };
+
+static const struct sl_cfg_row queue_rows[] = {
+    { "max_bytes", SL_CFG_SIZE, "64MiB", SL_QUEUE_BYTES_MIN, SL_QUEUE_BYTES_LIMIT,
+      offsetof(struct sl_config, queue_bytes),
+      "bytes of documents held in memory between the pipeline and the sinks",
+      NULL, NULL, 0 },
+    SL_CFG_END,
+};
+
+static const struct sl_cfg_row log_rows[] = {
+    { "level", SL_CFG_ENUM, "info", 0, 0, offsetof(struct sl_config, log_level),
+      "sluice's own log: messages at this level and more severe go to stderr",
+      log_levels, NULL, 0 },
+    SL_CFG_END,
+};
+
+const struct sl_cfg_row cfg_top_rows[] = {
+    { "queue", SL_CFG_SECTION, NULL, 0, 0, 0, "the in-memory queue", NULL, queue_rows, 0 },
+    { "log", SL_CFG_SECTION, NULL, 0, 0, 0, "sluice's own log", NULL, log_rows, 0 },
+    SL_CFG_END,
+};
+
+const struct sl_cfg_row cfg_input_rows[] = {
+    { "listen", SL_CFG_STR, NULL, 0, 0, offsetof(struct cfg_input, listen),
+      "udp://HOST:PORT or tcp://HOST:PORT (IPv6 as tcp://[::1]:5514; port 0: the kernel picks)",
+      NULL, NULL, 1 },
+    { "name", SL_CFG_STR, NULL, 0, 0, offsetof(struct cfg_input, name),
+      "name in logs and metrics; default: the listen URL", NULL, NULL, 0 },
+    { "max_msg", SL_CFG_SIZE, "64KiB", SL_MAX_MSG_MIN, SL_MAX_MSG_LIMIT,
+      offsetof(struct cfg_input, max_msg),
+      "longest message; a longer one is truncated and tagged", NULL, NULL, 0 },
+    { "max_conns", SL_CFG_UINT, "1024", 1, SL_MAX_CONNS_LIMIT,
+      offsetof(struct cfg_input, max_conns),
+      "tcp only: open connections at once; more wait in the kernel's backlog",
+      NULL, NULL, 0 },
+    { "allow", SL_CFG_STRLIST, NULL, 0, 0, offsetof(struct cfg_input, allow),
+      "senders accepted, as CIDRs (10.0.0.0/8, ::1/128; a bare address is one host); "
+      "default: everyone", NULL, NULL, 0 },
+    SL_CFG_END,
+};
+
+const char cfg_inputs_desc[] = "list of listeners; none when absent";
+const char cfg_sinks_desc[] = "list of destinations; every document goes to each";
+const char cfg_sink_type_desc[] = "the sink type; selects the keys below";
+const char cfg_sink_name_desc[] = "name in logs and metrics; default <type><index>, e.g. ndjson0";

@@ -1,0 +1,16 @@
+/* shipper/default_config.c: the config used when none is given. It listens on
+ * loopback only and writes NDJSON to a file in the current directory, so
+ * sluice runs out of the box with no cluster and is reachable from nowhere
+ * else. The CLI may override the sink's path. */
+#include "shipper/config.h"
+
+const char sl_default_config[] =
+    "# sluice embedded default config\n"
+    "inputs:\n"
+    "  - listen: tcp://127.0.0.1:5514\n"
+    "  - listen: udp://127.0.0.1:5514\n"
+    "sinks:\n"
+    "  - type: ndjson\n"
+    "    path: ./sluice-out.ndjson\n"
+    "log:\n"
+    "  level: info\n";

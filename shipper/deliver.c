@@ -1,0 +1,346 @@
+/* shipper/deliver.c: one thread per sink moves record batches from its queue
+ * into the sink and acts on the verdicts.
+ *
+ * Threads: the delivery thread owns the sink instance and every field below
+ * `mu`; the main thread only sets `stopping`/`deadline_ms` (under mu) and joins.
+ * Counters are atomics, read from anywhere.
+ *
+ * Order and memory: batches are taken from the queue until the sink's batch
+ * limits (docs, bytes, wait) are reached; every record of that group is
+ * resolved (confirmed or rejected) before the next group is taken, retrying
+ * only the records answered RETRY, with backoff. The group's bytes stay
+ * counted in the queue until then, so the queue's ceiling bounds the memory of
+ * queued, in-flight and retried records together. */
+#include <pthread.h>
+#include <string.h>
+#include <time.h>
+
+#include "common/backoff.h"
+#include "common/clock.h"
+#include "common/log.h"
+#include "common/mem.h"
+#include "common/rec.h"
+#include "shipper/deliver.h"
+
+struct deliver {
+    const struct sink_type *type;
+    const void *conf;
+    char *name;
+    char comp[96];
+    void *state;
+    struct sl_queue *q;
+    struct sink_batch lim;
+    pthread_t th;
+    int started;
+
+    pthread_mutex_t mu;
+    pthread_cond_t wake;
+    int stopping;
+    uint64_t deadline_ms;       /* monotonic; valid while stopping */
+
+    struct sl_recbatch **held;
+    size_t nheld, capheld;
+    struct sl_rec *recs;
+    size_t nrecs, caprecs;
+    enum sink_verdict *verdicts;
+    struct sl_rec *tryv;
+    size_t cap_try;
+    uint64_t unresolved;        /* given up at the stop deadline */
+
+    struct sl_backoff bo;
+    struct sl_episode fail_ep;
+    struct deliver_stats st;
+    struct sink_stats sst;
+};
+
+static int giving_up(struct deliver *d)
+{
+    int r;
+
+    pthread_mutex_lock(&d->mu);
+    r = d->stopping && sl_clock_mono_ms() >= d->deadline_ms;
+    pthread_mutex_unlock(&d->mu);
+    return r;
+}
+
+/* Sleeps up to ms, woken early by deliver_stop. */
+static void nap(struct deliver *d, uint32_t ms)
+{
+    struct timespec ts;
+    uint64_t until = sl_clock_mono_ms() + ms;
+
+    pthread_mutex_lock(&d->mu);
+    if (d->stopping && until > d->deadline_ms)
+        until = d->deadline_ms;
+    clock_gettime(CLOCK_MONOTONIC, &ts);
+    uint64_t now = sl_clock_mono_ms();
+    if (until > now) {
+        uint64_t left = until - now;
+        ts.tv_sec += (time_t)(left / 1000);
+        ts.tv_nsec += (long)(left % 1000) * 1000000L;
+        if (ts.tv_nsec >= 1000000000L) {
+            ts.tv_sec++;
+            ts.tv_nsec -= 1000000000L;
+        }
+        pthread_cond_timedwait(&d->wake, &d->mu, &ts);
+    }
+    pthread_mutex_unlock(&d->mu);
+}
+
+static void grow_try(struct deliver *d, size_t n)
+{
+    if (n <= d->cap_try)
+        return;
+    d->cap_try = n;
+    d->verdicts = sl_realloc(d->verdicts, n * sizeof *d->verdicts);
+    d->tryv = sl_realloc(d->tryv, n * sizeof *d->tryv);
+}
+
+/* Resolves recs[0..n): every record ends confirmed or rejected, unless the stop
+ * deadline passes first (then it is counted as unresolved). */
+static void send_all(struct deliver *d, const struct sl_rec *recs, size_t n)
+{
+    size_t left = n;
+    struct sl_err err;
+    int retrying = 0;
+
+    size_t *idx = sl_malloc(n * sizeof *idx);   /* records still unresolved */
+
+    grow_try(d, n);
+    for (size_t i = 0; i < n; i++)
+        idx[i] = i;
+
+    while (left) {
+        if (giving_up(d)) {
+            d->unresolved += left;
+            atomic_fetch_sub(&d->st.pending, left);
+            break;
+        }
+        for (size_t i = 0; i < left; i++)
+            d->tryv[i] = recs[idx[i]];
+        if (retrying)
+            atomic_fetch_add(&d->st.retries, left);
+        sl_err_clear(&err);
+        int rc = d->type->send(d->state, d->tryv, left, d->verdicts, &err);
+        if (rc == SL_ETOOBIG && left > 1) {
+            /* 413: the request is over the cluster's limit; halve it. */
+            size_t half = left / 2;
+            struct sl_rec *a = sl_malloc(left * sizeof *a);
+            for (size_t i = 0; i < left; i++)
+                a[i] = recs[idx[i]];
+            SL_WARN(d->comp, "request too large: splitting docs=%zu into %zu + %zu", left, half,
+                    left - half);
+            send_all(d, a, half);
+            send_all(d, a + half, left - half);
+            sl_free(a);
+            left = 0;
+            break;
+        }
+        if (rc == SL_ETOOBIG) {
+            SL_ERROR(d->comp, "document alone is over the request size limit: rejected id=%.*s",
+                     (int)SL_ID_LEN, recs[idx[0]].id);
+            atomic_fetch_add(&d->st.rejected, 1);
+            atomic_fetch_sub(&d->st.pending, 1);
+            left = 0;
+            break;
+        }
+        if (rc) {
+            if (sl_episode_hit(&d->fail_ep))
+                SL_ERROR(d->comp, "send failed, will retry with backoff: %s%s%s", err.msg,
+                         err.where[0] ? " at " : "", err.where);
+            retrying = 1;
+            nap(d, sl_backoff_next(&d->bo));
+            continue;
+        }
+        size_t keep = 0;
+        for (size_t i = 0; i < left; i++) {
+            switch (d->verdicts[i]) {
+            case SINK_DONE:
+            case SINK_DUPLICATE:
+                atomic_fetch_add_explicit(&d->st.confirmed, 1, memory_order_relaxed);
+                atomic_fetch_sub_explicit(&d->st.pending, 1, memory_order_relaxed);
+                break;
+            case SINK_REJECT:
+                atomic_fetch_add_explicit(&d->st.rejected, 1, memory_order_relaxed);
+                atomic_fetch_sub_explicit(&d->st.pending, 1, memory_order_relaxed);
+                break;
+            case SINK_RETRY:
+            default:
+                idx[keep++] = idx[i];
+                break;
+            }
+        }
+        if (d->fail_ep.active) {
+            uint64_t k = sl_episode_end(&d->fail_ep);
+            SL_INFO(d->comp, "sending again after failed_attempts=%llu", (unsigned long long)k);
+        }
+        left = keep;
+        if (left) {
+            retrying = 1;
+            nap(d, sl_backoff_next(&d->bo));
+        } else {
+            sl_backoff_reset(&d->bo);
+        }
+    }
+    sl_free(idx);
+}
+
+static void hold(struct deliver *d, struct sl_recbatch *b)
+{
+    struct sl_rec r;
+    size_t off = 0;
+
+    if (d->nheld == d->capheld) {
+        d->capheld = d->capheld ? d->capheld * 2 : 16;
+        d->held = sl_realloc(d->held, d->capheld * sizeof *d->held);
+    }
+    d->held[d->nheld++] = b;
+    while (sl_recbatch_next(b, &off, &r)) {
+        if (d->nrecs == d->caprecs) {
+            d->caprecs = d->caprecs ? d->caprecs * 2 : 1024;
+            d->recs = sl_realloc(d->recs, d->caprecs * sizeof *d->recs);
+        }
+        d->recs[d->nrecs++] = r;
+    }
+    atomic_fetch_add(&d->st.pending, b->count);
+}
+
+static size_t held_bytes(const struct deliver *d)
+{
+    size_t sum = 0;
+
+    for (size_t i = 0; i < d->nheld; i++)
+        sum += d->held[i]->node.bytes;
+    return sum;
+}
+
+static void *run(void *arg)
+{
+    struct deliver *d = arg;
+    struct sl_qnode *n;
+    struct sl_err err;
+
+    for (;;) {
+        d->nheld = d->nrecs = 0;
+        if (sl_queue_pop(d->q, &n, -1))
+            break;                                  /* closed and drained */
+        hold(d, (struct sl_recbatch *)n);
+        uint64_t until = sl_clock_mono_ms() + d->lim.max_wait_ms;
+        while (d->nrecs < d->lim.max_docs && held_bytes(d) < d->lim.max_bytes) {
+            uint64_t now = sl_clock_mono_ms();
+            if (now >= until || sl_queue_pop(d->q, &n, (int)(until - now)))
+                break;
+            hold(d, (struct sl_recbatch *)n);
+        }
+        /* Cut the group into requests within the sink's limits. */
+        size_t i = 0;
+        while (i < d->nrecs) {
+            size_t j = i, bytes = 0;
+            while (j < d->nrecs && j - i < d->lim.max_docs &&
+                   (j == i || bytes + d->recs[j].doc_len <= d->lim.max_bytes))
+                bytes += d->recs[j++].doc_len;
+            send_all(d, d->recs + i, j - i);
+            i = j;
+        }
+        if (d->type->flush && d->type->flush(d->state, &err))
+            SL_ERROR(d->comp, "flush failed: %s", err.msg);
+        size_t bytes = held_bytes(d);
+        for (size_t k = 0; k < d->nheld; k++)
+            sl_recbatch_free(d->held[k]);
+        d->nheld = 0;
+        sl_queue_release(d->q, bytes);
+    }
+    return NULL;
+}
+
+int deliver_start(struct deliver **out, const struct sink_type *type, const void *conf,
+                  const char *name, struct sl_queue *q, struct sl_err *err)
+{
+    struct deliver *d = sl_calloc(1, sizeof *d);
+    int rc;
+
+    d->type = type;
+    d->conf = conf;
+    d->name = sl_strdup(name);
+    snprintf(d->comp, sizeof d->comp, "sink.%s[%s]", type->name, name);
+    d->q = q;
+    pthread_mutex_init(&d->mu, NULL);
+    {
+        pthread_condattr_t ca;
+        pthread_condattr_init(&ca);
+        pthread_condattr_setclock(&ca, CLOCK_MONOTONIC);
+        pthread_cond_init(&d->wake, &ca);
+        pthread_condattr_destroy(&ca);
+    }
+    d->lim.max_docs = 1000;
+    d->lim.max_bytes = 4u * 1024u * 1024u;
+    d->lim.max_wait_ms = 200;
+    if (type->batch)
+        type->batch(conf, &d->lim);
+    if (!d->lim.max_docs)
+        d->lim.max_docs = 1;
+    sl_backoff_init(&d->bo, d->lim.retry_initial_ms ? (uint32_t)d->lim.retry_initial_ms : 100,
+                    d->lim.retry_max_ms ? (uint32_t)d->lim.retry_max_ms : 30000);
+    rc = type->open(&d->state, conf, name, &d->sst, err);
+    if (rc)
+        goto fail;
+    if (pthread_create(&d->th, NULL, run, d)) {
+        rc = sl_err_set(err, SL_EIO, d->comp, "cannot start the delivery thread");
+        goto fail;
+    }
+    d->started = 1;
+    *out = d;
+    return 0;
+fail:
+    deliver_free(d);
+    return rc;
+}
+
+uint64_t deliver_stop(struct deliver *d, uint64_t deadline_ms)
+{
+    if (!d || !d->started)
+        return 0;
+    pthread_mutex_lock(&d->mu);
+    d->stopping = 1;
+    d->deadline_ms = sl_clock_mono_ms() + deadline_ms;
+    pthread_cond_broadcast(&d->wake);
+    pthread_mutex_unlock(&d->mu);
+    pthread_join(d->th, NULL);
+    d->started = 0;
+    return d->unresolved;
+}
+
+const struct deliver_stats *deliver_stats(const struct deliver *d)
+{
+    return &d->st;
+}
+
+const struct sink_stats *deliver_sink_stats(const struct deliver *d)
+{
+    return &d->sst;
+}
+
+const char *deliver_name(const struct deliver *d)
+{
+    return d->name;
+}
+
+void deliver_free(struct deliver *d)
+{
+    if (!d)
+        return;
+    if (d->started)
+        deliver_stop(d, 0);
+    if (d->type && d->state)
+        d->type->close(d->state);
+    pthread_mutex_destroy(&d->mu);
+    pthread_cond_destroy(&d->wake);
+    for (size_t k = 0; k < d->nheld; k++)
+        sl_recbatch_free(d->held[k]);
+    sl_free(d->held);
+    sl_free(d->recs);
+    sl_free(d->verdicts);
+    sl_free(d->tryv);
+    sl_free(d->name);
+    sl_free(d);
+}

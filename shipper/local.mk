@@ -1,0 +1,36 @@
+# shipper/: the program; wires parser/, buffer/ and sinks/ together.
+noinst_LIBRARIES += libsl_shipper.a
+libsl_shipper_a_CFLAGS = $(AM_CFLAGS) $(EVENT_CFLAGS) $(YAML_CFLAGS)
+libsl_shipper_a_SOURCES = \
+	shipper/cli.c shipper/cli.h \
+	shipper/cmd_check.c \
+	shipper/cmd_run.c \
+	shipper/config.c shipper/config.h \
+	shipper/config_schema.c \
+	shipper/default_config.c \
+	shipper/deliver.c shipper/deliver.h \
+	shipper/frame.c shipper/frame.h \
+	shipper/listen.c shipper/listen.h \
+	shipper/pipeline.c shipper/pipeline.h \
+	shipper/secret.c shipper/secret.h
+SHIPPER_LIBS = libsl_shipper.a libsl_parser.a libsl_sinks.a $(COMMON_LIBS) \
+	$(EVENT_LIBS) $(YAML_LIBS) $(CURL_LIBS) $(ZLIB_LIBS) $(FASTJSON_LIBS) $(OPENSSL_LIBS)
+
+bin_PROGRAMS += sluice
+sluice_SOURCES = shipper/main.c
+sluice_LDADD = $(SHIPPER_LIBS)
+
+check_PROGRAMS += tests/unit/test_frame tests/unit/test_listen tests/unit/test_config
+TESTS += tests/unit/test_frame tests/unit/test_listen tests/unit/test_config
+tests_unit_test_frame_SOURCES = tests/unit/test_frame.c tests/unit/tu.c tests/unit/tu.h
+tests_unit_test_frame_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_frame_LDADD = $(SHIPPER_LIBS) $(TEST_LIBS)
+tests_unit_test_listen_SOURCES = tests/unit/test_listen.c tests/unit/tu.c tests/unit/tu.h
+tests_unit_test_listen_CFLAGS = $(TEST_CFLAGS) $(EVENT_CFLAGS)
+tests_unit_test_listen_LDADD = $(SHIPPER_LIBS) $(TEST_LIBS)
+# test_config brings its own sink table (a fake type with every kind of row),
+# so it links the config sources directly instead of the sinks library.
+tests_unit_test_config_SOURCES = tests/unit/test_config.c tests/unit/tu.c tests/unit/tu.h \
+	shipper/config.c shipper/secret.c shipper/config_schema.c shipper/default_config.c
+tests_unit_test_config_CFLAGS = $(TEST_CFLAGS) $(YAML_CFLAGS)
+tests_unit_test_config_LDADD = $(COMMON_LIBS) $(YAML_LIBS) $(TEST_LIBS)

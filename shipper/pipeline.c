@@ -1,0 +1,301 @@
+/* shipper/pipeline.c: message → event → JSON document → record batches.
+ *
+ * Threads: everything here runs on the event-loop thread, except the queues'
+ * consumers (delivery threads), which only pop and release. A document is
+ * serialized once, into the first sink's batch; other sinks get a copy of the
+ * bytes under their own index name.
+ *
+ * Backpressure: a batch that a queue refuses stays pending here; the pipeline
+ * then asks the caller to pause TCP inputs (senders slow down) and drops UDP
+ * datagrams with a count, until a delivery thread makes room. Memory is
+ * bounded by the queues' ceilings plus one pending batch per sink. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <string.h>
+
+#include "common/bounds.h"
+#include "common/clock.h"
+#include "common/hash.h"
+#include "common/log.h"
+#include "common/mem.h"
+#include "common/rec.h"
+#include "parser/evt.h"
+#include "shipper/pipeline.h"
+
+/* A batch is pushed when it holds this much; it may grow to BATCH_MAX while a
+ * queue refuses it (what one socket read can still produce after the pause). */
+#define BATCH_PUSH  SL_BATCH_BYTES_PIPE
+#define BATCH_MAX   (32u * 1024u * 1024u)   /* one 64 KiB read of 1-byte lines fits */
+
+struct out {
+    char *pattern;              /* NULL: no index */
+    int   dated;                /* pattern has % escapes */
+    int64_t day;                /* day number `name` was resolved for */
+    char  name[SL_INDEX_NAME_LIMIT + 1];
+    size_t name_len;
+    struct sl_queue *q;
+    struct sl_recbatch *batch;
+};
+
+struct pipeline {
+    struct out *outs;
+    size_t nouts;
+    struct evt *evt;
+    struct syslog_opts so;
+    struct sl_idgen ids;
+    size_t doc_max;
+    int blocked;
+    void (*on_block)(void *, int);
+    void *arg;
+    struct sl_episode drop_ep;
+    /* The sender's address as text, cached: consecutive messages mostly come
+     * from the same peer, and inet_ntop per message shows in profiles. */
+    struct sockaddr_storage last_sa;
+    socklen_t last_len;
+    char last_ip[INET6_ADDRSTRLEN];
+    uint16_t last_port;
+    struct pipeline_stats st;
+};
+
+static struct sl_recbatch *batch_new(void)
+{
+    return sl_recbatch_new(BATCH_PUSH + 64 * 1024, BATCH_MAX);
+}
+
+int pipeline_new(struct pipeline **out, const struct pipeline_out *outs, size_t nouts,
+                 size_t max_msg, const struct syslog_opts *so,
+                 void (*on_block)(void *arg, int blocked), void *arg, struct sl_err *err)
+{
+    struct pipeline *p = sl_calloc(1, sizeof *p);
+    int rc;
+
+    p->outs = sl_calloc(nouts ? nouts : 1, sizeof *p->outs);
+    p->nouts = nouts;
+    for (size_t i = 0; i < nouts; i++) {
+        struct out *o = &p->outs[i];
+        o->q = outs[i].q;
+        o->pattern = outs[i].index ? sl_strdup(outs[i].index) : NULL;
+        o->dated = o->pattern && strchr(o->pattern, '%');
+        o->day = INT64_MIN;
+        if (o->pattern && !o->dated) {
+            o->name_len = strlen(o->pattern);
+            if (o->name_len > SL_INDEX_NAME_LIMIT) {
+                rc = sl_err_set(err, SL_EINVAL, "pipeline", "index name longer than %u bytes: %s",
+                                SL_INDEX_NAME_LIMIT, o->pattern);
+                goto fail;
+            }
+            memcpy(o->name, o->pattern, o->name_len + 1);
+        }
+        o->batch = batch_new();
+    }
+    p->doc_max = SL_DOC_MAX(max_msg);
+    p->evt = evt_new(max_msg);
+    p->so = *so;
+    p->on_block = on_block;
+    p->arg = arg;
+    rc = sl_idgen_init(&p->ids);
+    if (rc) {
+        sl_err_set(err, rc, "pipeline", "cannot read random bytes for event IDs");
+        goto fail;
+    }
+    *out = p;
+    return 0;
+fail:
+    pipeline_free(p);
+    return rc;
+}
+
+void pipeline_free(struct pipeline *p)
+{
+    if (!p)
+        return;
+    for (size_t i = 0; i < p->nouts; i++) {
+        sl_free(p->outs[i].pattern);
+        sl_recbatch_free(p->outs[i].batch);
+    }
+    sl_free(p->outs);
+    evt_free(p->evt);
+    sl_free(p);
+}
+
+/* Expands %Y %m %d %H %% of the pattern for the event's UTC date. A pattern
+ * from the event's own time sends a replayed event to the index it first went
+ * to, which is what makes its fixed ID a real duplicate check there. */
+static void resolve_index(struct out *o, int64_t t_ns)
+{
+    int64_t secs = t_ns / 1000000000 - (t_ns % 1000000000 < 0);
+    int64_t day = secs / 86400 - (secs % 86400 < 0), hour = (secs - day * 86400) / 3600;
+    int64_t key = day * 24 + hour, y;
+    unsigned m, d;
+    size_t n = 0;
+
+    if (key == o->day)
+        return;
+    o->day = key;
+    sl_civil_from_days(day, &y, &m, &d);
+    for (const char *s = o->pattern; *s && n < SL_INDEX_NAME_LIMIT - 8; s++) {
+        if (*s != '%' || !s[1]) {
+            o->name[n++] = *s;
+            continue;
+        }
+        s++;
+        switch (*s) {
+        case 'Y': n += (size_t)snprintf(o->name + n, 8, "%04lld", (long long)y); break;
+        case 'm': n += (size_t)snprintf(o->name + n, 8, "%02u", m); break;
+        case 'd': n += (size_t)snprintf(o->name + n, 8, "%02u", d); break;
+        case 'H': n += (size_t)snprintf(o->name + n, 8, "%02lld", (long long)hour); break;
+        default: o->name[n++] = *s; break;
+        }
+    }
+    o->name[n] = '\0';
+    o->name_len = n;
+}
+
+static const char *src_text(struct pipeline *p, const struct sockaddr *sa, socklen_t len,
+                            uint16_t *port)
+{
+    if (!sa || !len)
+        return NULL;
+    if (len == p->last_len && memcmp(sa, &p->last_sa, len) == 0) {
+        *port = p->last_port;
+        return p->last_ip;
+    }
+    if (len > sizeof p->last_sa)
+        return NULL;
+    p->last_ip[0] = '\0';
+    p->last_port = 0;
+    if (sa->sa_family == AF_INET) {
+        const struct sockaddr_in *in = (const void *)sa;
+        inet_ntop(AF_INET, &in->sin_addr, p->last_ip, sizeof p->last_ip);
+        p->last_port = ntohs(in->sin_port);
+    } else if (sa->sa_family == AF_INET6) {
+        const struct sockaddr_in6 *in6 = (const void *)sa;
+        if (IN6_IS_ADDR_V4MAPPED(&in6->sin6_addr))
+            inet_ntop(AF_INET, &in6->sin6_addr.s6_addr[12], p->last_ip, sizeof p->last_ip);
+        else
+            inet_ntop(AF_INET6, &in6->sin6_addr, p->last_ip, sizeof p->last_ip);
+        p->last_port = ntohs(in6->sin6_port);
+    }
+    memcpy(&p->last_sa, sa, len);
+    p->last_len = len;
+    *port = p->last_port;
+    return p->last_ip[0] ? p->last_ip : NULL;
+}
+
+static void set_blocked(struct pipeline *p, int blocked)
+{
+    if (p->blocked == blocked)
+        return;
+    p->blocked = blocked;
+    if (blocked) {
+        atomic_fetch_add(&p->st.blocked, 1);
+        SL_WARN("pipeline", "queue full: pausing TCP inputs, dropping UDP until delivery catches up");
+    } else {
+        uint64_t n = sl_episode_end(&p->drop_ep);
+        SL_INFO("pipeline", "queue has room again: inputs resumed udp_dropped=%llu",
+                (unsigned long long)n);
+    }
+    if (p->on_block)
+        p->on_block(p->arg, blocked);
+}
+
+/* Pushes every batch that is due (or every non-empty one when `all`). */
+static int push_due(struct pipeline *p, int all)
+{
+    int refused = 0;
+
+    for (size_t i = 0; i < p->nouts; i++) {
+        struct out *o = &p->outs[i];
+        if (!o->batch->count || (!all && o->batch->data.len < BATCH_PUSH))
+            continue;
+        if (sl_queue_push(o->q, &o->batch->node, o->batch->data.len, 0) == 0)
+            o->batch = batch_new();
+        else
+            refused = 1;
+    }
+    return refused ? SL_EFULL : 0;
+}
+
+int pipeline_flush(struct pipeline *p)
+{
+    int rc = push_due(p, 1);
+
+    set_blocked(p, rc != 0);
+    return rc;
+}
+
+int pipeline_is_blocked(const struct pipeline *p)
+{
+    return p->blocked;
+}
+
+const struct pipeline_stats *pipeline_stats(const struct pipeline *p)
+{
+    return &p->st;
+}
+
+void pipeline_msg(struct pipeline *p, const char *msg, size_t len, unsigned flags,
+                  const struct sockaddr *src, socklen_t srclen, int64_t recv_ns,
+                  const char *transport, int datagram)
+{
+    struct evt_meta m = { 0 };
+    char id[SL_ID_LEN + 1];
+    struct out *first;
+    size_t mark, doc_off, doc_len;
+    int64_t t_ns;
+
+    atomic_fetch_add_explicit(&p->st.received, 1, memory_order_relaxed);
+    if (!p->nouts)
+        return;
+    if (p->blocked && datagram) {
+        atomic_fetch_add_explicit(&p->st.dropped_full, 1, memory_order_relaxed);
+        if (sl_episode_hit(&p->drop_ep))
+            SL_WARN("pipeline", "dropping UDP messages: queue full (counted in dropped_full)");
+        return;
+    }
+    m.recv_ns = recv_ns;
+    m.src_ip = src_text(p, src, srclen, &m.src_port);
+    m.transport = transport;
+    m.flags = flags;
+    syslog_parse(p->evt, msg, len, &m, &p->so);
+    t_ns = evt_time_ns(p->evt);
+    sl_idgen_next(&p->ids, id);
+
+    first = &p->outs[0];
+    if (first->dated)
+        resolve_index(first, t_ns);
+    mark = sl_recbatch_begin(first->batch, id, first->name, first->name_len);
+    if (mark == (size_t)-1)
+        goto full;
+    doc_off = first->batch->data.len;
+    if (evt_json(p->evt, &first->batch->data)) {
+        sl_recbatch_abort(first->batch, mark);
+        goto full;
+    }
+    doc_len = first->batch->data.len - doc_off;
+    sl_recbatch_commit(first->batch, mark);
+    for (size_t i = 1; i < p->nouts; i++) {
+        struct out *o = &p->outs[i];
+        size_t mk;
+        if (o->dated)
+            resolve_index(o, t_ns);
+        mk = sl_recbatch_begin(o->batch, id, o->name, o->name_len);
+        if (mk == (size_t)-1)
+            continue;   /* counted below: this sink's batch is at its ceiling */
+        if (sl_buf_append(&o->batch->data, first->batch->data.data + doc_off, doc_len))
+            sl_recbatch_abort(o->batch, mk);
+        else
+            sl_recbatch_commit(o->batch, mk);
+    }
+    atomic_fetch_add_explicit(&p->st.queued, 1, memory_order_relaxed);
+    if (push_due(p, 0))
+        set_blocked(p, 1);
+    return;
+full:
+    /* Only reachable while blocked with a full pending batch (32 MiB): the
+     * inputs are paused, so this is the tail of the last socket read. */
+    atomic_fetch_add_explicit(&p->st.dropped_full, 1, memory_order_relaxed);
+    if (sl_episode_hit(&p->drop_ep))
+        SL_WARN("pipeline", "dropping messages: pending batch at its ceiling while the queue is full");
+    set_blocked(p, 1);
+}

@@ -1,0 +1,44 @@
+/* shipper/pipeline.h: message → event → document → record batches, one per sink. */
+#ifndef SHIPPER_PIPELINE_H
+#define SHIPPER_PIPELINE_H
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+#include <sys/socket.h>
+
+#include "common/err.h"
+#include "common/queue.h"
+#include "parser/syslog.h"
+
+struct pipeline;
+
+struct pipeline_out {
+    const char      *index;     /* name or date pattern; NULL: no index */
+    struct sl_queue *q;         /* the sink's delivery queue (borrowed) */
+};
+
+struct pipeline_stats {
+    _Atomic uint64_t received;      /* messages handed to the pipeline */
+    _Atomic uint64_t queued;        /* documents pushed toward the sinks (per message) */
+    _Atomic uint64_t dropped_full;  /* UDP messages dropped while the queue was full */
+    _Atomic uint64_t dropped_big;   /* documents over the ceiling (cannot happen with sane bounds) */
+    _Atomic uint64_t blocked;       /* times the inputs were paused for backpressure */
+};
+
+/* on_block(arg, 1) asks the caller to pause its TCP inputs; (arg, 0) to resume. */
+int  pipeline_new(struct pipeline **out, const struct pipeline_out *outs, size_t nouts,
+                  size_t max_msg, const struct syslog_opts *so,
+                  void (*on_block)(void *arg, int blocked), void *arg, struct sl_err *err);
+void pipeline_free(struct pipeline *p);
+
+/* Loop thread only. datagram=1 for UDP: dropped (and counted) while blocked. */
+void pipeline_msg(struct pipeline *p, const char *msg, size_t len, unsigned flags,
+                  const struct sockaddr *src, socklen_t srclen, int64_t recv_ns,
+                  const char *transport, int datagram);
+/* Pushes partial batches (on a timer and at stop). Loop thread only. Returns 0
+ * when nothing is left pending, SL_EFULL when a queue still refuses. */
+int  pipeline_flush(struct pipeline *p);
+int  pipeline_is_blocked(const struct pipeline *p);
+const struct pipeline_stats *pipeline_stats(const struct pipeline *p);
+
+#endif

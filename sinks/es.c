@@ -1,0 +1,537 @@
+/* sinks/es.c: the Elasticsearch / OpenSearch sink: a batch of records becomes
+ * one POST /_bulk; the answer becomes one verdict per record.
+ *
+ * Design: request-level outcomes (anchors.md 5.4) map to return codes, and
+ * every record is then SINK_RETRY:
+ *   transport error, timeout, 408, 5xx     SL_ENET
+ *   429                                    SL_EFULL (the cluster sheds load)
+ *   401, 403                               SL_EAUTH (stop until credentials change)
+ *   413                                    SL_ETOOBIG (delivery splits the batch);
+ *                                          a single record gets SINK_REJECT instead
+ *   200 that is not n items, other codes   SL_EPROTO
+ * A 200 is read item by item by es_resp.c (anchors.md 5.3). After a
+ * request-level failure the next attempt goes to the next host. Proxies come
+ * from the environment (http_proxy, https_proxy, no_proxy), as libcurl does
+ * by default.
+ *
+ * Threads: one delivery thread owns an instance and makes every call; only
+ * struct sink_stats is read elsewhere (atomics). open() calls
+ * curl_global_init, which libcurl makes thread-safe from 7.84; with an older
+ * libcurl sinks must be opened before other threads use libcurl.
+ *
+ * Requests go one at a time through curl_easy_perform. struct es_req holds
+ * everything one request in flight needs, so a curl multi handle can later
+ * drive several (one easy handle per request then, not per host). */
+#include <curl/curl.h>
+#include <stdatomic.h>
+#include <stdio.h>
+#include <string.h>
+
+#include "common/bounds.h"
+#include "common/buf.h"
+#include "common/clock.h"
+#include "common/log.h"
+#include "common/mem.h"
+#include "sinks/es.h"
+#include "sinks/es_bulk.h"
+#include "sinks/es_resp.h"
+
+/* Rejected items logged one by one per request; the rest only counted. */
+#define ES_REJECT_LOG_MAX   5
+#define ES_BODY_INITIAL     (256u * 1024u)
+#define ES_RESP_INITIAL     (16u * 1024u)
+/* Bytes of an error answer quoted in err and logs. */
+#define ES_SNIPPET          240
+/* Logs quote at most this much of an item's error type and reason. */
+#define ES_TYPE_LOG         80
+#define ES_REASON_LOG       300
+/* zlib level 1: logs compress well at any level, and level 1 costs the least CPU. */
+#define ES_GZIP_LEVEL       1
+
+struct es_host {
+    char *label;                /* the configured address, for logs and err.where */
+    char *url;                  /* its _bulk address */
+    CURL *easy;                 /* keeps the connection alive between requests */
+};
+
+struct es_req {
+    struct es_host *host;
+    struct sl_buf   resp;
+    int             resp_over;  /* the answer passed SL_BULK_RESP_LIMIT */
+    char            errbuf[CURL_ERROR_SIZE];
+    CURLcode        cc;
+    long            status;
+};
+
+struct es_sink {
+    const struct es_conf *conf;
+    char                  comp[128];
+    struct sink_stats    *stats;
+    struct es_host       *hosts;
+    size_t                nhosts;
+    size_t                cur;          /* host of the next request */
+    struct curl_slist    *headers;
+    struct sl_buf         body;
+    struct sl_buf         gzbody;
+    struct es_bulk_gz    *gz;           /* NULL: gzip off */
+    struct es_req         req;
+    struct es_resp_item  *items;
+    size_t                items_cap;
+    struct sl_episode     retry_ep;     /* requests in a row with items to retry */
+    int                   curl_ready;
+};
+
+static size_t resp_write(char *p, size_t size, size_t nmemb, void *ud)
+{
+    struct es_req *q = ud;
+    size_t n = size * nmemb;
+
+    if (sl_buf_append(&q->resp, p, n)) {
+        q->resp_over = 1;
+        return 0;               /* makes libcurl stop with CURLE_WRITE_ERROR */
+    }
+    return n;
+}
+
+static int add_header(struct curl_slist **l, const char *h)
+{
+    struct curl_slist *n = curl_slist_append(*l, h);
+
+    if (!n)
+        return -1;
+    *l = n;
+    return 0;
+}
+
+static int make_headers(struct es_sink *s, struct sl_err *err)
+{
+    const struct es_conf *c = s->conf;
+    struct sl_buf auth;
+    int rc = 0;
+
+    /* No "Expect: 100-continue": a proxy that ignores it would cost every
+     * large request a one-second wait. */
+    if (add_header(&s->headers, "Content-Type: application/x-ndjson") ||
+        add_header(&s->headers, "Expect:") ||
+        (c->gzip && add_header(&s->headers, "Content-Encoding: gzip")))
+        rc = -1;
+    if (!rc && c->api_key) {
+        sl_buf_init(&auth, 64, 64u * 1024u);
+        if (sl_buf_printf(&auth, "Authorization: ApiKey %s", c->api_key) ||
+            add_header(&s->headers, auth.data))
+            rc = -1;
+        /* The key is a secret: leave no copy in freed memory. */
+        memset(auth.data, 0, auth.cap);
+        sl_buf_free(&auth);
+    }
+    if (rc)
+        return sl_err_set(err, SL_EINVAL, s->comp, "cannot build the request headers");
+    return 0;
+}
+
+#define SETOPT(opt, val) do { if (cc == CURLE_OK) { what = #opt; cc = curl_easy_setopt(e, opt, val); } } while (0)
+
+static int setup_easy(struct es_sink *s, struct es_host *h, struct sl_err *err)
+{
+    const struct es_conf *c = s->conf;
+    CURLcode cc = CURLE_OK;
+    const char *what = "";
+    CURL *e;
+
+    h->easy = e = curl_easy_init();
+    if (!e)
+        return sl_err_set(err, SL_EINVAL, h->label, "curl_easy_init failed");
+    SETOPT(CURLOPT_URL, h->url);
+#if LIBCURL_VERSION_NUM >= 0x075500
+    SETOPT(CURLOPT_PROTOCOLS_STR, "http,https");
+#else
+    SETOPT(CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
+#endif
+    SETOPT(CURLOPT_POST, 1L);
+    SETOPT(CURLOPT_HTTPHEADER, s->headers);
+    SETOPT(CURLOPT_USERAGENT, "sluice");
+    /* Signals are not safe in a threaded daemon; timeouts still hold. */
+    SETOPT(CURLOPT_NOSIGNAL, 1L);
+    SETOPT(CURLOPT_TIMEOUT_MS, (long)c->timeout_ms);
+    SETOPT(CURLOPT_CONNECTTIMEOUT_MS, (long)c->connect_timeout_ms);
+    SETOPT(CURLOPT_TCP_KEEPALIVE, 1L);
+    SETOPT(CURLOPT_WRITEFUNCTION, resp_write);
+    SETOPT(CURLOPT_WRITEDATA, &s->req);
+    SETOPT(CURLOPT_ERRORBUFFER, s->req.errbuf);
+    if (c->gzip)
+        SETOPT(CURLOPT_ACCEPT_ENCODING, "");
+    if (c->username) {
+        /* Basic auth is sent with the first request, not after a 401. */
+        SETOPT(CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
+        SETOPT(CURLOPT_USERNAME, c->username);
+        SETOPT(CURLOPT_PASSWORD, c->password ? c->password : "");
+    }
+    if (c->tls_ca)
+        SETOPT(CURLOPT_CAINFO, c->tls_ca);
+    SETOPT(CURLOPT_SSL_VERIFYPEER, c->tls_verify ? 1L : 0L);
+    SETOPT(CURLOPT_SSL_VERIFYHOST, c->tls_verify ? 2L : 0L);
+    if (c->tls_cert)
+        SETOPT(CURLOPT_SSLCERT, c->tls_cert);
+    if (c->tls_key)
+        SETOPT(CURLOPT_SSLKEY, c->tls_key);
+    if (cc != CURLE_OK)
+        return sl_err_set(err, SL_EINVAL, h->label, "libcurl refused %s: %s", what,
+                          curl_easy_strerror(cc));
+    return 0;
+}
+
+static void es_close(void *state)
+{
+    struct es_sink *s = state;
+
+    if (!s)
+        return;
+    for (size_t i = 0; i < s->nhosts; i++) {
+        if (s->hosts[i].easy)
+            curl_easy_cleanup(s->hosts[i].easy);
+        sl_free(s->hosts[i].label);
+        sl_free(s->hosts[i].url);
+    }
+    sl_free(s->hosts);
+    curl_slist_free_all(s->headers);
+    sl_buf_free(&s->body);
+    sl_buf_free(&s->gzbody);
+    es_bulk_gz_free(s->gz);
+    sl_buf_free(&s->req.resp);
+    sl_free(s->items);
+    if (s->curl_ready)
+        curl_global_cleanup();
+    sl_free(s);
+}
+
+static int es_open(void **state, const void *confp, const char *name,
+                   struct sink_stats *stats, struct sl_err *err)
+{
+    const struct es_conf *conf = confp;
+    struct es_sink *s = sl_calloc(1, sizeof *s);
+    struct sl_buf url;
+    int rc;
+
+    s->conf = conf;
+    s->stats = stats;
+    snprintf(s->comp, sizeof s->comp, "sink.es[%s]", name ? name : "");
+    sl_buf_init(&s->body, ES_BODY_INITIAL, SL_BULK_BYTES_LIMIT);
+    sl_buf_init(&s->gzbody, 16, SL_BULK_BYTES_LIMIT);
+    sl_buf_init(&s->req.resp, ES_RESP_INITIAL, SL_BULK_RESP_LIMIT);
+    sl_buf_init(&url, 256, 8192);
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
+        rc = sl_err_set(err, SL_EINVAL, s->comp, "curl_global_init failed");
+        goto fail;
+    }
+    s->curl_ready = 1;
+    if (conf->hosts.n == 0) {
+        rc = sl_err_set(err, SL_ECONFIG, s->comp, "no hosts");
+        goto fail;
+    }
+    if (conf->gzip) {
+        s->gz = es_bulk_gz_new(ES_GZIP_LEVEL);
+        if (!s->gz) {
+            rc = sl_err_set(err, SL_EINVAL, s->comp, "zlib deflateInit2 failed");
+            goto fail;
+        }
+    }
+    rc = make_headers(s, err);
+    if (rc)
+        goto fail;
+    s->hosts = sl_calloc(conf->hosts.n, sizeof *s->hosts);
+    s->nhosts = conf->hosts.n;
+    for (size_t i = 0; i < s->nhosts; i++) {
+        struct es_host *h = &s->hosts[i];
+
+        h->label = sl_strdup(conf->hosts.v[i]);
+        if (es_bulk_url(&url, conf->hosts.v[i])) {
+            rc = sl_err_set(err, SL_ECONFIG, h->label, "host address too long");
+            goto fail;
+        }
+        h->url = sl_strdup(url.data);
+        rc = setup_easy(s, h, err);
+        if (rc)
+            goto fail;
+    }
+    if (!conf->tls_verify)
+        SL_WARN(s->comp, "TLS verification is OFF (tls.verify: false): the cluster's certificate "
+                "and name are not checked; anyone on the path can read and change the traffic");
+    *state = s;
+    s = NULL;
+fail:
+    sl_buf_free(&url);
+    es_close(s);
+    return rc;
+}
+
+/* Up to ES_SNIPPET bytes of the answer, control bytes made spaces. */
+static const char *snippet(const struct sl_buf *resp, char out[ES_SNIPPET + 1])
+{
+    size_t n = resp->len < ES_SNIPPET ? resp->len : ES_SNIPPET;
+
+    for (size_t i = 0; i < n; i++) {
+        unsigned char c = (unsigned char)resp->data[i];
+
+        out[i] = c < 0x20 || c == 0x7f ? ' ' : (char)c;
+    }
+    out[n] = '\0';
+    return out;
+}
+
+static int clamp(size_t n, size_t max)
+{
+    return (int)(n < max ? n : max);
+}
+
+/* A record that can never pass (over the body ceiling or the cluster's
+ * request limit) is rejected, so it goes to the dead-letter file instead of
+ * coming back forever. */
+static void reject_alone(struct es_sink *s, const struct sl_rec *r, const char *why,
+                         enum sink_verdict *out)
+{
+    SL_WARN(s->comp, "bulk item rejected index=%.*s id=%.*s reason=\"%s\" doc_bytes=%zu",
+            clamp(r->index_len, SL_INDEX_NAME_LIMIT), r->index, (int)SL_ID_LEN, r->id,
+            why, r->doc_len);
+    out[0] = SINK_REJECT;
+}
+
+/* The request-level outcome of a non-200 answer. */
+static int http_failure(struct es_sink *s, const struct es_req *q, size_t n, struct sl_err *err)
+{
+    char snip[ES_SNIPPET + 1];
+    const char *where = q->host->label;
+    long st = q->status;
+
+    snippet(&q->resp, snip);
+    if (st == 401)
+        return sl_err_set(err, SL_EAUTH, where, "HTTP 401: the cluster did not accept the "
+                          "credentials; check username/password or api_key: %s", snip);
+    /* Old clusters answer a flood-stage disk block with 403 (FORBIDDEN/12): it lifts by itself. */
+    if (st == 403 && strstr(q->resp.data, "cluster_block_exception"))
+        return sl_err_set(err, SL_EFULL, where, "HTTP 403 cluster block (disk flood stage?): %s",
+                          snip);
+    if (st == 403)
+        return sl_err_set(err, SL_EAUTH, where, "HTTP 403: the user lacks a privilege; writing "
+                          "needs create_doc (or write) on the index, and auto_configure to "
+                          "create a data stream: %s", snip);
+    if (st == 413)
+        return sl_err_set(err, SL_ETOOBIG, where, "HTTP 413: a request of %zu records is over "
+                          "the cluster's http.max_content_length", n);
+    if (st == 429)
+        return sl_err_set(err, SL_EFULL, where, "HTTP 429: the cluster rejects writes for now: %s",
+                          snip);
+    if (st == 408 || st >= 500)
+        return sl_err_set(err, SL_ENET, where, "HTTP %ld: %s", st, snip);
+    return sl_err_set(err, SL_EPROTO, where, "unexpected HTTP %ld to _bulk: %s", st, snip);
+}
+
+static void perform(struct es_sink *s, struct es_req *q, const char *wire, size_t len)
+{
+    CURL *e = q->host->easy;
+    uint64_t t0 = sl_clock_mono_ns();
+
+    sl_buf_reset(&q->resp);
+    q->resp_over = 0;
+    q->errbuf[0] = '\0';
+    q->status = 0;
+    curl_easy_setopt(e, CURLOPT_POSTFIELDS, wire);
+    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
+    q->cc = curl_easy_perform(e);
+    if (q->cc == CURLE_OK)
+        curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &q->status);
+    atomic_fetch_add(&s->stats->requests, 1);
+    atomic_fetch_add(&s->stats->bytes, len);
+    atomic_fetch_add(&s->stats->latency_us_sum, (sl_clock_mono_ns() - t0) / 1000u);
+}
+
+static void log_items(struct es_sink *s, const struct sl_rec *recs, size_t n,
+                      const enum sink_verdict *out, const struct es_resp_counts *c)
+{
+    const struct es_resp_item *it;
+    size_t logged = 0;
+    uint64_t k;
+
+    if (c->reject) {
+        SL_WARN(s->comp, "bulk items rejected rejected=%zu done=%zu duplicates=%zu retry=%zu "
+                "records=%zu", c->reject, c->done, c->duplicate, c->retry, n);
+        for (size_t i = 0; i < n && logged < ES_REJECT_LOG_MAX; i++) {
+            if (out[i] != SINK_REJECT)
+                continue;
+            it = &s->items[i];
+            SL_WARN(s->comp, "bulk item rejected index=%.*s id=%.*s status=%d type=%.*s "
+                    "reason=\"%.*s\"", clamp(recs[i].index_len, SL_INDEX_NAME_LIMIT),
+                    recs[i].index, (int)SL_ID_LEN, recs[i].id, it->status,
+                    clamp(it->type_len, ES_TYPE_LOG), it->type ? it->type : "",
+                    clamp(it->reason_len, ES_REASON_LOG), it->reason ? it->reason : "");
+            logged++;
+        }
+    }
+    if (!c->retry) {
+        k = sl_episode_end(&s->retry_ep);
+        if (k)
+            SL_INFO(s->comp, "bulk items accepted again after requests_with_retries=%llu",
+                    (unsigned long long)k);
+        return;
+    }
+    if (!sl_episode_hit(&s->retry_ep))
+        return;
+    for (size_t i = 0; i < n; i++) {
+        if (out[i] != SINK_RETRY)
+            continue;
+        it = &s->items[i];
+        SL_WARN(s->comp, "bulk items to retry retry=%zu records=%zu no_status=%zu status=%d "
+                "type=%.*s reason=\"%.*s\" (logged again once every item is accepted)",
+                c->retry, n, c->no_status, it->status, clamp(it->type_len, ES_TYPE_LOG),
+                it->type ? it->type : "", clamp(it->reason_len, ES_REASON_LOG),
+                it->reason ? it->reason : "");
+        break;
+    }
+}
+
+/* Reads a 200 answer. 0, or SL_EPROTO when it does not answer these records. */
+static int read_items(struct es_sink *s, const struct sl_rec *recs, size_t n,
+                      enum sink_verdict *out, struct sl_err *err)
+{
+    struct es_resp_counts c;
+    const struct es_resp_item *it;
+    int rc;
+
+    if (n > s->items_cap) {
+        s->items = sl_realloc(s->items, n * sizeof *s->items);
+        s->items_cap = n;
+    }
+    rc = es_resp_parse(s->req.resp.data, s->req.resp.len, n, (enum es_op)s->conf->op_type, out,
+                       s->items, &c, err);
+    if (rc) {
+        snprintf(err->where, sizeof err->where, "%s", s->req.host->label);
+        return rc;
+    }
+    /* With deterministic IDs an item names its record: a mismatch means the
+     * answer is not in request order, so no verdict in it can be trusted. */
+    for (size_t i = 0; i < n; i++) {
+        it = &s->items[i];
+        if (it->id && (it->id_len != SL_ID_LEN || memcmp(it->id, recs[i].id, SL_ID_LEN) != 0)) {
+            for (size_t j = 0; j < n; j++)
+                out[j] = SINK_RETRY;
+            return sl_err_set(err, SL_EPROTO, s->req.host->label, "bulk item %zu answers id "
+                              "%.*s, the record is %.*s", i, clamp(it->id_len, 64), it->id,
+                              (int)SL_ID_LEN, recs[i].id);
+        }
+    }
+    log_items(s, recs, n, out, &c);
+    return 0;
+}
+
+static int attempt(struct es_sink *s, const struct sl_rec *recs, size_t n,
+                   enum sink_verdict *out, struct sl_err *err)
+{
+    struct es_req *q = &s->req;
+    const char *wire;
+    size_t len;
+    int rc;
+
+    sl_buf_reset(&s->body);
+    rc = es_bulk_body(&s->body, recs, n, (enum es_op)s->conf->op_type);
+    if (rc) {
+        if (n == 1) {
+            reject_alone(s, recs, "over the bulk body limit", out);
+            return 0;
+        }
+        return sl_err_set(err, SL_ETOOBIG, s->comp, "%zu records are over the bulk body "
+                          "limit of %llu bytes", n, (unsigned long long)SL_BULK_BYTES_LIMIT);
+    }
+    wire = s->body.data;
+    len = s->body.len;
+    if (s->gz) {
+        rc = es_bulk_gzip(s->gz, wire, len, &s->gzbody);
+        if (rc)
+            return sl_err_set(err, rc, s->comp, "gzip of a %zu-byte body failed", len);
+        wire = s->gzbody.data;
+        len = s->gzbody.len;
+    }
+    q->host = &s->hosts[s->cur];
+    perform(s, q, wire, len);
+    if (q->cc != CURLE_OK) {
+        if (q->resp_over)
+            return sl_err_set(err, SL_EPROTO, q->host->label, "bulk answer over %llu bytes",
+                              (unsigned long long)SL_BULK_RESP_LIMIT);
+        return sl_err_set(err, SL_ENET, q->host->label, "POST _bulk: %s",
+                          q->errbuf[0] ? q->errbuf : curl_easy_strerror(q->cc));
+    }
+    if (q->status == 413 && n == 1) {
+        reject_alone(s, recs, "HTTP 413: over the cluster's http.max_content_length", out);
+        return 0;
+    }
+    if (q->status != 200)
+        return http_failure(s, q, n, err);
+    return read_items(s, recs, n, out, err);
+}
+
+static int es_send(void *state, const struct sl_rec *recs, size_t n,
+                   enum sink_verdict *out, struct sl_err *err)
+{
+    struct es_sink *s = state;
+    struct sink_stats *st = s->stats;
+    uint64_t done = 0, dup = 0, retry = 0, reject = 0;
+    struct sl_err scratch;
+    int rc;
+
+    if (n == 0)
+        return 0;
+    if (!err)
+        err = &scratch;
+    atomic_fetch_add(&st->sent, n);
+    rc = attempt(s, recs, n, out, err);
+    if (rc) {
+        for (size_t i = 0; i < n; i++)
+            out[i] = SINK_RETRY;
+        atomic_fetch_add(&st->failed_requests, 1);
+        s->cur = (s->cur + 1) % s->nhosts;
+    }
+    for (size_t i = 0; i < n; i++) {
+        switch (out[i]) {
+        case SINK_DONE: done++; break;
+        case SINK_DUPLICATE: dup++; break;
+        case SINK_RETRY: retry++; break;
+        case SINK_REJECT: reject++; break;
+        }
+    }
+    atomic_fetch_add(&st->confirmed, done + dup);
+    atomic_fetch_add(&st->duplicates, dup);
+    atomic_fetch_add(&st->retried, retry);
+    atomic_fetch_add(&st->rejected, reject);
+    return rc;
+}
+
+/* The cluster acknowledges a bulk item only once its translog is fsynced
+ * (index.translog.durability: request, the default): nothing to do here. */
+static int es_flush(void *state, struct sl_err *err)
+{
+    return 0;
+}
+
+const struct sink_type sink_es = {
+    .name = "elasticsearch",
+    .rows = es_conf_rows,
+    .conf_size = sizeof(struct es_conf),
+    .validate = es_conf_validate,
+    .batch = es_conf_batch,
+    .index = es_conf_index,
+    .open = es_open,
+    .send = es_send,
+    .flush = es_flush,
+    .close = es_close,
+};
+
+const struct sink_type sink_opensearch = {
+    .name = "opensearch",
+    .rows = es_conf_rows,
+    .conf_size = sizeof(struct es_conf),
+    .validate = es_conf_validate,
+    .batch = es_conf_batch,
+    .index = es_conf_index,
+    .open = es_open,
+    .send = es_send,
+    .flush = es_flush,
+    .close = es_close,
+};

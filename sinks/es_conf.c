@@ -1,0 +1,141 @@
+/* sinks/es_conf.c: the config rows of the elasticsearch / opensearch sink. */
+#include <stddef.h>
+#include <string.h>
+
+#include "common/bounds.h"
+#include "common/buf.h"
+#include "sinks/es_conf.h"
+
+#define OFF(f) offsetof(struct es_conf, f)
+#define MS_HOUR (3600u * 1000u)
+
+static const char *const op_names[] = { "create", "index", NULL };
+
+static const struct sl_cfg_row tls_rows[] = {
+    { "ca", SL_CFG_STR, NULL, 0, 0, OFF(tls_ca),
+      "CA bundle (PEM) that signs the cluster's certificate; default: the system's", NULL, NULL, 0 },
+    { "verify", SL_CFG_BOOL, "true", 0, 0, OFF(tls_verify),
+      "check the cluster's certificate and host name (false is logged loudly)", NULL, NULL, 0 },
+    { "cert", SL_CFG_STR, NULL, 0, 0, OFF(tls_cert),
+      "client certificate (PEM) for clusters that require one", NULL, NULL, 0 },
+    { "key", SL_CFG_STR, NULL, 0, 0, OFF(tls_key),
+      "private key (PEM) of the client certificate", NULL, NULL, 0 },
+    SL_CFG_END
+};
+
+static const struct sl_cfg_row batch_rows[] = {
+    { "max_docs", SL_CFG_UINT, "5000", 1, SL_BULK_DOCS_LIMIT, OFF(max_docs),
+      "records in one bulk request", NULL, NULL, 0 },
+    { "max_bytes", SL_CFG_SIZE, "5MiB", 1024, SL_BULK_BYTES_LIMIT, OFF(max_bytes),
+      "documents' bytes in one bulk request (the cluster takes 100mb at most)", NULL, NULL, 0 },
+    { "max_wait", SL_CFG_DURATION, "1s", 1, 60000, OFF(max_wait_ms),
+      "a partial batch is sent after this long", NULL, NULL, 0 },
+    SL_CFG_END
+};
+
+static const struct sl_cfg_row retry_rows[] = {
+    { "initial", SL_CFG_DURATION, "100ms", 1, 60000, OFF(retry_initial_ms),
+      "first wait before a record answered 'retry' is sent again", NULL, NULL, 0 },
+    { "max", SL_CFG_DURATION, "30s", 1, MS_HOUR, OFF(retry_max_ms),
+      "longest wait between attempts (the wait doubles up to it, with jitter)", NULL, NULL, 0 },
+    SL_CFG_END
+};
+
+const struct sl_cfg_row es_conf_rows[] = {
+    { "hosts", SL_CFG_STRLIST, NULL, 0, 0, OFF(hosts),
+      "cluster addresses, http://host:port or https://host:port; tried in turn", NULL, NULL, 1 },
+    { "index", SL_CFG_STR, "logs-syslog-default", 0, 0, OFF(index),
+      "target: a data stream, an index, or a date pattern such as syslog-%Y.%m.%d", NULL, NULL, 0 },
+    { "op_type", SL_CFG_ENUM, "create", 0, 0, OFF(op_type),
+      "create (a replay is answered 409 and confirmed; data streams need it) or index",
+      op_names, NULL, 0 },
+    { "username", SL_CFG_STR, NULL, 0, 0, OFF(username),
+      "basic authentication user", NULL, NULL, 0 },
+    { "password", SL_CFG_SECRET, NULL, 0, 0, OFF(password),
+      "basic authentication password; ${env:X} or ${file:P}", NULL, NULL, 0 },
+    { "api_key", SL_CFG_SECRET, NULL, 0, 0, OFF(api_key),
+      "API key sent as 'Authorization: ApiKey <key>' (the base64 form)", NULL, NULL, 0 },
+    { "tls", SL_CFG_SECTION, NULL, 0, 0, 0,
+      "TLS towards https:// hosts", NULL, tls_rows, 0 },
+    { "batch", SL_CFG_SECTION, NULL, 0, 0, 0,
+      "how records are grouped into bulk requests", NULL, batch_rows, 0 },
+    { "timeout", SL_CFG_DURATION, "30s", 100, MS_HOUR, OFF(timeout_ms),
+      "longest one bulk request may take, upload to last byte of the answer", NULL, NULL, 0 },
+    { "connect_timeout", SL_CFG_DURATION, "5s", 10, 300000, OFF(connect_timeout_ms),
+      "longest a connection (TCP and TLS) may take to set up", NULL, NULL, 0 },
+    { "gzip", SL_CFG_BOOL, "false", 0, 0, OFF(gzip),
+      "compress request bodies (Content-Encoding: gzip)", NULL, NULL, 0 },
+    { "retry", SL_CFG_SECTION, NULL, 0, 0, 0,
+      "backoff for records the cluster answered 'retry'", NULL, retry_rows, 0 },
+    SL_CFG_END
+};
+
+static int check_host(const char *h)
+{
+    const char *a, *end;
+
+    if (strncmp(h, "http://", 7) == 0)
+        a = h + 7;
+    else if (strncmp(h, "https://", 8) == 0)
+        a = h + 8;
+    else
+        return -1;
+    end = a + strcspn(a, "/?#");
+    if (end == a || memchr(a, '@', (size_t)(end - a)) || strpbrk(h, " \t\r\n?#"))
+        return -1;
+    return 0;
+}
+
+static void problem(struct sl_buf *b, const char *what)
+{
+    if (b->len)
+        sl_buf_puts(b, "; ");
+    sl_buf_puts(b, what);
+}
+
+int es_conf_validate(const void *confp, struct sl_err *err)
+{
+    const struct es_conf *c = confp;
+    struct sl_buf b;
+    int rc = 0;
+
+    sl_buf_init(&b, 256, 700);
+    if (c->hosts.n == 0)
+        problem(&b, "hosts: give at least one address");
+    for (size_t i = 0; i < c->hosts.n; i++)
+        if (check_host(c->hosts.v[i])) {
+            sl_buf_printf(&b, "%shosts: '%.80s' is not http://host:port or https://host:port "
+                          "(credentials go in username/password)", b.len ? "; " : "",
+                          c->hosts.v[i]);
+        }
+    if (c->index && !c->index[0])
+        problem(&b, "index: empty");
+    if (c->password && !c->username)
+        problem(&b, "password without username");
+    if (c->api_key && c->username)
+        problem(&b, "api_key and username: give one way to authenticate");
+    if (c->tls_key && !c->tls_cert)
+        problem(&b, "tls.key without tls.cert");
+    if (c->retry_initial_ms > c->retry_max_ms)
+        problem(&b, "retry.initial is longer than retry.max");
+    if (b.len)
+        rc = sl_err_set(err, SL_ECONFIG, "sink", "%s", b.data);
+    sl_buf_free(&b);
+    return rc;
+}
+
+void es_conf_batch(const void *confp, struct sink_batch *out)
+{
+    const struct es_conf *c = confp;
+
+    out->max_docs = c->max_docs;
+    out->max_bytes = c->max_bytes;
+    out->max_wait_ms = c->max_wait_ms;
+    out->retry_initial_ms = c->retry_initial_ms;
+    out->retry_max_ms = c->retry_max_ms;
+}
+
+const char *es_conf_index(const void *confp)
+{
+    return ((const struct es_conf *)confp)->index;
+}

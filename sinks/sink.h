@@ -1,0 +1,79 @@
+/* sinks/sink.h: the sink contract. Records {id, index, doc} in, one verdict per
+ * record out. Sinks never see the event or the buffer; delivery
+ * (shipper/deliver.c) batches records, calls send, and acts on the verdicts:
+ * DONE and DUPLICATE are confirmed, RETRY is sent again with backoff, REJECT is
+ * counted (and dead-lettered once that file exists).
+ *
+ * Threads: one delivery thread owns a sink instance and is the only caller of
+ * its functions, except the counters in struct sink_stats, which any thread
+ * may read (atomics). */
+#ifndef SINKS_SINK_H
+#define SINKS_SINK_H
+#include <stdatomic.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "common/err.h"
+#include "common/rec.h"
+#include "common/schema.h"
+
+enum sink_verdict {
+    SINK_DONE = 0,      /* stored */
+    SINK_DUPLICATE,     /* already stored (409 under op_type create): confirmed */
+    SINK_RETRY,         /* not stored, may succeed later (429, 5xx, 408, transport) */
+    SINK_REJECT,        /* will never be stored as is (mapping conflict, bad value) */
+};
+
+/* How delivery should cut batches for this sink. */
+struct sink_batch {
+    size_t   max_docs;
+    size_t   max_bytes;     /* documents' bytes in one send */
+    uint64_t max_wait_ms;   /* a partial batch is sent after this long */
+    /* Backoff between attempts of RETRY records; 0: delivery's own default. */
+    uint64_t retry_initial_ms;
+    uint64_t retry_max_ms;
+};
+
+struct sink_stats {
+    _Atomic uint64_t sent;          /* records handed to send (retries included) */
+    _Atomic uint64_t confirmed;     /* DONE + DUPLICATE */
+    _Atomic uint64_t duplicates;
+    _Atomic uint64_t retried;       /* records answered RETRY */
+    _Atomic uint64_t rejected;
+    _Atomic uint64_t requests;
+    _Atomic uint64_t failed_requests;
+    _Atomic uint64_t bytes;         /* request bytes on the wire */
+    _Atomic uint64_t latency_us_sum;
+};
+
+struct sink_type {
+    const char *name;                           /* the `type:` in the config */
+    const struct sl_cfg_row *rows;              /* its config keys (besides type, name) */
+    size_t conf_size;                           /* the struct the rows store into */
+    /* Cross-field checks after parsing (e.g. a password without a username). */
+    int  (*validate)(const void *conf, struct sl_err *err);
+    void (*batch)(const void *conf, struct sink_batch *out);
+    /* The index name or date pattern (syslog-%Y.%m.%d) records for this sink
+     * go to; the pipeline resolves it per record from the event's own time.
+     * NULL (or a NULL result) for sinks without indices. Borrowed from conf. */
+    const char *(*index)(const void *conf);
+    /* name is the instance name for logs ("sink.es[NAME]"); conf is borrowed and
+     * outlives the instance; stats is owned by the caller. */
+    int  (*open)(void **state, const void *conf, const char *name,
+                 struct sink_stats *stats, struct sl_err *err);
+    /* Sends n records; fills out[i] for each. Returns 0 when every record got a
+     * verdict; SL_EAUTH when the sink must stop until its credentials change
+     * (every out[i] is SINK_RETRY); another code when the whole attempt failed
+     * (every out[i] is SINK_RETRY). Blocking; may take up to its timeouts. */
+    int  (*send)(void *state, const struct sl_rec *recs, size_t n,
+                 enum sink_verdict *out, struct sl_err *err);
+    /* Makes sure what was DONE is durable where the sink can (fsync a file). */
+    int  (*flush)(void *state, struct sl_err *err);
+    void (*close)(void *state);                 /* NULL-safe */
+};
+
+/* The table of sink types; NULL-terminated. */
+extern const struct sink_type *const sink_types[];
+const struct sink_type *sink_type_find(const char *name);
+
+#endif

@@ -1,0 +1,93 @@
+#!/usr/bin/env python3
+"""A fault injector in front of the real test node (not a stand-in for it):
+forwards every request to --upstream, except that it fails some on purpose.
+
+  faultproxy.py --upstream URL --port-file F [--fail-bulk N] [--status 503]
+                [--cut-bulk N]
+
+--fail-bulk N   answer the first N POST .../_bulk requests with --status
+                (the body is read and dropped: nothing reaches the node)
+--cut-bulk N    for the next N _bulk requests, forward them, then close the
+                connection without answering (the node has the documents:
+                the client must retry and the IDs must make it harmless)
+Counts are written to F.stats as JSON after every request.
+"""
+import argparse, json, threading, urllib.request, urllib.error
+from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
+
+lock = threading.Lock()
+stats = {"requests": 0, "bulk": 0, "failed": 0, "cut": 0, "forwarded": 0}
+
+def main():
+    ap = argparse.ArgumentParser()
+    ap.add_argument("--upstream", required=True)
+    ap.add_argument("--port-file", required=True)
+    ap.add_argument("--fail-bulk", type=int, default=0)
+    ap.add_argument("--cut-bulk", type=int, default=0)
+    ap.add_argument("--status", type=int, default=503)
+    a = ap.parse_args()
+    budget = {"fail": a.fail_bulk, "cut": a.cut_bulk}
+
+    def save():
+        with open(a.port_file + ".stats", "w") as f:
+            json.dump(stats, f)
+
+    class H(BaseHTTPRequestHandler):
+        protocol_version = "HTTP/1.1"
+        def log_message(self, *args):
+            pass
+        def handle_any(self):
+            n = int(self.headers.get("Content-Length") or 0)
+            body = self.rfile.read(n) if n else None
+            is_bulk = self.command == "POST" and "_bulk" in self.path
+            action = "forward"
+            with lock:
+                stats["requests"] += 1
+                if is_bulk:
+                    stats["bulk"] += 1
+                    if budget["fail"] > 0:
+                        budget["fail"] -= 1; stats["failed"] += 1; action = "fail"
+                    elif budget["cut"] > 0:
+                        budget["cut"] -= 1; stats["cut"] += 1; action = "cut"
+                save()
+            if action == "fail":
+                msg = b'{"error":{"type":"fault_injected","reason":"fault injector"},"status":%d}' % a.status
+                self.send_response(a.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(msg)))
+                self.end_headers()
+                self.wfile.write(msg)
+                return
+            req = urllib.request.Request(a.upstream + self.path, data=body, method=self.command)
+            for k in ("Content-Type", "Content-Encoding", "Authorization"):
+                if self.headers.get(k):
+                    req.add_header(k, self.headers[k])
+            try:
+                with urllib.request.urlopen(req, timeout=60) as r:
+                    status, data, ctype = r.status, r.read(), r.headers.get("Content-Type", "application/json")
+            except urllib.error.HTTPError as e:
+                status, data, ctype = e.code, e.read(), e.headers.get("Content-Type", "application/json")
+            with lock:
+                stats["forwarded"] += 1
+                save()
+            if action == "cut":
+                self.close_connection = True
+                self.connection.shutdown(2)
+                return
+            self.send_response(status)
+            self.send_header("Content-Type", ctype)
+            self.send_header("Content-Length", str(len(data)))
+            self.end_headers()
+            self.wfile.write(data)
+        do_GET = do_POST = do_PUT = do_DELETE = do_HEAD = handle_any
+
+    srv = ThreadingHTTPServer(("127.0.0.1", 0), H)
+    with open(a.port_file + ".tmp", "w") as f:
+        f.write(str(srv.server_address[1]))
+    import os
+    os.rename(a.port_file + ".tmp", a.port_file)
+    save()
+    srv.serve_forever()
+
+if __name__ == "__main__":
+    main()

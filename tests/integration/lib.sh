@@ -1,0 +1,136 @@
+# tests/integration/lib.sh: the helpers every scenario uses. Sourced by t_*.sh.
+# Every wait is a bounded loop on an explicit signal (a port file, a count in
+# the index), never a fixed sleep. Ports come from the kernel (port 0), except
+# the embedded default config's fixed 5514.
+set -euo pipefail
+IT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
+TOP=$(cd "$IT_DIR/../.." && pwd)
+SLUICE=${SLUICE:-$TOP/build/sluice}
+: "${OS_URL:?OS_URL must point at the test node (run-all.sh starts it)}"
+T=$(mktemp -d "${TMPDIR:-/tmp}/sluice-it.XXXXXX")
+export TZ=UTC
+PIDS=()
+
+cleanup() {
+    local p
+    for p in "${PIDS[@]+"${PIDS[@]}"}"; do
+        kill "$p" 2>/dev/null || true
+    done
+    for p in "${PIDS[@]+"${PIDS[@]}"}"; do
+        wait "$p" 2>/dev/null || true
+    done
+    if [ "${IT_KEEP:-0}" = 1 ]; then echo "kept $T"; else rm -rf "$T"; fi
+}
+trap cleanup EXIT
+
+fail() { echo "FAIL: $*" >&2; [ -f "$T/sluice.log" ] && tail -n 30 "$T/sluice.log" >&2; exit 1; }
+note() { echo "  $*"; }
+
+assert_eq() {   # assert_eq ACTUAL EXPECTED WHAT
+    [ "$1" = "$2" ] || fail "$3: expected '$2', got '$1'"
+    note "ok: $3 = $2"
+}
+
+# A fresh index name per scenario.
+new_index() { echo "it-$1-$(date +%s%N | tail -c 9)"; }
+
+# start_sluice CONFIG_FILE: runs sluice in the background, waits for its port file.
+start_sluice() {
+    local cfg=$1 i
+    rm -f "$T/ports"
+    "$SLUICE" run -c "$cfg" --port-file "$T/ports" --stats-interval 0 >>"$T/sluice.log" 2>&1 &
+    SLUICE_PID=$!
+    PIDS+=("$SLUICE_PID")
+    for i in $(seq 1 100); do
+        [ -s "$T/ports" ] && return 0
+        kill -0 "$SLUICE_PID" 2>/dev/null || fail "sluice exited at start"
+        sleep 0.1
+    done
+    fail "sluice did not write its port file in 10 s"
+}
+
+# port NAME: the port of the input NAME from the port file.
+port() { awk -v n="$1" '$1 == n { print $3 }' "$T/ports"; }
+
+# stop_sluice: SIGTERM, wait (bounded), echo the exit status.
+stop_sluice() {
+    local i st
+    kill -TERM "$SLUICE_PID"
+    for i in $(seq 1 300); do
+        kill -0 "$SLUICE_PID" 2>/dev/null || break
+        sleep 0.1
+    done
+    kill -0 "$SLUICE_PID" 2>/dev/null && { kill -KILL "$SLUICE_PID"; fail "sluice did not stop in 30 s"; }
+    set +e; wait "$SLUICE_PID"; st=$?; set -e
+    echo "$st"
+}
+
+os() {  # os METHOD PATH [BODY]
+    if [ $# -ge 3 ]; then
+        curl -sS -X "$1" -H 'Content-Type: application/json' "$OS_URL$2" -d "$3"
+    else
+        curl -sS -X "$1" "$OS_URL$2"
+    fi
+}
+
+# count INDEX [LUCENE_QUERY]
+count() {
+    os POST "/$1/_refresh" >/dev/null 2>&1 || true
+    local q=${2:-}
+    local out
+    if [ -n "$q" ]; then
+        out=$(curl -sS -G "$OS_URL/$1/_count" --data-urlencode "q=$q")
+    else
+        out=$(curl -sS "$OS_URL/$1/_count")
+    fi
+    python3 -c 'import json,sys; d=json.load(sys.stdin); print(d.get("count", -1))' <<<"$out"
+}
+
+# wait_count INDEX N SECONDS [QUERY]: waits until the index holds at least N, then
+# waits one more refresh round to see that it does not go above.
+wait_count() {
+    local idx=$1 n=$2 secs=$3 q=${4:-} i c=0
+    for i in $(seq 1 $((secs * 4))); do
+        c=$(count "$idx" "$q")
+        [ "$c" -ge "$n" ] 2>/dev/null && break
+        sleep 0.25
+    done
+    echo "$c"
+}
+
+# search INDEX QUERY SIZE: the hits' _source as JSON lines.
+search() {
+    curl -sS -G "$OS_URL/$1/_search" --data-urlencode "q=$2" --data-urlencode "size=${3:-10}" \
+        --data-urlencode "sort=_doc" |
+        python3 -c 'import json,sys
+for h in json.load(sys.stdin)["hits"]["hits"]: print(json.dumps(h["_source"]))'
+}
+
+# field JSON DOTTED.PATH: a value from one document (nested objects).
+field() {
+    python3 -c 'import json,sys
+d=json.loads(sys.argv[1])
+for k in sys.argv[2].split("."):
+    d = d.get(k) if isinstance(d, dict) else None
+print("" if d is None else (json.dumps(d) if isinstance(d,(dict,list)) else d))' "$1" "$2"
+}
+
+# es_config FILE INDEX [INPUT_YAML]: a config with a tcp and a udp input on
+# kernel-chosen ports and one elasticsearch sink to the test node.
+es_config() {
+    cat >"$1" <<EOC
+inputs:
+  - listen: tcp://127.0.0.1:0
+    name: tcp
+  - listen: udp://127.0.0.1:0
+    name: udp
+sinks:
+  - type: elasticsearch
+    name: os
+    hosts: [$OS_URL]
+    index: $2
+    batch: { max_docs: 1000, max_wait: 200ms }
+log:
+  level: info
+EOC
+}

@@ -1,0 +1,27 @@
+#!/usr/bin/env bash
+# The embedded default config (what ./run.sh runs): `logger --tcp -n 127.0.0.1
+# -P 5514 hello` appears in the NDJSON file, and the path is printed at start.
+. "$(dirname "$0")/lib.sh"
+OUT="$T/out.ndjson"
+"$SLUICE" run --out "$OUT" --port-file "$T/ports" >"$T/sluice.log" 2>&1 &
+SLUICE_PID=$!; PIDS+=("$SLUICE_PID")
+for i in $(seq 1 100); do [ -s "$T/ports" ] && break; kill -0 $SLUICE_PID || fail "sluice exited"; sleep 0.1; done
+[ -s "$T/ports" ] || fail "no port file"
+grep -q "$OUT" "$T/sluice.log" || fail "the NDJSON path is not printed at start"
+note "ok: path printed at start"
+TAG="hello-$RANDOM$RANDOM"
+logger --tcp -n 127.0.0.1 -P 5514 "$TAG"
+logger --udp -n 127.0.0.1 -P 5514 "$TAG-udp"
+for i in $(seq 1 100); do
+    [ "$(grep -c "$TAG" "$OUT" 2>/dev/null || true)" -ge 2 ] && break
+    sleep 0.1
+done
+line=$(grep "\"$TAG\"" "$OUT" || true)
+[ -n "$line" ] || fail "the logger line is not in $OUT"
+python3 -c 'import json,sys; json.loads(sys.argv[1])' "$line" || fail "not valid JSON: $line"
+assert_eq "$(field "$line" message)" "$TAG" "message from logger --tcp"
+assert_eq "$(field "$line" network.transport)" "tcp" "network.transport"
+grep -q "\"$TAG-udp\"" "$OUT" || fail "the UDP logger line is not in $OUT"
+note "ok: UDP line present"
+st=$(stop_sluice)
+assert_eq "$st" 0 "exit status after SIGTERM"

@@ -1,0 +1,12 @@
+#!/usr/bin/env bash
+# SIGTERM right after a burst: sluice stops accepting, flushes what is in
+# flight, and exits 0 with every received message in the index.
+. "$(dirname "$0")/lib.sh"
+N=20000
+IDX=$(new_index term)
+es_config "$T/sluice.yaml" "$IDX"
+start_sluice "$T/sluice.yaml"
+python3 "$IT_DIR/send.py" --port "$(port tcp)" --count "$N" --prog term
+st=$(stop_sluice)
+assert_eq "$st" 0 "exit status after SIGTERM"
+assert_eq "$(count "$IDX")" "$N" "documents after SIGTERM right after the burst"

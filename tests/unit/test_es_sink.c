@@ -1,0 +1,862 @@
+/* tests/unit/test_es_sink.c: the Elasticsearch sink over HTTP (sinks/es.c)
+ * against a fault injector: a tiny HTTP responder on 127.0.0.1, port 0, in a
+ * thread, serving canned answers (or cutting / stalling the connection) and
+ * keeping what the client sent. Every wait in it is bounded. */
+#include <arpa/inet.h>
+#include <netinet/in.h>
+#include <poll.h>
+#include <pthread.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <strings.h>
+#include <sys/socket.h>
+#include <unistd.h>
+#include <zlib.h>
+
+#include "common/bounds.h"
+#include "common/buf.h"
+#include "common/log.h"
+#include "common/mem.h"
+#include "sinks/es.h"
+#include "sinks/es_bulk.h"
+#include "tests/unit/tu.h"
+
+/* ---- the fault injector ---- */
+
+#define FI_STEPS    8
+#define FI_WAIT_MS  5000
+#define FI_HEAD_MAX (64u * 1024u)
+#define FI_BODY_MAX (16u * 1024u * 1024u)
+
+enum fi_mode {
+    FI_REPLY,       /* the whole answer, connection kept */
+    FI_CUT,         /* headers promise more than is sent, then the connection closes */
+    FI_STALL,       /* no answer; waits for the client to give up */
+};
+
+struct fi_step {
+    enum fi_mode mode;
+    int          status;
+    const char  *body;      /* borrowed */
+};
+
+struct fault_injector {
+    int            lfd;
+    int            port;
+    pthread_t      th;
+    struct fi_step step[FI_STEPS];
+    size_t         nsteps;
+    /* What the client sent for each step served (read after fi_stop). */
+    char          *head[FI_STEPS];
+    char          *body[FI_STEPS];
+    size_t         body_len[FI_STEPS];
+    size_t         served;
+    int            accepts;
+};
+
+static int fi_wait(int fd)
+{
+    struct pollfd p = { fd, POLLIN, 0 };
+
+    return poll(&p, 1, FI_WAIT_MS) == 1 ? 0 : -1;
+}
+
+static size_t content_length(const char *head)
+{
+    for (const char *l = strstr(head, "\r\n"); l; l = strstr(l + 2, "\r\n"))
+        if (strncasecmp(l + 2, "content-length:", 15) == 0)
+            return (size_t)strtoul(l + 17, NULL, 10);
+    return 0;
+}
+
+/* Reads one request; 0, or -1 on EOF, error or timeout (nothing kept). */
+static int fi_read_request(int fd, char **head, char **body, size_t *body_len)
+{
+    struct sl_buf b;
+    char chunk[16384], *end = NULL;
+    size_t hlen, need;
+    ssize_t r;
+
+    sl_buf_init(&b, 4096, FI_HEAD_MAX + FI_BODY_MAX);
+    for (;;) {
+        if (end) {
+            hlen = (size_t)(end - b.data) + 4;
+            need = content_length(b.data);
+            if (need > FI_BODY_MAX)
+                goto fail;
+            if (b.len >= hlen + need)
+                break;
+        }
+        if (fi_wait(fd))
+            goto fail;
+        r = read(fd, chunk, sizeof chunk);
+        if (r <= 0 || sl_buf_append(&b, chunk, (size_t)r))
+            goto fail;
+        if (!end) {
+            end = strstr(b.data, "\r\n\r\n");
+            if (!end && b.len > FI_HEAD_MAX)
+                goto fail;
+        }
+    }
+    *head = sl_strndup(b.data, hlen);
+    *body_len = need;
+    *body = sl_malloc(need + 1);
+    memcpy(*body, b.data + hlen, need);
+    (*body)[need] = '\0';
+    sl_buf_free(&b);
+    return 0;
+fail:
+    sl_buf_free(&b);
+    return -1;
+}
+
+static void fi_send(int fd, const char *p, size_t n)
+{
+    ssize_t w;
+
+    while (n > 0) {
+        w = send(fd, p, n, MSG_NOSIGNAL);
+        if (w <= 0)
+            return;
+        p += w;
+        n -= (size_t)w;
+    }
+}
+
+static void fi_answer(int fd, const struct fi_step *st)
+{
+    struct sl_buf b;
+    size_t blen = strlen(st->body);
+
+    sl_buf_init(&b, 256, 1u << 20);
+    sl_buf_printf(&b, "HTTP/1.1 %d Canned\r\nContent-Type: application/json\r\n"
+                  "Content-Length: %zu\r\n\r\n", st->status,
+                  st->mode == FI_CUT ? blen + 1000 : blen);
+    sl_buf_append(&b, st->body, st->mode == FI_CUT ? blen / 2 : blen);
+    fi_send(fd, b.data, b.len);
+    sl_buf_free(&b);
+}
+
+static void *fi_main(void *arg)
+{
+    struct fault_injector *fi = arg;
+    const struct fi_step *st;
+    int conn = -1;
+
+    for (int rounds = 0; fi->served < fi->nsteps && rounds < 64; rounds++) {
+        if (conn < 0) {
+            if (fi_wait(fi->lfd))
+                break;
+            conn = accept(fi->lfd, NULL, NULL);
+            if (conn < 0)
+                break;
+            fi->accepts++;
+        }
+        if (fi_read_request(conn, &fi->head[fi->served], &fi->body[fi->served],
+                            &fi->body_len[fi->served])) {
+            close(conn);
+            conn = -1;
+            continue;
+        }
+        st = &fi->step[fi->served++];
+        if (st->mode == FI_STALL) {
+            fi_wait(conn);          /* returns when the client closes */
+        } else {
+            fi_answer(conn, st);
+            if (st->mode == FI_REPLY)
+                continue;
+        }
+        close(conn);
+        conn = -1;
+    }
+    if (conn >= 0)
+        close(conn);
+    return NULL;
+}
+
+static void fi_start(struct fault_injector *fi, const struct fi_step *steps, size_t n)
+{
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    socklen_t al = sizeof a;
+
+    memset(fi, 0, sizeof *fi);
+    memcpy(fi->step, steps, n * sizeof *steps);
+    fi->nsteps = n;
+    fi->lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    CU_ASSERT_FATAL(fi->lfd >= 0);
+    CU_ASSERT_FATAL(bind(fi->lfd, (struct sockaddr *)&a, sizeof a) == 0);
+    CU_ASSERT_FATAL(listen(fi->lfd, 8) == 0);
+    CU_ASSERT_FATAL(getsockname(fi->lfd, (struct sockaddr *)&a, &al) == 0);
+    fi->port = ntohs(a.sin_port);
+    CU_ASSERT_FATAL(pthread_create(&fi->th, NULL, fi_main, fi) == 0);
+}
+
+/* Joins the thread (bounded by its waits); captures stay until fi_free. */
+static void fi_stop(struct fault_injector *fi)
+{
+    pthread_join(fi->th, NULL);
+    close(fi->lfd);
+}
+
+static void fi_free(struct fault_injector *fi)
+{
+    for (size_t i = 0; i < FI_STEPS; i++) {
+        sl_free(fi->head[i]);
+        sl_free(fi->body[i]);
+    }
+}
+
+/* A loopback port nobody listens on: connecting to it is refused. */
+static int refused_port(void)
+{
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    socklen_t al = sizeof a;
+    int fd = socket(AF_INET, SOCK_STREAM, 0);
+
+    bind(fd, (struct sockaddr *)&a, sizeof a);
+    getsockname(fd, (struct sockaddr *)&a, &al);
+    close(fd);
+    return ntohs(a.sin_port);
+}
+
+/* ---- the sink under test ---- */
+
+static const char *const ids[] = {
+    "AAAAAAAAAAAAAAAAAAAAA0", "AAAAAAAAAAAAAAAAAAAAA1", "AAAAAAAAAAAAAAAAAAAAA2",
+    "AAAAAAAAAAAAAAAAAAAAA3", "AAAAAAAAAAAAAAAAAAAAA4", "AAAAAAAAAAAAAAAAAAAAA5",
+};
+
+static struct es_conf conf;
+static struct sink_stats stats;
+static void *state;
+static struct sl_err err;
+static struct sl_rec recs[6];
+static enum sink_verdict out[6];
+static struct fault_injector fi;
+static char *fixture_text;
+static FILE *log_file;
+
+static const char *fixture(const char *name)
+{
+    FILE *f = fopen(tu_fixture(name), "rb");
+    long n;
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(f);
+    fseek(f, 0, SEEK_END);
+    n = ftell(f);
+    fseek(f, 0, SEEK_SET);
+    sl_free(fixture_text);
+    fixture_text = sl_malloc((size_t)n + 1);
+    fixture_text[fread(fixture_text, 1, (size_t)n, f)] = '\0';
+    fclose(f);
+    return fixture_text;
+}
+
+/* Records with the given ids (by number), index "logs-test", doc {"n":k}. */
+static void make_recs(const int *which, size_t n)
+{
+    static char docs[6][16];
+
+    for (size_t i = 0; i < n; i++) {
+        snprintf(docs[i], sizeof docs[i], "{\"n\":%d}", which[i]);
+        recs[i] = (struct sl_rec){ ids[which[i]], "logs-test", 9, docs[i], strlen(docs[i]) };
+    }
+}
+
+static void set(const char *section, const char *key, const char *text)
+{
+    const struct sl_cfg_row *row = es_conf_rows;
+
+    if (section)
+        row = sl_cfg_find(row, section)->sub;
+    row = sl_cfg_find(row, key);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(row);
+    CU_ASSERT_EQUAL_FATAL(sl_cfg_set_scalar(row, &conf, text, key, &err), 0);
+}
+
+static void conf_hosts(int port1, int port2)
+{
+    char h[64];
+
+    conf.hosts.n = port2 ? 2 : 1;
+    conf.hosts.v = sl_calloc(2, sizeof *conf.hosts.v);
+    snprintf(h, sizeof h, "http://127.0.0.1:%d", port1);
+    conf.hosts.v[0] = sl_strdup(h);
+    if (port2) {
+        snprintf(h, sizeof h, "http://127.0.0.1:%d/", port2);
+        conf.hosts.v[1] = sl_strdup(h);
+    }
+}
+
+static int setup_conf(void)
+{
+    memset(&conf, 0, sizeof conf);
+    memset(&stats, 0, sizeof stats);
+    sl_err_clear(&err);
+    state = NULL;
+    if (sl_cfg_defaults(es_conf_rows, &conf, &err))
+        return 1;
+    conf.timeout_ms = 5000;
+    conf.connect_timeout_ms = 2000;
+    rewind(log_file);
+    if (ftruncate(fileno(log_file), 0)) {
+        /* the log checks would fail and say so */
+    }
+    return 0;
+}
+
+static void t_setup(void)
+{
+    setup_conf();
+}
+
+static void t_teardown(void)
+{
+    sink_es.close(state);
+    state = NULL;
+    sl_cfg_release(es_conf_rows, &conf);
+}
+
+/* Starts the injector with steps and opens the sink towards it. */
+static void start(const struct fi_step *steps, size_t n)
+{
+    fi_start(&fi, steps, n);
+    conf_hosts(fi.port, 0);
+    CU_ASSERT_EQUAL_FATAL(sink_es.open(&state, &conf, "t", &stats, &err), 0);
+}
+
+static int send_n(size_t n)
+{
+    sl_err_clear(&err);
+    for (size_t i = 0; i < n; i++)
+        out[i] = (enum sink_verdict)99;
+    return sink_es.send(state, recs, n, out, &err);
+}
+
+static void assert_all(size_t n, enum sink_verdict v)
+{
+    for (size_t i = 0; i < n; i++)
+        CU_ASSERT_EQUAL(out[i], v);
+}
+
+static char *log_text(void)
+{
+    static char buf[16384];
+    size_t n;
+
+    fflush(log_file);
+    rewind(log_file);
+    n = fread(buf, 1, sizeof buf - 1, log_file);
+    buf[n] = '\0';
+    return buf;
+}
+
+static void expected_body(struct sl_buf *b, size_t n)
+{
+    sl_buf_init(b, 256, SL_BULK_BYTES_LIMIT);
+    es_bulk_body(b, recs, n, ES_OP_CREATE);
+}
+
+static const char ok3[] =
+    "{\"errors\":false,\"items\":[{\"create\":{\"_id\":\"AAAAAAAAAAAAAAAAAAAAA0\",\"status\":201}},"
+    "{\"create\":{\"_id\":\"AAAAAAAAAAAAAAAAAAAAA1\",\"status\":201}},"
+    "{\"create\":{\"_id\":\"AAAAAAAAAAAAAAAAAAAAA2\",\"status\":201}}]}";
+static const int first3[] = { 0, 1, 2 };
+
+static void t_mixed(void)
+{
+    static const int which[] = { 3, 0, 4, 5 };      /* the ids in os_mixed_filtered.json */
+    struct fi_step s[] = { { FI_REPLY, 200, fixture("bulk/os_mixed_filtered.json") } };
+    struct sl_buf want;
+
+    make_recs(which, 4);
+    start(s, 1);
+    CU_ASSERT_EQUAL(send_n(4), 0);
+    fi_stop(&fi);
+    CU_ASSERT_EQUAL(out[0], SINK_DONE);
+    CU_ASSERT_EQUAL(out[1], SINK_DUPLICATE);
+    CU_ASSERT_EQUAL(out[2], SINK_REJECT);
+    CU_ASSERT_EQUAL(out[3], SINK_DONE);
+    expected_body(&want, 4);
+    CU_ASSERT_EQUAL(stats.sent, 4);
+    CU_ASSERT_EQUAL(stats.confirmed, 3);
+    CU_ASSERT_EQUAL(stats.duplicates, 1);
+    CU_ASSERT_EQUAL(stats.rejected, 1);
+    CU_ASSERT_EQUAL(stats.retried, 0);
+    CU_ASSERT_EQUAL(stats.requests, 1);
+    CU_ASSERT_EQUAL(stats.failed_requests, 0);
+    CU_ASSERT_EQUAL(stats.bytes, want.len);
+    TU_ASSERT_HAS(log_text(), "bulk items rejected rejected=1 done=2 duplicates=1 retry=0 records=4");
+    TU_ASSERT_HAS(log_text(), "bulk item rejected index=logs-test id=AAAAAAAAAAAAAAAAAAAAA4 "
+                  "status=400 type=mapper_parsing_exception reason=\"failed to parse field [n]");
+    sl_buf_free(&want);
+    fi_free(&fi);
+}
+
+static void t_request_bytes(void)
+{
+    struct fi_step s[] = { { FI_REPLY, 200, ok3 } };
+    struct sl_buf want;
+
+    make_recs(first3, 3);
+    start(s, 1);
+    CU_ASSERT_EQUAL(send_n(3), 0);
+    fi_stop(&fi);
+    assert_all(3, SINK_DONE);
+    CU_ASSERT_EQUAL_FATAL(fi.served, 1);
+    CU_ASSERT_EQUAL(strncmp(fi.head[0], "POST /_bulk?filter_path=errors,items.*._id,items.*.status,"
+                            "items.*.error.type,items.*.error.reason HTTP/1.1\r\n", 103), 0);
+    TU_ASSERT_HAS(fi.head[0], "\r\nContent-Type: application/x-ndjson\r\n");
+    TU_ASSERT_HASNT(fi.head[0], "Expect:");
+    TU_ASSERT_HASNT(fi.head[0], "Authorization:");
+    TU_ASSERT_HASNT(fi.head[0], "Content-Encoding:");
+    expected_body(&want, 3);
+    CU_ASSERT_EQUAL(fi.body_len[0], want.len);
+    TU_ASSERT_STR(fi.body[0], want.data);
+    CU_ASSERT_EQUAL(fi.body[0][fi.body_len[0] - 1], '\n');
+    TU_ASSERT_HAS(fi.body[0], "{\"create\":{\"_index\":\"logs-test\",\"_id\":\"AAAAAAAAAAAAAAAAAAAAA1\"}}\n{\"n\":1}\n");
+    sl_buf_free(&want);
+    fi_free(&fi);
+}
+
+static void t_basic_auth(void)
+{
+    struct fi_step s[] = { { FI_REPLY, 200, ok3 } };
+
+    set(NULL, "username", "sluice");
+    set(NULL, "password", "s3cret");
+    make_recs(first3, 3);
+    start(s, 1);
+    CU_ASSERT_EQUAL(send_n(3), 0);
+    fi_stop(&fi);
+    CU_ASSERT_EQUAL_FATAL(fi.served, 1);
+    TU_ASSERT_HAS(fi.head[0], "\r\nAuthorization: Basic c2x1aWNlOnMzY3JldA==\r\n");
+    fi_free(&fi);
+}
+
+static void t_api_key(void)
+{
+    struct fi_step s[] = { { FI_REPLY, 200, ok3 } };
+
+    set(NULL, "api_key", "VnVhQ2ZHY0JDZGJrUW0tZTVhT3g6dWkybHAyYXhUTm1zeWFrdzl0dk5udw==");
+    make_recs(first3, 3);
+    start(s, 1);
+    CU_ASSERT_EQUAL(send_n(3), 0);
+    fi_stop(&fi);
+    CU_ASSERT_EQUAL_FATAL(fi.served, 1);
+    TU_ASSERT_HAS(fi.head[0], "\r\nAuthorization: ApiKey VnVhQ2ZHY0JDZGJrUW0tZTVhT3g6dWkybHAyYXhUTm1zeWFrdzl0dk5udw==\r\n");
+    fi_free(&fi);
+}
+
+static void t_401(void)
+{
+    struct fi_step s[] = {
+        { FI_REPLY, 401, "{\"error\":{\"type\":\"security_exception\",\"reason\":\"unable to authenticate user [sluice]\"},\"status\":401}" },
+        { FI_REPLY, 200, ok3 },
+    };
+
+    make_recs(first3, 3);
+    start(s, 2);
+    CU_ASSERT_EQUAL(send_n(3), SL_EAUTH);
+    assert_all(3, SINK_RETRY);
+    TU_ASSERT_HAS(err.msg, "username/password or api_key");
+    TU_ASSERT_HAS(err.msg, "unable to authenticate user");
+    CU_ASSERT_EQUAL(stats.failed_requests, 1);
+    CU_ASSERT_EQUAL(stats.retried, 3);
+    CU_ASSERT_EQUAL(stats.confirmed, 0);
+    /* Once the cluster takes the credentials, the same records go through. */
+    CU_ASSERT_EQUAL(send_n(3), 0);
+    assert_all(3, SINK_DONE);
+    fi_stop(&fi);
+    CU_ASSERT_EQUAL(stats.confirmed, 3);
+    fi_free(&fi);
+}
+
+static void t_403(void)
+{
+    struct fi_step s[] = {
+        { FI_REPLY, 403, "{\"error\":{\"type\":\"security_exception\",\"reason\":\"action [indices:data/write/bulk] is unauthorized\"},\"status\":403}" },
+    };
+
+    make_recs(first3, 3);
+    start(s, 1);
+    CU_ASSERT_EQUAL(send_n(3), SL_EAUTH);
+    fi_stop(&fi);
+    assert_all(3, SINK_RETRY);
+    TU_ASSERT_HAS(err.msg, "create_doc");
+    fi_free(&fi);
+}
+
+static void t_503(void)
+{
+    struct fi_step s[] = {
+        { FI_REPLY, 503, "{\"error\":{\"type\":\"cluster_block_exception\",\"reason\":\"blocked by: [SERVICE_UNAVAILABLE/1/state not recovered / initialized];\"},\"status\":503}" },
+        { FI_REPLY, 200, ok3 },
+    };
+
+    make_recs(first3, 3);
+    start(s, 2);
+    CU_ASSERT_EQUAL(send_n(3), SL_ENET);
+    assert_all(3, SINK_RETRY);
+    TU_ASSERT_HAS(err.msg, "HTTP 503");
+    CU_ASSERT_EQUAL(stats.failed_requests, 1);
+    CU_ASSERT_EQUAL(send_n(3), 0);
+    fi_stop(&fi);
+    assert_all(3, SINK_DONE);
+    fi_free(&fi);
+}
+
+static void t_429(void)
+{
+    struct fi_step s[] = {
+        { FI_REPLY, 429, "{\"error\":{\"type\":\"es_rejected_execution_exception\",\"reason\":\"rejected execution of coordinating operation\"},\"status\":429}" },
+    };
+
+    make_recs(first3, 3);
+    start(s, 1);
+    CU_ASSERT_EQUAL(send_n(3), SL_EFULL);
+    fi_stop(&fi);
+    assert_all(3, SINK_RETRY);
+    CU_ASSERT_EQUAL(stats.retried, 3);
+    fi_free(&fi);
+}
+
+static void t_cut(void)
+{
+    struct fi_step s[] = { { FI_CUT, 200, ok3 }, { FI_REPLY, 200, ok3 } };
+
+    make_recs(first3, 3);
+    start(s, 2);
+    CU_ASSERT_EQUAL(send_n(3), SL_ENET);
+    assert_all(3, SINK_RETRY);
+    CU_ASSERT_EQUAL(stats.confirmed, 0);
+    CU_ASSERT_EQUAL(send_n(3), 0);
+    fi_stop(&fi);
+    assert_all(3, SINK_DONE);
+    CU_ASSERT_EQUAL(fi.accepts, 2);
+    fi_free(&fi);
+}
+
+static void t_keepalive(void)
+{
+    struct fi_step s[] = { { FI_REPLY, 200, ok3 }, { FI_REPLY, 200, ok3 }, { FI_REPLY, 200, ok3 } };
+
+    make_recs(first3, 3);
+    start(s, 3);
+    for (int i = 0; i < 3; i++) {
+        CU_ASSERT_EQUAL(send_n(3), 0);
+        assert_all(3, SINK_DONE);
+    }
+    fi_stop(&fi);
+    CU_ASSERT_EQUAL(fi.served, 3);
+    CU_ASSERT_EQUAL(fi.accepts, 1);
+    CU_ASSERT_EQUAL(stats.requests, 3);
+    fi_free(&fi);
+}
+
+static void t_rotation(void)
+{
+    struct fi_step s[] = { { FI_REPLY, 200, ok3 } };
+    char dead[64];
+    int port = refused_port();
+
+    snprintf(dead, sizeof dead, "http://127.0.0.1:%d", port);
+    make_recs(first3, 3);
+    fi_start(&fi, s, 1);
+    conf_hosts(port, fi.port);
+    CU_ASSERT_EQUAL_FATAL(sink_es.open(&state, &conf, "t", &stats, &err), 0);
+    CU_ASSERT_EQUAL(send_n(3), SL_ENET);
+    assert_all(3, SINK_RETRY);
+    TU_ASSERT_STR(err.where, dead);
+    CU_ASSERT_EQUAL(send_n(3), 0);
+    assert_all(3, SINK_DONE);
+    fi_stop(&fi);
+    CU_ASSERT_EQUAL(fi.served, 1);
+    CU_ASSERT_EQUAL(stats.requests, 2);
+    CU_ASSERT_EQUAL(stats.failed_requests, 1);
+    fi_free(&fi);
+}
+
+static void t_413(void)
+{
+    static const char too_big[] = "{\"error\":\"Request Entity Too Large\"}";
+    struct fi_step s[] = { { FI_REPLY, 413, too_big }, { FI_REPLY, 413, too_big } };
+
+    make_recs(first3, 3);
+    start(s, 2);
+    CU_ASSERT_EQUAL(send_n(3), SL_ETOOBIG);
+    assert_all(3, SINK_RETRY);
+    /* Alone, the record can never pass: it is rejected, not retried forever. */
+    CU_ASSERT_EQUAL(send_n(1), 0);
+    fi_stop(&fi);
+    CU_ASSERT_EQUAL(out[0], SINK_REJECT);
+    CU_ASSERT_EQUAL(stats.rejected, 1);
+    TU_ASSERT_HAS(log_text(), "bulk item rejected index=logs-test id=AAAAAAAAAAAAAAAAAAAAA0");
+    fi_free(&fi);
+}
+
+static void t_timeout(void)
+{
+    struct fi_step s[] = { { FI_STALL, 0, "" } };
+
+    set(NULL, "timeout", "300ms");
+    make_recs(first3, 3);
+    start(s, 1);
+    CU_ASSERT_EQUAL(send_n(3), SL_ENET);
+    fi_stop(&fi);
+    assert_all(3, SINK_RETRY);
+    TU_ASSERT_HAS(err.msg, "timed out");
+    fi_free(&fi);
+}
+
+static void t_gzip(void)
+{
+    struct fi_step s[] = { { FI_REPLY, 200, ok3 } };
+    struct sl_buf want;
+    char back[4096];
+    z_stream z;
+
+    set(NULL, "gzip", "true");
+    make_recs(first3, 3);
+    start(s, 1);
+    CU_ASSERT_EQUAL(send_n(3), 0);
+    fi_stop(&fi);
+    assert_all(3, SINK_DONE);
+    CU_ASSERT_EQUAL_FATAL(fi.served, 1);
+    TU_ASSERT_HAS(fi.head[0], "\r\nContent-Encoding: gzip\r\n");
+    memset(&z, 0, sizeof z);
+    CU_ASSERT_EQUAL_FATAL(inflateInit2(&z, 15 + 16), Z_OK);
+    z.next_in = (Bytef *)fi.body[0];
+    z.avail_in = (uInt)fi.body_len[0];
+    z.next_out = (Bytef *)back;
+    z.avail_out = sizeof back - 1;
+    CU_ASSERT_EQUAL(inflate(&z, Z_FINISH), Z_STREAM_END);
+    back[sizeof back - 1 - z.avail_out] = '\0';
+    inflateEnd(&z);
+    expected_body(&want, 3);
+    CU_ASSERT_STRING_EQUAL(back, want.data);
+    CU_ASSERT_EQUAL(stats.bytes, fi.body_len[0]);
+    sl_buf_free(&want);
+    fi_free(&fi);
+}
+
+static void t_wrong_ids(void)
+{
+    static const int shuffled[] = { 0, 2, 1 };
+    struct fi_step s[] = { { FI_REPLY, 200, fixture("bulk/mixed_statuses.json") } };
+
+    make_recs(shuffled, 3);
+    fi_start(&fi, s, 1);
+    conf_hosts(fi.port, 0);
+    CU_ASSERT_EQUAL_FATAL(sink_es.open(&state, &conf, "t", &stats, &err), 0);
+    /* 5 items for 3 records: unusable. */
+    CU_ASSERT_EQUAL(send_n(3), SL_EPROTO);
+    fi_stop(&fi);
+    assert_all(3, SINK_RETRY);
+    fi_free(&fi);
+    sink_es.close(state);
+    state = NULL;
+
+    /* Right count, wrong order: the ids give it away. */
+    {
+        static const char answer[] =
+            "{\"errors\":true,\"items\":[{\"create\":{\"_id\":\"AAAAAAAAAAAAAAAAAAAAA0\",\"status\":201}},"
+            "{\"create\":{\"_id\":\"AAAAAAAAAAAAAAAAAAAAA1\",\"status\":400}},"
+            "{\"create\":{\"_id\":\"AAAAAAAAAAAAAAAAAAAAA2\",\"status\":201}}]}";
+        struct fi_step s2[] = { { FI_REPLY, 200, answer } };
+
+        fi_start(&fi, s2, 1);
+        sl_cfg_release(es_conf_rows, &conf);
+        setup_conf();
+        conf_hosts(fi.port, 0);
+        CU_ASSERT_EQUAL_FATAL(sink_es.open(&state, &conf, "t", &stats, &err), 0);
+        CU_ASSERT_EQUAL(send_n(3), SL_EPROTO);
+        fi_stop(&fi);
+        assert_all(3, SINK_RETRY);
+        TU_ASSERT_HAS(err.msg, "bulk item 1 answers id AAAAAAAAAAAAAAAAAAAAA1, the record is AAAAAAAAAAAAAAAAAAAAA2");
+        CU_ASSERT_EQUAL(stats.rejected, 0);
+        fi_free(&fi);
+    }
+}
+
+static void t_request_400(void)
+{
+    struct fi_step s[] = { { FI_REPLY, 400, fixture("bulk/os_400_no_final_newline.json") } };
+
+    make_recs(first3, 3);
+    start(s, 1);
+    CU_ASSERT_EQUAL(send_n(3), SL_EPROTO);
+    fi_stop(&fi);
+    assert_all(3, SINK_RETRY);
+    TU_ASSERT_HAS(err.msg, "unexpected HTTP 400");
+    TU_ASSERT_HAS(err.msg, "must be terminated by a newline");
+    fi_free(&fi);
+}
+
+static void t_item_retry_logged_once(void)
+{
+    static const char some_429[] =
+        "{\"errors\":true,\"items\":[{\"create\":{\"_id\":\"AAAAAAAAAAAAAAAAAAAAA0\",\"status\":201}},"
+        "{\"create\":{\"_id\":\"AAAAAAAAAAAAAAAAAAAAA1\",\"status\":429,\"error\":{\"type\":\"es_rejected_execution_exception\",\"reason\":\"queue full\"}}},"
+        "{\"create\":{\"_id\":\"AAAAAAAAAAAAAAAAAAAAA2\",\"status\":201}}]}";
+    struct fi_step s[] = { { FI_REPLY, 200, some_429 }, { FI_REPLY, 200, some_429 },
+                           { FI_REPLY, 200, ok3 } };
+    const char *l, *first;
+
+    make_recs(first3, 3);
+    start(s, 3);
+    CU_ASSERT_EQUAL(send_n(3), 0);
+    CU_ASSERT_EQUAL(out[1], SINK_RETRY);
+    CU_ASSERT_EQUAL(send_n(3), 0);
+    CU_ASSERT_EQUAL(send_n(3), 0);
+    fi_stop(&fi);
+    assert_all(3, SINK_DONE);
+    l = log_text();
+    first = strstr(l, "bulk items to retry retry=1 records=3 no_status=0 status=429 "
+                   "type=es_rejected_execution_exception");
+    CU_ASSERT_PTR_NOT_NULL(first);
+    CU_ASSERT_PTR_NULL(first ? strstr(first + 1, "bulk items to retry") : NULL);
+    TU_ASSERT_HAS(l, "bulk items accepted again after requests_with_retries=2");
+    CU_ASSERT_EQUAL(stats.retried, 2);
+    CU_ASSERT_EQUAL(stats.confirmed, 7);
+    fi_free(&fi);
+}
+
+/* ---- config ---- */
+
+static void t_defaults(void)
+{
+    struct sink_batch b;
+
+    CU_ASSERT_EQUAL(conf.max_docs, 5000);
+    CU_ASSERT_EQUAL(conf.max_bytes, 5u * 1024 * 1024);
+    CU_ASSERT_EQUAL(conf.max_wait_ms, 1000);
+    CU_ASSERT_EQUAL(conf.op_type, ES_OP_CREATE);
+    CU_ASSERT_EQUAL(conf.tls_verify, 1);
+    CU_ASSERT_EQUAL(conf.gzip, 0);
+    CU_ASSERT_EQUAL(conf.retry_initial_ms, 100);
+    CU_ASSERT_EQUAL(conf.retry_max_ms, 30000);
+    TU_ASSERT_STR(conf.index, "logs-syslog-default");
+    TU_ASSERT_STR(sink_es.index(&conf), "logs-syslog-default");
+    memset(&conf.timeout_ms, 0, sizeof conf.timeout_ms);
+    set(NULL, "timeout", "30s");
+    CU_ASSERT_EQUAL(conf.timeout_ms, 30000);
+    sink_es.batch(&conf, &b);
+    CU_ASSERT_EQUAL(b.max_docs, 5000);
+    CU_ASSERT_EQUAL(b.max_bytes, 5u * 1024 * 1024);
+    CU_ASSERT_EQUAL(b.max_wait_ms, 1000);
+    CU_ASSERT_EQUAL(b.retry_initial_ms, 100);
+    CU_ASSERT_EQUAL(b.retry_max_ms, 30000);
+    /* Bounds come from the rows. */
+    CU_ASSERT_NOT_EQUAL(sl_cfg_set_scalar(sl_cfg_find(sl_cfg_find(es_conf_rows, "batch")->sub,
+                                                      "max_docs"), &conf, "100001", "x", &err), 0);
+    CU_ASSERT_NOT_EQUAL(sl_cfg_set_scalar(sl_cfg_find(es_conf_rows, "op_type"), &conf, "upsert",
+                                          "x", &err), 0);
+    set(NULL, "op_type", "index");
+    CU_ASSERT_EQUAL(conf.op_type, ES_OP_INDEX);
+}
+
+static void t_validate(void)
+{
+    conf_hosts(9200, 0);
+    CU_ASSERT_EQUAL(sink_es.validate(&conf, &err), 0);
+    set("tls", "verify", "false");
+    CU_ASSERT_EQUAL(sink_es.validate(&conf, &err), 0);
+    set(NULL, "password", "x");
+    sl_free(conf.hosts.v[0]);
+    conf.hosts.v[0] = sl_strdup("es1:9200");
+    CU_ASSERT_EQUAL(sink_es.validate(&conf, &err), SL_ECONFIG);
+    TU_ASSERT_HAS(err.msg, "password without username");
+    TU_ASSERT_HAS(err.msg, "'es1:9200' is not http://host:port");
+    sl_free(conf.hosts.v[0]);
+    conf.hosts.v[0] = sl_strdup("https://u:p@es1:9200");
+    set(NULL, "username", "u");
+    CU_ASSERT_EQUAL(sink_es.validate(&conf, &err), SL_ECONFIG);
+    TU_ASSERT_HASNT(err.msg, "password without username");
+    TU_ASSERT_HAS(err.msg, "credentials go in username/password");
+    /* The next good config still passes. */
+    sl_free(conf.hosts.v[0]);
+    conf.hosts.v[0] = sl_strdup("https://es1:9200/");
+    CU_ASSERT_EQUAL(sink_es.validate(&conf, &err), 0);
+    set(NULL, "api_key", "k");
+    CU_ASSERT_EQUAL(sink_es.validate(&conf, &err), SL_ECONFIG);
+    TU_ASSERT_HAS(err.msg, "api_key and username");
+}
+
+static void t_types(void)
+{
+    const struct sink_type *es = sink_type_find("elasticsearch");
+    const struct sink_type *os = sink_type_find("opensearch");
+
+    CU_ASSERT_PTR_EQUAL(es, &sink_es);
+    CU_ASSERT_PTR_EQUAL(os, &sink_opensearch);
+    CU_ASSERT_PTR_EQUAL(os->rows, es->rows);
+    CU_ASSERT_PTR_EQUAL(os->send, es->send);
+    CU_ASSERT_PTR_NULL(sink_type_find("kafka"));
+    sink_es.close(NULL);
+}
+
+static int suite_init(void)
+{
+    /* Tests talk to 127.0.0.1 directly, whatever proxy the environment names. */
+    unsetenv("http_proxy");
+    unsetenv("HTTP_PROXY");
+    unsetenv("all_proxy");
+    unsetenv("ALL_PROXY");
+    log_file = tmpfile();
+    if (!log_file)
+        return 1;
+    sl_log_set_stream(log_file);
+    sl_log_set_level(SL_LOG_INFO);
+    return 0;
+}
+
+static int suite_cleanup(void)
+{
+    sl_log_set_stream(NULL);
+    if (log_file)
+        fclose(log_file);
+    sl_free(fixture_text);
+    fixture_text = NULL;
+    return 0;
+}
+
+static CU_TestInfo transport_tests[] = {
+    { "a 200 with mixed items gives per-item verdicts, stats and a rejection log", t_mixed },
+    { "the request is POST /_bulk?filter_path with the exact NDJSON ending in newline", t_request_bytes },
+    { "username and password go as basic auth on the first request", t_basic_auth },
+    { "api_key goes as Authorization: ApiKey", t_api_key },
+    { "401 gives SL_EAUTH and every record RETRY; then the next request passes", t_401 },
+    { "403 gives SL_EAUTH with a privileges hint", t_403 },
+    { "503 gives every record RETRY; then the next request passes", t_503 },
+    { "429 gives every record RETRY and SL_EFULL", t_429 },
+    { "a connection closed mid-answer gives every record RETRY; the next reconnects", t_cut },
+    { "three requests reuse one connection", t_keepalive },
+    { "after a refused host the next request goes to the next host", t_rotation },
+    { "413 gives SL_ETOOBIG for a batch and REJECT for a lone record", t_413 },
+    { "an answer slower than timeout gives every record RETRY", t_timeout },
+    { "gzip sends Content-Encoding gzip and a body that inflates to the NDJSON", t_gzip },
+    { "a 200 with other ids or another count gives every record RETRY", t_wrong_ids },
+    { "a request-level 400 gives SL_EPROTO quoting the cluster's reason", t_request_400 },
+    { "item retries are logged once per episode, and the recovery once", t_item_retry_logged_once },
+    CU_TEST_INFO_NULL,
+};
+
+static CU_TestInfo conf_tests[] = {
+    { "the rows' defaults land in the struct and batch() reports them", t_defaults },
+    { "validate names every problem: password without user, bad hosts, two auths", t_validate },
+    { "elasticsearch and opensearch share rows and implementation", t_types },
+    CU_TEST_INFO_NULL,
+};
+
+static CU_SuiteInfo suites[] = {
+    { "es transport", suite_init, suite_cleanup, t_setup, t_teardown, transport_tests },
+    { "es config", suite_init, suite_cleanup, t_setup, t_teardown, conf_tests },
+    CU_SUITE_INFO_NULL,
+};
+
+int main(int argc, char **argv)
+{
+    return tu_main(argc, argv, suites);
+}
