@@ -391,10 +391,8 @@ int cmd_run(int argc, char **argv)
 
     /* Stop: inputs first (their half frames are delivered), then the pipeline's
      * pending batches, then the queues drain into the sinks. */
-    for (size_t i = 0; i < r.nins; i++) {
-        listen_close(r.ins[i].l);
-        r.ins[i].l = NULL;
-    }
+    for (size_t i = 0; i < r.nins; i++)
+        listen_stop(r.ins[i].l);
     uint64_t until = sl_clock_mono_ms() + r.stop_timeout_ms;
     while (pipeline_flush(r.pipe) && sl_clock_mono_ms() < until)
         usleep(10000);

@@ -631,20 +631,34 @@ const struct listen_stats *listen_stats(const struct listener *l)
     return &l->st;
 }
 
-void listen_close(struct listener *l)
+void listen_stop(struct listener *l)
 {
     if (!l)
         return;
     for (int i = 0; i < LISTEN_MAX_SOCKS; i++) {
-        if (l->uev[i])
+        if (l->uev[i]) {
             event_free(l->uev[i]);
-        if (l->lev[i])
+            l->uev[i] = NULL;
+        }
+        if (l->lev[i]) {
             evconnlistener_free(l->lev[i]);     /* closes fd[i] */
-        else if (i < l->nsock)
+            l->lev[i] = NULL;
+        } else if (i < l->nsock && l->fd[i] >= 0) {
             evutil_closesocket(l->fd[i]);
+        }
+        if (i < l->nsock)
+            l->fd[i] = -1;
     }
+    l->nsock = 0;       /* a late pause or resume finds nothing to switch */
     while (l->conns)
         conn_close(l->conns);
+}
+
+void listen_close(struct listener *l)
+{
+    if (!l)
+        return;
+    listen_stop(l);
     if (l->retry)
         event_free(l->retry);
     if (l->ctl)

@@ -67,6 +67,9 @@ void listen_resume(struct listener *l);
  * accepting, delivers each open connection's half frame (FRAME_PARTIAL) and
  * closes it. NULL-safe. */
 void listen_close(struct listener *l);
+/* listen_close without the free: the sockets are closed and half frames
+ * delivered, the stats stay readable. Idempotent; listen_close still needed. */
+void listen_stop(struct listener *l);
 /* Borrowed; lives until listen_close. */
 const struct listen_stats *listen_stats(const struct listener *l);
 

@@ -52,7 +52,8 @@ start_sluice() {
 # port NAME: the port of the input NAME from the port file.
 port() { awk -v n="$1" '$1 == n { print $3 }' "$T/ports"; }
 
-# stop_sluice: SIGTERM, wait (bounded), echo the exit status.
+# stop_sluice: SIGTERM, wait (bounded); the exit status lands in SLUICE_STATUS.
+# (Not in $(...): only this shell can wait for its child.)
 stop_sluice() {
     local i st
     kill -TERM "$SLUICE_PID"
@@ -61,8 +62,7 @@ stop_sluice() {
         sleep 0.1
     done
     kill -0 "$SLUICE_PID" 2>/dev/null && { kill -KILL "$SLUICE_PID"; fail "sluice did not stop in 30 s"; }
-    set +e; wait "$SLUICE_PID"; st=$?; set -e
-    echo "$st"
+    set +e; wait "$SLUICE_PID"; SLUICE_STATUS=$?; set -e
 }
 
 os() {  # os METHOD PATH [BODY]

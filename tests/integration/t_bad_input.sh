@@ -50,7 +50,7 @@ case "$(field "$d" tags)" in *partial*) note "ok: half frame tagged" ;; *) fail 
 d=$(search "$IDX" "tags:*bad_frame*" 1)
 [ -n "$d" ] || fail "the lying octet count was not tagged"
 note "ok: lying octet count tagged"
-st=$(stop_sluice)
+stop_sluice; st=$SLUICE_STATUS
 assert_eq "$st" 0 "sluice exit status"
 # Counted and logged: the final stats line names the truncated, partial and bad frames.
 grep -E 'input=tcp .*truncated=1 .*partial=1 .*bad_frames=[1-9]' "$T/sluice.log" >/dev/null ||

@@ -23,5 +23,5 @@ assert_eq "$(field "$line" message)" "$TAG" "message from logger --tcp"
 assert_eq "$(field "$line" network.transport)" "tcp" "network.transport"
 grep -q "\"$TAG-udp\"" "$OUT" || fail "the UDP logger line is not in $OUT"
 note "ok: UDP line present"
-st=$(stop_sluice)
+stop_sluice; st=$SLUICE_STATUS
 assert_eq "$st" 0 "exit status after SIGTERM"

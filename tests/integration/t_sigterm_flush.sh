@@ -7,6 +7,6 @@ IDX=$(new_index term)
 es_config "$T/sluice.yaml" "$IDX"
 start_sluice "$T/sluice.yaml"
 python3 "$IT_DIR/send.py" --port "$(port tcp)" --count "$N" --prog term
-st=$(stop_sluice)
+stop_sluice; st=$SLUICE_STATUS
 assert_eq "$st" 0 "exit status after SIGTERM"
 assert_eq "$(count "$IDX")" "$N" "documents after SIGTERM right after the burst"

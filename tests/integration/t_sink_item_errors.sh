@@ -17,7 +17,7 @@ for i in $(seq 1 100); do grep -q "rejected" "$T/sluice.log" && break; sleep 0.1
 grep -i "rejected" "$T/sluice.log" | head -3 | sed 's/^/    /'
 grep -qi "mapper_parsing_exception\|document_parsing_exception" "$T/sluice.log" || fail "the reason is not logged"
 note "ok: reason logged"
-st=$(stop_sluice)
+stop_sluice; st=$SLUICE_STATUS
 grep -E 'sink=os .*rejected=5' "$T/sluice.log" >/dev/null || fail "rejected items not counted: $(grep 'sink=os' "$T/sluice.log" | tail -1)"
 note "ok: 5 rejected items counted"
 assert_eq "$(count "$IDX")" 2 "documents after stop"

@@ -25,6 +25,6 @@ python3 -c 'import json,sys; s=json.loads(sys.argv[1]); sys.exit(0 if s["failed"
     fail "the fault injector did not inject everything: $stats"
 grep -q "will retry" "$T/sluice.log" || fail "no retry logged"
 note "ok: retry logged"
-st=$(stop_sluice)
+stop_sluice; st=$SLUICE_STATUS
 assert_eq "$st" 0 "exit status"
 assert_eq "$(count "$IDX")" "$N" "documents after stop (no late duplicates)"
