@@ -283,7 +283,10 @@ static int parse_5424(struct evt *e, const char **pp, size_t *left, const struct
         advance(pp, left, 1);
     else if (sd_parse(e, pp, left))
         e->tags |= EVT_T_BAD_SD;
-    if (*left && (*pp)[0] == ' ')
+    /* RFC 5424 has one SP before MSG; rsyslog's 5424 templates put its 3164
+     * MSG (which starts with the space after "tag:") there, so senders in the
+     * field write two. Like Logstash's SYSLOG5424LINE (" +"), take them all. */
+    while (*left && (*pp)[0] == ' ')
         advance(pp, left, 1);
     return 0;
 short_header:

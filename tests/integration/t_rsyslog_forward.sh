@@ -80,7 +80,7 @@ check_doc() {  # check_doc PROG PID SEV FAC_NAME SEQ
     ts=$(field "$d" @timestamp)
     assert_eq "${ts:0:19}" "$EXP_TS" "$1 seq=$5 @timestamp (to the second)"
     msg=$(field "$d" message)
-    assert_eq "$(echo "$msg" | sed 's/^ *//')" "hello seq=$5" "$1 seq=$5 message"
+    assert_eq "$msg" "hello seq=$5" "$1 seq=$5 message"
     assert_eq "$(field "$d" source.ip)" "127.0.0.1" "$1 seq=$5 source.ip"
 }
 check_doc tcp5424 1111 6 local0 0

@@ -971,6 +971,18 @@ static void t_5424_nil_fields(void)
     TU_ASSERT_STR(jstr("message"), "only a message");
 }
 
+static void t_5424_rsyslog_double_space(void)
+{
+    /* rsyslog's RSYSLOG_SyslogProtocol23Format puts its 3164 MSG, which
+     * begins with a space, after the SP that ends the SD. */
+    doc("<134>1 2026-11-23T10:00:00+00:00 testhost prog 1111 - -  hello seq=0");
+    TU_ASSERT_STR(jstr("message"), "hello seq=0");
+    TU_ASSERT_STR(jstr("process.name"), "prog");
+    doc("<134>1 2026-11-23T10:00:00+00:00 testhost prog 1111 - [a@1 k=\"v\"]   spaced");
+    TU_ASSERT_STR(jstr("message"), "spaced");
+    TU_ASSERT_STR(jstr("log.syslog.structured_data.a@1.k"), "v");
+}
+
 static void t_5424_sd_escapes(void)
 {
     doc("<13>1 2026-11-23T10:00:00Z h a - - [x@1 q=\"say \\\"hi\\\"\" b=\"a\\]b\" "
@@ -1425,6 +1437,7 @@ static CU_TestInfo rfc5424_tests[] = {
     { "RFC 5424 example 1 gives every header field", t_5424_example },
     { "NILVALUE in every header field leaves those fields out", t_5424_nil_fields },
     { "SD escapes \\] \\\" \\\\ are undone, other backslashes literal", t_5424_sd_escapes },
+    { "spaces rsyslog's 5424 template puts before MSG are not part of the message", t_5424_rsyslog_double_space },
     { "several SD elements with @enterprise IDs and params", t_5424_multi_sd },
     { "SD without message, and an element without params", t_5424_sd_only },
     { "a param name given three times becomes an array in order", t_5424_repeated_param },
