@@ -194,7 +194,7 @@ int sl_parse_bool(const char *s, int *out)
 }
 
 /* Bounds in the row's own units, the way a user would write them. */
-static void fmt_value(char *out, size_t n, enum sl_cfg_type t, uint64_t v)
+void sl_cfg_format(char *out, size_t n, enum sl_cfg_type t, uint64_t v)
 {
     static const struct unit sizes[] = {
         { "TiB", 1024ull * 1024 * 1024 * 1024 }, { "GiB", 1024ull * 1024 * 1024 },
@@ -257,12 +257,12 @@ static int check_bounds(const struct sl_cfg_row *row, uint64_t v, const char *wh
 
     if (v >= row->min && (row->max == 0 || v <= row->max))
         return 0;
-    fmt_value(got, sizeof got, row->type, v);
-    fmt_value(lo, sizeof lo, row->type, row->min);
+    sl_cfg_format(got, sizeof got, row->type, v);
+    sl_cfg_format(lo, sizeof lo, row->type, row->min);
     if (row->max == 0)
         return sl_err_set(err, SL_EINVAL, where, "%s is out of bounds: the minimum is %s",
                           got, lo);
-    fmt_value(hi, sizeof hi, row->type, row->max);
+    sl_cfg_format(hi, sizeof hi, row->type, row->max);
     return sl_err_set(err, SL_EINVAL, where, "%s is out of bounds: expected %s to %s",
                       got, lo, hi);
 }

@@ -74,6 +74,10 @@ void sl_cfg_release(const struct sl_cfg_row *rows, void *base);
 /* Finds a row by name among rows (not recursing); NULL when unknown. */
 const struct sl_cfg_row *sl_cfg_find(const struct sl_cfg_row *rows, const char *name);
 
+/* Writes a SIZE, DURATION or UINT value the way a user would (64KiB, 5m,
+ * 250ms, 1000), for messages and `sluice check --keys`. */
+void sl_cfg_format(char *out, size_t n, enum sl_cfg_type t, uint64_t v);
+
 /* Text parsers used by the rows (exposed for tests and the CLI). 0 or SL_EINVAL. */
 int  sl_parse_size(const char *s, uint64_t *out);
 int  sl_parse_duration_ms(const char *s, uint64_t *out);

@@ -1295,32 +1295,6 @@ int cfg_input_allows(const struct cfg_input *in, const struct sockaddr *sa)
 
 /* ---- sluice check --keys ---- */
 
-struct unit {
-    const char *name;
-    uint64_t mult;
-};
-
-/* A bound the way a user would write it (the same form schema.c's messages use). */
-static void fmt_bound(char *out, size_t n, enum sl_cfg_type t, uint64_t v)
-{
-    static const struct unit sizes[] = {
-        { "TiB", 1024ull * 1024 * 1024 * 1024 }, { "GiB", 1024ull * 1024 * 1024 },
-        { "MiB", 1024ull * 1024 }, { "KiB", 1024 }, { NULL, 0 },
-    };
-    static const struct unit times[] = {
-        { "d", 86400000ull }, { "h", 3600000ull }, { "m", 60000ull }, { "s", 1000 }, { NULL, 0 },
-    };
-    const struct unit *u = t == SL_CFG_SIZE ? sizes : t == SL_CFG_DURATION ? times : NULL;
-
-    for (; u && u->name; u++) {
-        if (v && v % u->mult == 0) {
-            snprintf(out, n, "%llu%s", (unsigned long long)(v / u->mult), u->name);
-            return;
-        }
-    }
-    snprintf(out, n, "%llu%s", (unsigned long long)v, t == SL_CFG_DURATION && v ? "ms" : "");
-}
-
 static const char *type_label(enum sl_cfg_type t)
 {
     static const char *const names[] = {
@@ -1342,8 +1316,8 @@ static void print_rows(FILE *f, const char *prefix, const struct sl_cfg_row *row
         join(key, prefix, r->name);
         if ((r->type == SL_CFG_UINT || r->type == SL_CFG_SIZE || r->type == SL_CFG_DURATION) &&
             (r->min || r->max)) {
-            fmt_bound(lo, sizeof lo, r->type, r->min);
-            fmt_bound(hi, sizeof hi, r->type, r->max);
+            sl_cfg_format(lo, sizeof lo, r->type, r->min);
+            sl_cfg_format(hi, sizeof hi, r->type, r->max);
             if (r->max)
                 snprintf(bounds, sizeof bounds, "%s..%s", lo, hi);
             else

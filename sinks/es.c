@@ -510,28 +510,12 @@ static int es_flush(void *state, struct sl_err *err)
     return 0;
 }
 
-const struct sink_type sink_es = {
-    .name = "elasticsearch",
-    .rows = es_conf_rows,
-    .conf_size = sizeof(struct es_conf),
-    .validate = es_conf_validate,
-    .batch = es_conf_batch,
-    .index = es_conf_index,
-    .open = es_open,
-    .send = es_send,
-    .flush = es_flush,
-    .close = es_close,
-};
+#define ES_SINK_TYPE(type_name) {                                              \
+    .name = (type_name), .rows = es_conf_rows, .conf_size = sizeof(struct es_conf), \
+    .validate = es_conf_validate, .batch = es_conf_batch, .index = es_conf_index,   \
+    .open = es_open, .send = es_send, .flush = es_flush, .close = es_close,          \
+}
 
-const struct sink_type sink_opensearch = {
-    .name = "opensearch",
-    .rows = es_conf_rows,
-    .conf_size = sizeof(struct es_conf),
-    .validate = es_conf_validate,
-    .batch = es_conf_batch,
-    .index = es_conf_index,
-    .open = es_open,
-    .send = es_send,
-    .flush = es_flush,
-    .close = es_close,
-};
+/* One implementation, two names: users of either product write their own. */
+const struct sink_type sink_es = ES_SINK_TYPE("elasticsearch");
+const struct sink_type sink_opensearch = ES_SINK_TYPE("opensearch");

@@ -11,7 +11,9 @@
  * connection and send --requests/--conns requests back to back (header and
  * body in one writev), reading each answer fully (Content-Length) before
  * the next. The first answer of each connection is checked: 200,
- * "errors":false and one item per document. Bounded by --timeout (SO_RCVTIMEO
+ * "errors":false and one item per document. With --no-id the actions are
+ * {"index":{"_index":...}} without an _id, so the same body can be sent to
+ * a real node again and again (it is also used to warm OpenSearch up). Bounded by --timeout (SO_RCVTIMEO
  * and SO_SNDTIMEO of 1 s let every blocked call look at the deadline).
  * Output: one JSON object on stdout; exit 0 when every request got 200. */
 #define _GNU_SOURCE
@@ -36,7 +38,8 @@
 #define MAX_CONNS 64
 #define RESP_MAX (64u << 20)
 
-static int port, nconns = 1, use_gzip, use_filter;
+static int port, nconns = 1, use_gzip, use_filter, no_id;
+static const char *index_name = "bench";
 static uint64_t ndocs = 5000, nreq = 200;
 static double timeout = 120;
 static char *body;
@@ -109,6 +112,10 @@ static void build_body(const char *corpus)
         lines_len = got;
     }
     esc = xmalloc(6 * 8192 + 16);
+    if (strlen(index_name) > 200) {
+        fprintf(stderr, "hammer: --index is too long\n");
+        exit(1);
+    }
     cap = ndocs * 1024 + (lines_len < 64u << 20 ? lines_len * 6 : 0) + 4096;
     body = xmalloc(cap);
     for (uint64_t i = 0; i < ndocs; i++) {
@@ -136,10 +143,15 @@ static void build_body(const char *corpus)
             if (!body)
                 exit(1);
         }
+        if (no_id)
+            raw_len += (size_t)sprintf(body + raw_len, "{\"index\":{\"_index\":\"%s\"}}\n", index_name);
+        else
+            raw_len += (size_t)sprintf(body + raw_len,
+                                       "{\"create\":{\"_index\":\"%s\",\"_id\":\"hm%020" PRIu64 "\"}}\n",
+                                       index_name, i);
         raw_len += (size_t)sprintf(body + raw_len,
-                                   "{\"create\":{\"_index\":\"bench\",\"_id\":\"hm%020" PRIu64 "\"}}\n"
                                    "{\"@timestamp\":\"2026-11-23T00:00:%02" PRIu64 ".%03" PRIu64 "Z\",\"message\":\"",
-                                   i, i % 60, i % 1000);
+                                   i % 60, i % 1000);
         memcpy(body + raw_len, esc, el);
         raw_len += el;
         raw_len += (size_t)sprintf(body + raw_len,
@@ -339,6 +351,10 @@ int main(int argc, char **argv)
             use_filter = 1;
             continue;
         }
+        if (!strcmp(a, "--no-id")) {
+            no_id = 1;
+            continue;
+        }
         i++;
         if (!strcmp(a, "--port"))
             port = atoi(v);
@@ -352,9 +368,12 @@ int main(int argc, char **argv)
             corpus = v;
         else if (!strcmp(a, "--timeout"))
             timeout = atof(v);
+        else if (!strcmp(a, "--index"))
+            index_name = v;
         else {
             fprintf(stderr, "usage: hammer --port P [--docs D] [--requests R] [--conns C] "
-                            "[--corpus FILE] [--gzip] [--filter] [--timeout S]\n");
+                            "[--corpus FILE] [--index NAME] [--gzip] [--filter] [--no-id] "
+                            "[--timeout S]\n");
             return 1;
         }
     }
