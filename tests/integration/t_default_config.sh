@@ -1,12 +1,12 @@
 #!/usr/bin/env bash
-# The embedded default config (what ./run.sh runs): `logger --tcp -n 127.0.0.1
-# -P 5514 hello` appears in the NDJSON file, and the path is printed at start.
+# ./run.sh (the embedded default config): `logger --tcp -n 127.0.0.1 -P 5514
+# hello` appears in the NDJSON file, and the file's path is printed at start.
 . "$(dirname "$0")/lib.sh"
 OUT="$T/out.ndjson"
-"$SLUICE" run --out "$OUT" --port-file "$T/ports" >"$T/sluice.log" 2>&1 &
+"$TOP/run.sh" --out "$OUT" --port-file "$T/ports" >"$T/sluice.log" 2>&1 &
 SLUICE_PID=$!; PIDS+=("$SLUICE_PID")
-for i in $(seq 1 100); do [ -s "$T/ports" ] && break; kill -0 $SLUICE_PID || fail "sluice exited"; sleep 0.1; done
-[ -s "$T/ports" ] || fail "no port file"
+for i in $(seq 1 600); do [ -s "$T/ports" ] && break; kill -0 $SLUICE_PID || fail "sluice exited"; sleep 0.1; done
+[ -s "$T/ports" ] || fail "no port file within 60 s (run.sh installs and builds first)"
 grep -q "$OUT" "$T/sluice.log" || fail "the NDJSON path is not printed at start"
 note "ok: path printed at start"
 TAG="hello-$RANDOM$RANDOM"
