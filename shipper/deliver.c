@@ -329,8 +329,12 @@ void deliver_free(struct deliver *d)
 {
     if (!d)
         return;
-    if (d->started)
+    /* Still running (an error path after start): the thread only ends once its
+     * queue is closed, and nothing will consume this queue any more. */
+    if (d->started) {
+        sl_queue_close(d->q);
         deliver_stop(d, 0);
+    }
     if (d->type && d->state)
         d->type->close(d->state);
     pthread_mutex_destroy(&d->mu);

@@ -27,6 +27,8 @@ uint64_t deliver_stop(struct deliver *d, uint64_t deadline_ms);
 const struct deliver_stats *deliver_stats(const struct deliver *d);
 const struct sink_stats *deliver_sink_stats(const struct deliver *d);
 const char *deliver_name(const struct deliver *d);
+/* NULL-safe. A deliverer still running has its queue closed first (nothing
+ * reads it afterwards) and is stopped with no grace period. */
 void deliver_free(struct deliver *d);
 
 #endif

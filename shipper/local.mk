@@ -34,3 +34,12 @@ tests_unit_test_config_SOURCES = tests/unit/test_config.c tests/unit/tu.c tests/
 	shipper/config.c shipper/secret.c shipper/config_schema.c shipper/default_config.c
 tests_unit_test_config_CFLAGS = $(TEST_CFLAGS) $(YAML_CFLAGS)
 tests_unit_test_config_LDADD = $(COMMON_LIBS) $(YAML_LIBS) $(TEST_LIBS)
+check_PROGRAMS += tests/unit/test_pipeline tests/unit/test_deliver
+TESTS += tests/unit/test_pipeline tests/unit/test_deliver
+tests_unit_test_pipeline_SOURCES = tests/unit/test_pipeline.c tests/unit/tu.c tests/unit/tu.h
+tests_unit_test_pipeline_CFLAGS = $(TEST_CFLAGS) $(FASTJSON_CFLAGS)
+tests_unit_test_pipeline_LDADD = $(SHIPPER_LIBS) $(TEST_LIBS)
+# test_deliver brings its own scripted sink type; the sinks library is not needed.
+tests_unit_test_deliver_SOURCES = tests/unit/test_deliver.c tests/unit/tu.c tests/unit/tu.h
+tests_unit_test_deliver_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_deliver_LDADD = $(SHIPPER_LIBS) $(TEST_LIBS)

@@ -23,7 +23,10 @@
 #include "shipper/pipeline.h"
 
 /* A batch is pushed when it holds this much; it may grow to BATCH_MAX while a
- * queue refuses it (what one socket read can still produce after the pause). */
+ * queue refuses it (what one socket read can still produce after the pause).
+ * Its ceiling is BATCH_MAX plus the largest document, so that the largest
+ * document always fits into a batch that a free queue would take: with a big
+ * max_msg a document alone can pass BATCH_MAX (6 bytes per escaped byte). */
 #define BATCH_PUSH  SL_BATCH_BYTES_PIPE
 #define BATCH_MAX   (32u * 1024u * 1024u)   /* one 64 KiB read of 1-byte lines fits */
 
@@ -57,9 +60,9 @@ struct pipeline {
     struct pipeline_stats st;
 };
 
-static struct sl_recbatch *batch_new(void)
+static struct sl_recbatch *batch_new(const struct pipeline *p)
 {
-    return sl_recbatch_new(BATCH_PUSH + 64 * 1024, BATCH_MAX);
+    return sl_recbatch_new(BATCH_PUSH + 64 * 1024, BATCH_MAX + p->doc_max);
 }
 
 int pipeline_new(struct pipeline **out, const struct pipeline_out *outs, size_t nouts,
@@ -69,6 +72,7 @@ int pipeline_new(struct pipeline **out, const struct pipeline_out *outs, size_t 
     struct pipeline *p = sl_calloc(1, sizeof *p);
     int rc;
 
+    p->doc_max = SL_DOC_MAX(max_msg);
     p->outs = sl_calloc(nouts ? nouts : 1, sizeof *p->outs);
     p->nouts = nouts;
     for (size_t i = 0; i < nouts; i++) {
@@ -86,9 +90,8 @@ int pipeline_new(struct pipeline **out, const struct pipeline_out *outs, size_t 
             }
             memcpy(o->name, o->pattern, o->name_len + 1);
         }
-        o->batch = batch_new();
+        o->batch = batch_new(p);
     }
-    p->doc_max = SL_DOC_MAX(max_msg);
     p->evt = evt_new(max_msg);
     p->so = *so;
     p->on_block = on_block;
@@ -209,7 +212,7 @@ static int push_due(struct pipeline *p, int all)
         if (!o->batch->count || (!all && o->batch->data.len < BATCH_PUSH))
             continue;
         if (sl_queue_push(o->q, &o->batch->node, o->batch->data.len, 0) == 0)
-            o->batch = batch_new();
+            o->batch = batch_new(p);
         else
             refused = 1;
     }
