@@ -38,10 +38,16 @@ struct deliver {
     int stopping;
     uint64_t deadline_ms;       /* monotonic; valid while stopping */
 
+    /* The window: batches taken from the queue, oldest first, and their
+     * records not yet resolved, recs[rhead..nrecs). The front batch may be
+     * partly resolved (`consumed` of its records). */
     struct sl_recbatch **held;
+    uint64_t *arrived_ms;
     size_t nheld, capheld;
+    size_t consumed;
     struct sl_rec *recs;
-    size_t nrecs, caprecs;
+    size_t rhead, nrecs, caprecs;
+    size_t wbytes;              /* documents' bytes in recs[rhead..nrecs) */
     enum sink_verdict *verdicts;
     struct sl_rec *tryv;
     size_t cap_try;
@@ -193,7 +199,9 @@ static void hold(struct deliver *d, struct sl_recbatch *b)
     if (d->nheld == d->capheld) {
         d->capheld = d->capheld ? d->capheld * 2 : 16;
         d->held = sl_realloc(d->held, d->capheld * sizeof *d->held);
+        d->arrived_ms = sl_realloc(d->arrived_ms, d->capheld * sizeof *d->arrived_ms);
     }
+    d->arrived_ms[d->nheld] = sl_clock_mono_ms();
     d->held[d->nheld++] = b;
     while (sl_recbatch_next(b, &off, &r)) {
         if (d->nrecs == d->caprecs) {
@@ -201,54 +209,82 @@ static void hold(struct deliver *d, struct sl_recbatch *b)
             d->recs = sl_realloc(d->recs, d->caprecs * sizeof *d->recs);
         }
         d->recs[d->nrecs++] = r;
+        d->wbytes += r.doc_len;
     }
     atomic_fetch_add(&d->st.pending, b->count);
 }
 
-static size_t held_bytes(const struct deliver *d)
+/* The first c records of the window are resolved: free the batches that are
+ * now wholly resolved and give their bytes back to the queue. */
+static void retire(struct deliver *d, size_t c)
 {
-    size_t sum = 0;
+    size_t bytes = 0, k = 0;
 
-    for (size_t i = 0; i < d->nheld; i++)
-        sum += d->held[i]->node.bytes;
-    return sum;
+    d->rhead += c;
+    d->consumed += c;
+    while (k < d->nheld && d->held[k]->count <= d->consumed) {
+        d->consumed -= d->held[k]->count;
+        bytes += d->held[k]->node.bytes;
+        sl_recbatch_free(d->held[k]);
+        k++;
+    }
+    if (k) {
+        memmove(d->held, d->held + k, (d->nheld - k) * sizeof *d->held);
+        memmove(d->arrived_ms, d->arrived_ms + k, (d->nheld - k) * sizeof *d->arrived_ms);
+        d->nheld -= k;
+    }
+    if (d->rhead == d->nrecs) {
+        d->rhead = d->nrecs = 0;
+    } else if (d->rhead > d->caprecs / 2) {
+        memmove(d->recs, d->recs + d->rhead, (d->nrecs - d->rhead) * sizeof *d->recs);
+        d->nrecs -= d->rhead;
+        d->rhead = 0;
+    }
+    if (bytes)
+        sl_queue_release(d->q, bytes);
 }
 
+/* Requests are cut from the front of the window as soon as it holds a full
+ * one (max_docs or max_bytes), or when its oldest record has waited max_wait,
+ * or at stop; a batch's records may span two requests, so requests are full
+ * whatever the pipeline's batch size. */
 static void *run(void *arg)
 {
     struct deliver *d = arg;
     struct sl_qnode *n;
     struct sl_err err;
+    int closed = 0;
 
     for (;;) {
-        d->nheld = d->nrecs = 0;
-        if (sl_queue_pop(d->q, &n, -1))
-            break;                                  /* closed and drained */
-        hold(d, (struct sl_recbatch *)n);
-        uint64_t until = sl_clock_mono_ms() + d->lim.max_wait_ms;
-        while (d->nrecs < d->lim.max_docs && held_bytes(d) < d->lim.max_bytes) {
-            uint64_t now = sl_clock_mono_ms();
-            if (now >= until || sl_queue_pop(d->q, &n, (int)(until - now)))
+        while (!closed && d->nrecs - d->rhead < d->lim.max_docs && d->wbytes < d->lim.max_bytes) {
+            int timeout = -1, rc;
+            if (d->nrecs > d->rhead) {
+                uint64_t until = d->arrived_ms[0] + d->lim.max_wait_ms, now = sl_clock_mono_ms();
+                if (now >= until)
+                    break;
+                timeout = (int)(until - now);
+            }
+            rc = sl_queue_pop(d->q, &n, timeout);
+            if (rc == SL_ESTOP)
+                closed = 1;
+            if (rc)
                 break;
             hold(d, (struct sl_recbatch *)n);
         }
-        /* Cut the group into requests within the sink's limits. */
-        size_t i = 0;
-        while (i < d->nrecs) {
-            size_t j = i, bytes = 0;
-            while (j < d->nrecs && j - i < d->lim.max_docs &&
-                   (j == i || bytes + d->recs[j].doc_len <= d->lim.max_bytes))
-                bytes += d->recs[j++].doc_len;
-            send_all(d, d->recs + i, j - i);
-            i = j;
+        if (d->nrecs == d->rhead) {
+            if (closed)
+                break;
+            continue;
         }
+        size_t j = d->rhead, bytes = 0;
+        while (j < d->nrecs && j - d->rhead < d->lim.max_docs &&
+               (j == d->rhead || bytes + d->recs[j].doc_len <= d->lim.max_bytes))
+            bytes += d->recs[j++].doc_len;
+        send_all(d, d->recs + d->rhead, j - d->rhead);
         if (d->type->flush && d->type->flush(d->state, &err))
             SL_ERROR(d->comp, "flush failed: %s", err.msg);
-        size_t bytes = held_bytes(d);
-        for (size_t k = 0; k < d->nheld; k++)
-            sl_recbatch_free(d->held[k]);
-        d->nheld = 0;
-        sl_queue_release(d->q, bytes);
+        d->wbytes -= bytes;
+        retire(d, j - d->rhead);
     }
     return NULL;
 }
@@ -342,6 +378,7 @@ void deliver_free(struct deliver *d)
     for (size_t k = 0; k < d->nheld; k++)
         sl_recbatch_free(d->held[k]);
     sl_free(d->held);
+    sl_free(d->arrived_ms);
     sl_free(d->recs);
     sl_free(d->verdicts);
     sl_free(d->tryv);

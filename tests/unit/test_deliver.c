@@ -496,6 +496,30 @@ static void t_max_docs(void)
     CU_ASSERT(each_confirmed_once(10));
 }
 
+static void t_requests_full(void)
+{
+    /* Small batches already queued: requests are cut at max_docs across
+     * batch boundaries, not one request per group of batches. */
+    set_limits(5, 1u << 20, 10000);
+    push(3);
+    push(3);
+    push(3);
+    push(3);
+    CU_ASSERT_EQUAL_FATAL(start(s_done), 0);
+    CU_ASSERT_EQUAL_FATAL(wait_calls(2), 0);
+    pthread_mutex_lock(&F.mu);
+    CU_ASSERT_EQUAL(F.n[0], 5);
+    CU_ASSERT_EQUAL(F.n[1], 5);
+    pthread_mutex_unlock(&F.mu);
+    finish();       /* the last 2 go at stop, before max_wait */
+    pthread_mutex_lock(&F.mu);
+    CU_ASSERT_EQUAL(F.calls, 3);
+    CU_ASSERT_EQUAL(F.n[2], 2);
+    pthread_mutex_unlock(&F.mu);
+    CU_ASSERT(each_confirmed_once(12));
+    CU_ASSERT_EQUAL(sl_queue_bytes(Q), 0);
+}
+
 static void t_max_bytes(void)
 {
     size_t over = 0, lone_big = 0, total = 0;
@@ -791,6 +815,7 @@ static CU_TestInfo tests[] = {
     { "a failed send, then RETRY verdicts, end with each record confirmed once", t_retry_script },
     { "records are first sent in queue order, retries included", t_first_send_order },
     { "max_docs=3: no send has more than 3 records", t_max_docs },
+    { "queued small batches fill requests to max_docs across batch boundaries", t_requests_full },
     { "max_bytes: no send of two or more passes it; a larger doc goes alone", t_max_bytes },
     { "a lone batch waits max_wait for company, then goes", t_max_wait },
     { "a full group goes at once, without waiting max_wait", t_full_group_does_not_wait },
