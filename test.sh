@@ -18,8 +18,15 @@ for f in build/tests/unit/*.log build/scripts/*.log; do
         echo "---- $f"; tail -n 60 "$f"
     fi
 done
-unit_pass=$(grep -cE '^PASS:' build/check.log || true)
-unit_fail=$(grep -cE '^(FAIL|ERROR):' build/check.log || true)
+# Count CUnit tests (each program's "tests  total ran passed failed inactive"
+# summary row), plus the non-CUnit checks (scripts/check-deps) by program.
+read -r unit_pass unit_fail < <(awk '
+    FNR == 1 { cu = 0 }
+    $1 == "tests" && NF == 6 { pass += $4; fail += $5; cu = 1 }
+    ENDFILE { if (!cu) { if (FILENAME ~ /check-deps/) { if (system("grep -q \"^PASS\" " substr(FILENAME, 1, length(FILENAME) - 4) ".trs") == 0) pass++; else fail++ } } }
+    END { print pass + 0, fail + 0 }' build/tests/unit/*.log build/scripts/check-deps.log 2>/dev/null || echo "0 1")
+# A program that crashed before its summary counts as a failure.
+unit_fail=$((unit_fail + $(grep -cE '^(FAIL|ERROR):' build/check.log || true)))
 echo "== integration tests"
 if ! tests/integration/run-all.sh; then
     status=1
@@ -27,6 +34,6 @@ fi
 it_pass=$(cat build/it-pass 2>/dev/null || echo 0)
 it_fail=$(cat build/it-fail 2>/dev/null || echo 1)
 echo
-echo "unit programs: $unit_pass passed, $unit_fail failed; integration: $it_pass passed, $it_fail failed"
+echo "unit tests: $unit_pass passed, $unit_fail failed; integration scenarios: $it_pass passed, $it_fail failed"
 echo "$((unit_pass + it_pass)) passed, $((unit_fail + it_fail)) failed"
 exit $status
