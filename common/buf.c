@@ -45,7 +45,7 @@ int sl_buf_reserve(struct sl_buf *b, size_t extra)
     return 0;
 }
 
-int sl_buf_append(struct sl_buf *b, const void *p, size_t n)
+int sl_buf_append_slow(struct sl_buf *b, const void *p, size_t n)
 {
     if (sl_buf_reserve(b, n))
         return SL_ETOOBIG;
@@ -53,16 +53,6 @@ int sl_buf_append(struct sl_buf *b, const void *p, size_t n)
     b->len += n;
     b->data[b->len] = '\0';
     return 0;
-}
-
-int sl_buf_putc(struct sl_buf *b, char c)
-{
-    if (b->len + 1 < b->cap) {
-        b->data[b->len++] = c;
-        b->data[b->len] = '\0';
-        return 0;
-    }
-    return sl_buf_append(b, &c, 1);
 }
 
 int sl_buf_puts(struct sl_buf *b, const char *s)

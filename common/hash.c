@@ -1,5 +1,6 @@
 #include <string.h>
 #include <sys/random.h>
+#include <time.h>
 #include <xxhash.h>
 
 #include "common/err.h"
@@ -12,15 +13,23 @@ uint64_t sl_hash64(const void *p, size_t n, uint64_t seed)
 
 int sl_idgen_init(struct sl_idgen *g)
 {
+    uint8_t rnd[4];
     size_t got = 0;
+    struct timespec ts;
+    uint64_t ms;
 
     memset(g, 0, sizeof *g);
-    while (got < sizeof g->salt) {
-        ssize_t r = getrandom(g->salt + got, sizeof g->salt - got, 0);
+    while (got < sizeof rnd) {
+        ssize_t r = getrandom(rnd + got, sizeof rnd - got, 0);
         if (r <= 0)
             return SL_EIO;
         got += (size_t)r;
     }
+    clock_gettime(CLOCK_REALTIME, &ts);
+    ms = (uint64_t)ts.tv_sec * 1000u + (uint64_t)ts.tv_nsec / 1000000u;
+    for (int i = 0; i < 6; i++)
+        g->prefix[i] = (uint8_t)(ms >> (40 - 8 * i));
+    memcpy(g->prefix + 6, rnd, 4);
     return 0;
 }
 
@@ -29,29 +38,22 @@ static const char b64url[] =
 
 void sl_idgen_next(struct sl_idgen *g, char out[SL_ID_LEN + 1])
 {
-    uint8_t in[24];
-    XXH128_hash_t h;
-    uint64_t w[2];
-    int bit = 0;
+    uint8_t b[18];
+    uint64_t seq = g->seq++ & 0xffffffffffffull;
 
-    memcpy(in, g->salt, 16);
-    memcpy(in + 16, &g->seq, 8);
-    g->seq++;
-    h = XXH3_128bits(in, sizeof in);
-    w[0] = h.high64;
-    w[1] = h.low64;
-    /* 22 digits of 6 bits = 132 bits; the last 4 are zero. */
-    for (unsigned i = 0; i < SL_ID_LEN; i++, bit += 6) {
-        unsigned v;
-        int word = bit / 64, off = bit % 64;
-        if (off <= 58) {
-            v = (unsigned)(w[word] >> (58 - off)) & 63u;
-        } else {
-            unsigned hi = (unsigned)(w[word] << (off - 58)) & 63u;
-            unsigned lo = word + 1 < 2 ? (unsigned)(w[word + 1] >> (122 - off)) : 0;
-            v = (hi | lo) & 63u;
-        }
-        out[i] = b64url[v];
+    memcpy(b, g->prefix, 10);
+    for (int i = 0; i < 6; i++)
+        b[10 + i] = (uint8_t)(seq >> (40 - 8 * i));
+    b[16] = b[17] = 0;
+    /* 6 groups of 3 bytes -> 24 characters; the last 2 carry only padding. */
+    for (int i = 0, o = 0; i < 18 && o < (int)SL_ID_LEN; i += 3) {
+        uint32_t v = (uint32_t)b[i] << 16 | (uint32_t)b[i + 1] << 8 | b[i + 2];
+        out[o++] = b64url[v >> 18 & 63];
+        out[o++] = b64url[v >> 12 & 63];
+        if (o < (int)SL_ID_LEN)
+            out[o++] = b64url[v >> 6 & 63];
+        if (o < (int)SL_ID_LEN)
+            out[o++] = b64url[v & 63];
     }
     out[SL_ID_LEN] = '\0';
 }

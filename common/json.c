@@ -1,4 +1,7 @@
 #include <string.h>
+#if defined(__SSE2__)
+#include <emmintrin.h>
+#endif
 
 #include "common/err.h"
 
@@ -10,6 +13,33 @@ static const unsigned char plain[256] = {
 };
 
 static const char hex[] = "0123456789abcdef";
+
+/* Length of the run of plain bytes at s: the hot loop of every document.
+ * Messages are mostly printable ASCII, so SSE2 checks 16 bytes at a time
+ * (control bytes and DEL, '"', '\\', and bytes >= 0x80, which need a UTF-8 check). */
+static size_t plain_run(const unsigned char *s, size_t n)
+{
+    size_t i = 0;
+#if defined(__SSE2__)
+    const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
+    const __m128i low = _mm_set1_epi8(0x20), del = _mm_set1_epi8(0x7f);
+
+    for (; i + 16 <= n; i += 16) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(s + i));
+        /* Signed compare: bytes >= 0x80 are negative, so they count as < 0x20 too;
+         * DEL is escaped like the other control bytes (the table below agrees). */
+        __m128i bad = _mm_or_si128(
+            _mm_or_si128(_mm_cmpgt_epi8(low, v), _mm_cmpeq_epi8(v, del)),
+            _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)));
+        unsigned mask = (unsigned)_mm_movemask_epi8(bad);
+        if (mask)
+            return i + (size_t)__builtin_ctz(mask);
+    }
+#endif
+    while (i < n && plain[s[i]])
+        i++;
+    return i;
+}
 
 /* Length of the well-formed UTF-8 sequence at s (2..4), or 0. */
 static size_t utf8_seq(const unsigned char *s, size_t left)
@@ -69,9 +99,7 @@ int sl_json_esc(struct sl_buf *b, const char *str, size_t n)
         return 1;
     o = b->data + b->len;
     while (i < n) {
-        run = i;
-        while (run < n && plain[s[run]])
-            run++;
+        run = i + plain_run(s + i, n - i);
         if (run > i) {
             memcpy(o, s + i, run - i);
             o += run - i;

@@ -59,6 +59,11 @@ static char *put2(char *o, unsigned v)
 
 /* RFC 3339 UTC with 3, 6 or 9 fraction digits; out needs 32 bytes. Years
  * are 1678..2262 (int64 ns), always four digits. */
+static __thread struct {
+    int64_t day;
+    char text[11];          /* YYYY-MM-DDT */
+} date_cache = { INT64_MIN, { 0 } };
+
 static size_t fmt_time(char *out, int64_t t_ns, int digits)
 {
     int64_t secs = t_ns / 1000000000, days, y;
@@ -72,14 +77,22 @@ static size_t fmt_time(char *out, int64_t t_ns, int digits)
     }
     days = secs / 86400 - (secs % 86400 < 0);
     sod = (unsigned)(secs - days * 86400);
-    sl_civil_from_days(days, &y, &m, &d);
-    o = put2(o, (unsigned)(y / 100));
-    o = put2(o, (unsigned)(y % 100));
-    *o++ = '-';
-    o = put2(o, m);
-    *o++ = '-';
-    o = put2(o, d);
-    *o++ = 'T';
+    /* Both timestamps of a document, and most documents in a row, fall on
+     * the same day: the date's text is kept per thread. */
+    if (days != date_cache.day) {
+        char *c = date_cache.text;
+        sl_civil_from_days(days, &y, &m, &d);
+        c = put2(c, (unsigned)(y / 100));
+        c = put2(c, (unsigned)(y % 100));
+        *c++ = '-';
+        c = put2(c, m);
+        *c++ = '-';
+        c = put2(c, d);
+        *c = 'T';
+        date_cache.day = days;
+    }
+    memcpy(o, date_cache.text, 11);
+    o += 11;
     o = put2(o, sod / 3600);
     *o++ = ':';
     o = put2(o, sod / 60 % 60);
