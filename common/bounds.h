@@ -23,7 +23,7 @@
 #define SL_READ_CHUNK           (64u * 1024u)
 
 /* The in-memory queue between the pipeline and delivery (bytes of documents). */
-#define SL_QUEUE_BYTES_DEFAULT  (64ull * 1024u * 1024u)
+#define SL_QUEUE_BYTES_DEFAULT  (16ull * 1024u * 1024u)   /* ~3 full bulk requests of 5000 docs */
 #define SL_QUEUE_BYTES_MIN      (1ull * 1024u * 1024u)
 #define SL_QUEUE_BYTES_LIMIT    (4ull * 1024u * 1024u * 1024u)
 

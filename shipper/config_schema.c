@@ -7,14 +7,14 @@
 #include "shipper/config.h"
 
 /* Defaults are written as a user would write them; these keep them honest. */
-_Static_assert(SL_QUEUE_BYTES_DEFAULT == 64ull * 1024 * 1024, "queue.max_bytes default");
+_Static_assert(SL_QUEUE_BYTES_DEFAULT == 16ull * 1024 * 1024, "queue.max_bytes default");
 _Static_assert(SL_MAX_MSG_DEFAULT == 64u * 1024, "inputs[].max_msg default");
 _Static_assert(SL_MAX_CONNS_DEFAULT == 1024u, "inputs[].max_conns default");
 
 static const char *const log_levels[] = { "error", "warn", "info", "debug", NULL };
 
 static const struct sl_cfg_row queue_rows[] = {
-    { "max_bytes", SL_CFG_SIZE, "64MiB", SL_QUEUE_BYTES_MIN, SL_QUEUE_BYTES_LIMIT,
+    { "max_bytes", SL_CFG_SIZE, "16MiB", SL_QUEUE_BYTES_MIN, SL_QUEUE_BYTES_LIMIT,
       offsetof(struct sl_config, queue_bytes),
       "bytes of documents held in memory between the pipeline and the sinks",
       NULL, NULL, 0 },
