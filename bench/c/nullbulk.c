@@ -19,6 +19,13 @@
  * {"op":{...}} or a create/index action has no source line; 413 above
  * --max-body bytes on the wire; "Expect: 100-continue" is answered at once
  * (libcurl would otherwise wait a second before sending the body).
+ * --answer empty answers every _bulk that a real node would accept with
+ * exactly {"took":0,"errors":false,"items":[]} instead (no items, any
+ * filter_path ignored), as a static nginx location does: what the peer
+ * benchmark's null endpoint answered. The body is still parsed and checked,
+ * and documents are counted the same way. A client cannot see per-item
+ * results in such an answer, so it is a throughput setting, not a delivery
+ * check.
  * Other routes: GET / (OpenSearch 2.19.1 banner), GET|POST [/IDX]/_count
  * ({"count":docs}), GET /_cluster/health, GET /_cat/health,
  * GET /_nullbulk/stats (every counter as JSON, CLOCK_MONOTONIC times,
@@ -100,6 +107,7 @@ static struct buf rbody;        /* response body being built */
 static struct buf inflated;
 static uint64_t max_body = 100ull << 20;
 static int log_requests;
+static int answer_empty;        /* --answer empty: no items in _bulk answers */
 static volatile sig_atomic_t stop;
 static int ep;
 
@@ -180,12 +188,13 @@ static void stats_json(struct buf *b)
              ",\"min_docs_per_bulk\":%" PRIu64 ",\"max_docs_per_bulk\":%" PRIu64
              ",\"auto_ids\":%" PRIu64 ",\"t_start_ns\":%" PRIu64 ",\"t_first_bulk_ns\":%" PRIu64
              ",\"t_last_doc_ns\":%" PRIu64 ",\"now_ns\":%" PRIu64
-             ",\"cpu_user_s\":%.3f,\"cpu_sys_s\":%.3f,\"max_rss_kib\":%ld}",
+             ",\"cpu_user_s\":%.3f,\"cpu_sys_s\":%.3f,\"max_rss_kib\":%ld,\"answer\":\"%s\"}",
              st.docs, st.items, st.bulks, st.requests, st.other, st.bad, st.too_big, st.gzip_reqs,
              st.cont100, st.bytes_wire, st.bytes_raw, st.conns, st.bulks ? st.min_bulk : 0,
              st.max_bulk, st.auto_id, st.t_start, st.t_first_bulk, st.t_last_doc, now_ns(),
              (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6,
-             (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6, ru.ru_maxrss);
+             (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6, ru.ru_maxrss,
+             answer_empty ? "empty" : "items");
     puts_(b, t);
 }
 
@@ -515,7 +524,7 @@ static int inflate_body(const char *p, size_t n, const char **out, size_t *out_n
 static void handle_bulk(struct conn *c, const char *body, size_t n)
 {
     const char *p, *e, *line_end;
-    unsigned f = filter_flags(c->target);
+    unsigned f = answer_empty ? 0 : filter_flags(c->target);
     struct sv op = { 0 }, idx = { 0 }, id = { 0 }, path_idx = { 0 };
     uint64_t items = 0, docs = 0;
     int want_source = 0, nitems_out = 0;
@@ -588,6 +597,10 @@ static void handle_bulk(struct conn *c, const char *body, size_t n)
     if (rbody.len == 0)
         put(&rbody, "{", 1);
     put(&rbody, "}", 1);
+    if (answer_empty) {
+        rbody.len = 0;
+        puts_(&rbody, "{\"took\":0,\"errors\":false,\"items\":[]}");
+    }
     st.items += items;
     st.docs += docs;
     if (docs) {
@@ -982,9 +995,12 @@ int main(int argc, char **argv)
             timeout = atof(v);
         else if (!strcmp(a, "--log-requests"))
             log_requests = atoi(v);
+        else if (!strcmp(a, "--answer") && (!strcmp(v, "items") || !strcmp(v, "empty")))
+            answer_empty = !strcmp(v, "empty");
         else {
             fprintf(stderr, "usage: nullbulk [--port P] [--port-file F] [--stats-file F] "
-                            "[--max-body BYTES] [--timeout S] [--log-requests N]\n");
+                            "[--max-body BYTES] [--timeout S] [--log-requests N] "
+                            "[--answer items|empty]\n");
             return 1;
         }
     }
