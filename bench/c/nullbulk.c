@@ -26,6 +26,12 @@
  * and documents are counted the same way. A client cannot see per-item
  * results in such an answer, so it is a throughput setting, not a delivery
  * check.
+ * --answer fail plays a cluster that is down for writes: every _bulk is
+ * read whole and answered 503 with the error body a node that has not
+ * recovered its state sends (cluster_block_exception, "status":503); its
+ * body is not parsed and no document is counted, only the requests
+ * ("failed_bulks") and their bytes. A client must keep the documents and
+ * try again later. The other routes answer as usual.
  * Other routes: GET / (OpenSearch 2.19.1 banner), GET|POST [/IDX]/_count
  * ({"count":docs}), GET /_cluster/health, GET /_cat/health,
  * GET /_nullbulk/stats (every counter as JSON, CLOCK_MONOTONIC times,
@@ -97,7 +103,7 @@ struct conn {
 
 static struct {
     uint64_t docs, items, bulks, requests, other, bad, too_big, gzip_reqs, cont100;
-    uint64_t bytes_wire, bytes_raw, conns, min_bulk, max_bulk, seq, auto_id;
+    uint64_t bytes_wire, bytes_raw, conns, min_bulk, max_bulk, seq, auto_id, failed_bulks;
     uint64_t t_first_bulk, t_last_doc, t_start;
 } st;
 
@@ -108,6 +114,7 @@ static struct buf inflated;
 static uint64_t max_body = 100ull << 20;
 static int log_requests;
 static int answer_empty;        /* --answer empty: no items in _bulk answers */
+static int answer_fail;         /* --answer fail: every _bulk gets 503 */
 static volatile sig_atomic_t stop;
 static int ep;
 
@@ -175,7 +182,7 @@ static void putu(struct buf *b, uint64_t v)
 static void stats_json(struct buf *b)
 {
     struct rusage ru;
-    char t[1024];
+    char t[1536];
 
     getrusage(RUSAGE_SELF, &ru);
     timersub(&ru.ru_utime, &ru_base.ru_utime, &ru.ru_utime);
@@ -187,14 +194,14 @@ static void stats_json(struct buf *b)
              ",\"bytes_wire\":%" PRIu64 ",\"bytes_raw\":%" PRIu64 ",\"conns\":%" PRIu64
              ",\"min_docs_per_bulk\":%" PRIu64 ",\"max_docs_per_bulk\":%" PRIu64
              ",\"auto_ids\":%" PRIu64 ",\"t_start_ns\":%" PRIu64 ",\"t_first_bulk_ns\":%" PRIu64
-             ",\"t_last_doc_ns\":%" PRIu64 ",\"now_ns\":%" PRIu64
+             ",\"failed_bulks\":%" PRIu64 ",\"t_last_doc_ns\":%" PRIu64 ",\"now_ns\":%" PRIu64
              ",\"cpu_user_s\":%.3f,\"cpu_sys_s\":%.3f,\"max_rss_kib\":%ld,\"answer\":\"%s\"}",
              st.docs, st.items, st.bulks, st.requests, st.other, st.bad, st.too_big, st.gzip_reqs,
              st.cont100, st.bytes_wire, st.bytes_raw, st.conns, st.bulks ? st.min_bulk : 0,
-             st.max_bulk, st.auto_id, st.t_start, st.t_first_bulk, st.t_last_doc, now_ns(),
+             st.max_bulk, st.auto_id, st.t_start, st.t_first_bulk, st.failed_bulks, st.t_last_doc, now_ns(),
              (double)ru.ru_utime.tv_sec + (double)ru.ru_utime.tv_usec / 1e6,
              (double)ru.ru_stime.tv_sec + (double)ru.ru_stime.tv_usec / 1e6, ru.ru_maxrss,
-             answer_empty ? "empty" : "items");
+             answer_fail ? "fail" : answer_empty ? "empty" : "items");
     puts_(b, t);
 }
 
@@ -215,7 +222,7 @@ static void respond(struct conn *c, int code, const char *ctype, const char *bod
     static const char *const reasons[] = {
         [100] = "Continue", [200] = "OK", [400] = "Bad Request", [404] = "Not Found",
         [413] = "Request Entity Too Large", [431] = "Request Header Fields Too Large",
-        [500] = "Internal Server Error",
+        [500] = "Internal Server Error", [503] = "Service Unavailable",
     };
     char h[256];
     int head = !strcmp(c->method, "HEAD");
@@ -534,6 +541,18 @@ static void handle_bulk(struct conn *c, const char *body, size_t n)
     if (!st.t_first_bulk)
         st.t_first_bulk = now_ns();
     st.bytes_wire += n;
+    if (answer_fail) {
+        /* what a node that has not recovered its cluster state answers */
+        static const char down[] =
+            "{\"error\":{\"root_cause\":[{\"type\":\"cluster_block_exception\","
+            "\"reason\":\"blocked by: [SERVICE_UNAVAILABLE/1/state not recovered / initialized];\"}],"
+            "\"type\":\"cluster_block_exception\","
+            "\"reason\":\"blocked by: [SERVICE_UNAVAILABLE/1/state not recovered / initialized];\"},"
+            "\"status\":503}";
+        st.failed_bulks++;
+        respond(c, 503, "application/json; charset=UTF-8", down, sizeof down - 1);
+        return;
+    }
     if (c->gzip) {
         st.gzip_reqs++;
         if (inflate_body(body, n, &body, &n)) {
@@ -995,12 +1014,15 @@ int main(int argc, char **argv)
             timeout = atof(v);
         else if (!strcmp(a, "--log-requests"))
             log_requests = atoi(v);
-        else if (!strcmp(a, "--answer") && (!strcmp(v, "items") || !strcmp(v, "empty")))
+        else if (!strcmp(a, "--answer") && (!strcmp(v, "items") || !strcmp(v, "empty") ||
+                                             !strcmp(v, "fail"))) {
             answer_empty = !strcmp(v, "empty");
+            answer_fail = !strcmp(v, "fail");
+        }
         else {
             fprintf(stderr, "usage: nullbulk [--port P] [--port-file F] [--stats-file F] "
                             "[--max-body BYTES] [--timeout S] [--log-requests N] "
-                            "[--answer items|empty]\n");
+                            "[--answer items|empty|fail]\n");
             return 1;
         }
     }

@@ -19,6 +19,8 @@
  * kernel, not necessarily read yet): the end-to-end figure is the
  * receiver's business. Everything is bounded by --timeout (SO_SNDTIMEO
  * wakes blocked writes so the deadline is checked at least once a second).
+ * A run cut short (timeout, error) reports in "msgs" the messages whose
+ * bytes were all written, whatever the mode.
  * Output: one JSON object on stdout. Exit 0 when everything was sent,
  * 1 on a usage or I/O error, 3 on timeout. */
 #define _GNU_SOURCE
@@ -278,6 +280,22 @@ static int write_all(struct part *pt, const char *p, size_t len)
     return 0;
 }
 
+/* After a failed fast or sendfile run: the messages of the part whose bytes
+ * were all written (a message cut by the failure does not count). */
+static uint64_t whole_msgs(const struct part *pt)
+{
+    uint64_t upto = off[pt->first] + pt->sent_bytes, lo = 0, hi = pt->n;
+
+    while (lo < hi) {           /* largest k with off[first + k] <= upto */
+        uint64_t mid = (lo + hi + 1) / 2;
+        if (off[pt->first + mid] <= upto)
+            lo = mid;
+        else
+            hi = mid - 1;
+    }
+    return lo;
+}
+
 static int send_fast(struct part *pt)
 {
     uint64_t pos = off[pt->first], end = off[pt->first + pt->n];
@@ -285,8 +303,10 @@ static int send_fast(struct part *pt)
     while (pos < end) {
         size_t len = end - pos > CHUNK ? CHUNK : (size_t)(end - pos);
 
-        if (write_all(pt, buf + pos, len))
+        if (write_all(pt, buf + pos, len)) {
+            pt->sent_msgs = whole_msgs(pt);
             return -1;
+        }
         pos += len;
     }
     pt->sent_msgs = pt->n;
@@ -309,6 +329,7 @@ static int send_sendfile(struct part *pt)
             if (errno == EAGAIN || errno == EWOULDBLOCK)
                 timed_out = 1;
             snprintf(pt->why, sizeof pt->why, "sendfile: %s", timed_out ? "timeout" : strerror(errno));
+            pt->sent_msgs = whole_msgs(pt);
             return -1;
         }
         pt->sent_bytes += (uint64_t)w;
