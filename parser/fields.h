@@ -5,7 +5,12 @@
  * canonical dotted path and its keys. Matching a line then emits
  * (name, type, value) without looking at names again. Values are views into
  * the matched line (or into a grammar's own scratch buffer), valid only
- * during the emit call: a receiver copies what it keeps. */
+ * during the emit call: a receiver copies what it keeps.
+ *
+ * Dots always nest: `source.ip`, `[source][ip]` and `[source.ip]` are the
+ * same field (Elasticsearch reads a dotted key as the same path, so nothing
+ * is lost by deciding it here). `@metadata` and `@timestamp` are plain keys;
+ * what a receiver does with them is its business. */
 #ifndef PARSER_FIELDS_H
 #define PARSER_FIELDS_H
 #include <stddef.h>
@@ -14,28 +19,33 @@
 #include "common/err.h"
 
 #define FLD_DEPTH_MAX 8u            /* keys in one path: a.b.c.d.e.f.g.h */
+#define FLD_NAME_MAX  1024u         /* bytes of a name as written */
 
 enum fld_type {
     FLD_STRING = 0,                 /* a JSON string, escaped on output */
-    FLD_INT,                        /* text of a base-10 integer, checked when typed */
-    FLD_FLOAT,                      /* text of a finite decimal number, checked */
+    FLD_INT,                        /* a JSON integer: -?(0|[1-9][0-9]*), fits int64 */
+    FLD_FLOAT,                      /* a JSON number, finite */
     FLD_BOOL,                       /* "true" or "false" */
     FLD_JSON,                       /* a JSON value written as is (liblognorm's results) */
 };
 
 struct fld_name {
-    char    *path;                  /* canonical dotted form: "source.ip" */
-    unsigned depth;
-    char    *key[FLD_DEPTH_MAX];    /* borrowed pointers into keys_buf */
+    char    *path;                  /* canonical dotted form: "source.ip" (in keys_buf) */
+    unsigned depth;                 /* 1..FLD_DEPTH_MAX */
+    char    *key[FLD_DEPTH_MAX];    /* key_len bytes each, borrowed from keys_buf
+                                     * (NUL-terminated in names fld_name_parse made) */
     size_t   key_len[FLD_DEPTH_MAX];
-    char    *keys_buf;
+    char    *keys_buf;              /* the one allocation: path, then the keys */
 };
 
 /* Parses a field name as Logstash writes it: `user`, `source.ip`,
  * `[source][ip]`, `@metadata`... into *out (which the caller frees with
- * fld_name_free). SL_EINVAL with a message naming what is wrong. */
+ * fld_name_free). Keys may hold any byte but control bytes, `[`, `]` and
+ * `.`; none may be empty; `a[b]` (the two forms mixed) is refused.
+ * SL_EINVAL with a message naming what is wrong (err->where is left empty
+ * for the caller, who knows the file and line). */
 int  fld_name_parse(struct fld_name *out, const char *text, size_t len, struct sl_err *err);
-void fld_name_free(struct fld_name *n);
+void fld_name_free(struct fld_name *n);   /* NULL-safe; a zeroed name is fine */
 
 /* Receives one field; returns 0 to go on, non-zero to stop the match. */
 typedef int (*fld_emit_fn)(void *arg, const struct fld_name *name, enum fld_type type,

@@ -15,3 +15,39 @@ TESTS += tests/unit/test_syslog
 tests_unit_test_syslog_SOURCES = tests/unit/test_syslog.c tests/unit/tu.c tests/unit/tu.h
 tests_unit_test_syslog_CFLAGS = $(TEST_CFLAGS) $(FASTJSON_CFLAGS)
 tests_unit_test_syslog_LDADD = libsl_parser.a $(COMMON_LIBS) $(FASTJSON_LIBS) $(TEST_LIBS)
+
+# Normalization: the grammar interface, liblognorm rulebases, dispatch by program.
+libsl_parser_a_SOURCES += \
+	parser/grammar.c parser/grammar.h \
+	parser/lognorm.c parser/lognorm.h \
+	parser/route.c parser/route.h
+# liblognorm.h includes <json.h> from libfastjson's directory
+libsl_parser_a_CPPFLAGS = $(AM_CPPFLAGS) $(LOGNORM_CFLAGS) $(FASTJSON_CFLAGS)
+
+check_PROGRAMS += tests/unit/test_lognorm tests/unit/test_route
+TESTS += tests/unit/test_lognorm tests/unit/test_route
+tests_unit_test_lognorm_SOURCES = tests/unit/test_lognorm.c tests/unit/tu.c tests/unit/tu.h
+tests_unit_test_lognorm_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_lognorm_LDADD = libsl_parser.a $(COMMON_LIBS) $(LOGNORM_LIBS) $(FASTJSON_LIBS) $(TEST_LIBS)
+tests_unit_test_route_SOURCES = tests/unit/test_route.c tests/unit/tu.c tests/unit/tu.h
+tests_unit_test_route_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_route_LDADD = libsl_parser.a $(COMMON_LIBS) $(LOGNORM_LIBS) $(FASTJSON_LIBS) $(TEST_LIBS)
+
+# Grok: pattern libraries (grammars/patterns), expressions compiled once to
+# PCRE2 with JIT, typed fields (fields.h). test_patterns runs the samples in
+# grammars/patterns/tests against the library.
+libsl_parser_a_SOURCES += \
+	parser/fields.c parser/fields.h \
+	parser/grok.c parser/grok.h \
+	parser/grok_lib.c parser/grok_lib.h
+libsl_parser_a_CPPFLAGS += $(PCRE2_CFLAGS)
+EXTRA_DIST += grammars/README.md grammars/patterns
+
+check_PROGRAMS += tests/unit/test_grok tests/unit/test_patterns
+TESTS += tests/unit/test_grok tests/unit/test_patterns
+tests_unit_test_grok_SOURCES = tests/unit/test_grok.c tests/unit/tu.c tests/unit/tu.h
+tests_unit_test_grok_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_grok_LDADD = libsl_parser.a $(COMMON_LIBS) $(PCRE2_LIBS) $(TEST_LIBS)
+tests_unit_test_patterns_SOURCES = tests/unit/test_patterns.c tests/unit/tu.c tests/unit/tu.h
+tests_unit_test_patterns_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_patterns_LDADD = libsl_parser.a $(COMMON_LIBS) $(PCRE2_LIBS) $(TEST_LIBS)
