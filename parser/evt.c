@@ -16,6 +16,7 @@ static const char *const tag_names[EVT_T_COUNT] = {
     "_sluice_truncated",
     "_sluice_partial_frame",
     "_sluice_bad_frame",
+    "_sluice_fields_limit",
 };
 
 struct evt *evt_new(size_t max_msg)
@@ -33,6 +34,7 @@ void evt_free(struct evt *e)
         return;
     sl_free(e->raw);
     sl_free(e->unesc);
+    sl_free(e->arena);
     sl_free(e);
 }
 
@@ -101,6 +103,9 @@ void evt_begin(struct evt *e, const char *msg, size_t len, const struct evt_meta
     e->pid = 0;
     e->has_pid = 0;
     e->sd_n = e->sdp_n = 0;
+    e->fld_n = e->xtag_n = 0;
+    e->src_moved = 0;
+    e->arena_len = 0;
 
     copy_str(e->src_ip, sizeof e->src_ip, m ? m->src_ip : NULL);
     copy_str(e->transport, sizeof e->transport, m ? m->transport : NULL);
@@ -156,4 +161,127 @@ const char *evt_tag_name(unsigned bit)
         if (bit == 1u << i)
             return tag_names[i];
     return NULL;
+}
+
+/* ---- grammar fields ---- */
+
+static int key_is(const struct fld_name *n, unsigned i, const char *k)
+{
+    size_t kl = strlen(k);
+
+    return i < n->depth && n->key_len[i] == kl && memcmp(n->key[i], k, kl) == 0;
+}
+
+/* The paths sluice writes itself (parser/README.md): a grammar's value for
+ * one of them, under one of the scalars, over one of the objects, or inside
+ * the subtrees sluice owns, would make a duplicate key or change a fixed
+ * field's shape, so it is written under sluice.clash instead. source.ip and
+ * source.port are not among them: a grammar's win (the sender moves). */
+static int is_clash(const struct fld_name *n)
+{
+    static const char *const scalars1[] = { "@timestamp", "message", "tags", NULL };
+    static const char *const objects[] = { "host", "log", "process", "source", "network",
+                                           "event", NULL };
+    static const char *const scalars2[][2] = {
+        { "host", "hostname" }, { "log", "level" }, { "process", "name" },
+        { "process", "pid" }, { "network", "transport" }, { "event", "ingested" },
+        { "log", "syslog" }, { "log", "source" },   /* subtrees sluice owns */
+    };
+
+    if (key_is(n, 0, "sluice"))
+        return 1;
+    for (size_t i = 0; scalars1[i]; i++)
+        if (key_is(n, 0, scalars1[i]))
+            return 1;
+    if (n->depth == 1)
+        for (size_t i = 0; objects[i]; i++)
+            if (key_is(n, 0, objects[i]))
+                return 1;
+    for (size_t i = 0; i < sizeof scalars2 / sizeof scalars2[0]; i++)
+        if (key_is(n, 0, scalars2[i][0]) && key_is(n, 1, scalars2[i][1]))
+            return 1;
+    return 0;
+}
+
+/* Same path, or one a prefix of the other, key by key. */
+static int paths_overlap(const struct fld_name *a, const struct fld_name *b)
+{
+    unsigned d = a->depth < b->depth ? a->depth : b->depth;
+
+    for (unsigned i = 0; i < d; i++)
+        if (a->key_len[i] != b->key_len[i] || memcmp(a->key[i], b->key[i], a->key_len[i]))
+            return 0;
+    return 1;
+}
+
+static int arena_put(struct evt *e, const char *val, size_t len, uint32_t *off)
+{
+    if (len > EVT_FIELD_BYTES_MAX - e->arena_len)
+        return -1;
+    grow(&e->arena, &e->arena_cap, e->arena_len + len + 1);
+    if (len)
+        memcpy(e->arena + e->arena_len, val, len);
+    e->arena[e->arena_len + len] = '\0';
+    *off = (uint32_t)e->arena_len;
+    e->arena_len += len + 1;
+    return 0;
+}
+
+void evt_tag_add(struct evt *e, const char *tag, size_t len)
+{
+    uint32_t off;
+
+    for (uint32_t i = 0; i < e->xtag_n; i++)
+        if (e->xtag[i].len == len && memcmp(e->arena + e->xtag[i].off, tag, len) == 0)
+            return;
+    if (e->xtag_n >= EVT_XTAGS_MAX || arena_put(e, tag, len, &off)) {
+        e->tags |= EVT_T_FIELDS_LIMIT;
+        return;
+    }
+    e->xtag[e->xtag_n].off = off;
+    e->xtag[e->xtag_n].len = (uint32_t)len;
+    e->xtag_n++;
+}
+
+int evt_field_emit(void *arg, const struct fld_name *name, enum fld_type type,
+                   const char *val, size_t len)
+{
+    struct evt *e = arg;
+    struct evt_field *f;
+    int clash;
+    uint32_t off;
+
+    if (!name || !name->depth)
+        return 0;
+    if (name->depth == 1 && key_is(name, 0, "tags") && type == FLD_STRING) {
+        evt_tag_add(e, val, len);
+        return 0;
+    }
+    clash = is_clash(name);
+    for (uint32_t i = 0; i < e->fld_n; i++)
+        if (e->fld[i].clash == clash && paths_overlap(e->fld[i].name, name))
+            return 0;   /* first wins */
+    if (e->fld_n >= EVT_FIELDS_MAX || arena_put(e, val, len, &off)) {
+        e->tags |= EVT_T_FIELDS_LIMIT;
+        return 0;
+    }
+    f = &e->fld[e->fld_n++];
+    f->name = name;
+    f->type = type;
+    f->off = off;
+    f->len = (uint32_t)len;
+    f->clash = clash;
+    if (!clash && key_is(name, 0, "source"))
+        e->src_moved = 1;
+    return 0;
+}
+
+size_t evt_field_count(const struct evt *e)
+{
+    return e->fld_n;
+}
+
+size_t evt_xtag_count(const struct evt *e)
+{
+    return e->xtag_n;
 }

@@ -9,6 +9,7 @@
 #include <stdint.h>
 
 #include "common/buf.h"
+#include "parser/fields.h"
 
 /* Frame flags set by the input in evt_meta.flags; each becomes a tag. */
 #define EVT_F_TRUNCATED 1u      /* the input cut the message at max_msg */
@@ -28,8 +29,9 @@ enum evt_tag {
     EVT_T_TRUNCATED     = 1u << 7,  /* _sluice_truncated */
     EVT_T_PARTIAL_FRAME = 1u << 8,  /* _sluice_partial_frame */
     EVT_T_BAD_FRAME     = 1u << 9,  /* _sluice_bad_frame */
+    EVT_T_FIELDS_LIMIT  = 1u << 10, /* _sluice_fields_limit: grammar fields/tags past the ceiling dropped */
 };
-#define EVT_T_COUNT 10
+#define EVT_T_COUNT 11
 
 /* What the input knows about a message. Strings are borrowed for the call
  * only (the event copies them). */
@@ -61,5 +63,19 @@ const char *evt_message(const struct evt *e, size_t *len);
 int         evt_priority(const struct evt *e);      /* 0..191 (13 when absent) */
 unsigned    evt_tags(const struct evt *e);          /* EVT_T_* bits */
 const char *evt_tag_name(unsigned bit);             /* "_sluice_no_pri"...; NULL if unknown */
+
+/* ---- what grammars add (parser/README.md, "Grammar fields in the document") ----
+ * A fld_emit_fn: arg is the struct evt. Adds the field (value copied) to the
+ * event parsed last; name is borrowed and must outlive the next evt_json
+ * (the route table's names do). A field named `tags` of type string becomes
+ * an extra tag. The first value of a path wins; a path that would nest
+ * under, or over, one given before is dropped. Past the ceilings the field
+ * is dropped and the event tagged _sluice_fields_limit. Always returns 0. */
+int    evt_field_emit(void *arg, const struct fld_name *name, enum fld_type type,
+                      const char *val, size_t len);
+/* Adds an extra tag (copied; a tag already there is not repeated). */
+void   evt_tag_add(struct evt *e, const char *tag, size_t len);
+size_t evt_field_count(const struct evt *e);        /* fields kept, clashes included */
+size_t evt_xtag_count(const struct evt *e);
 
 #endif

@@ -12,6 +12,7 @@
 #include <stdint.h>
 
 #include "parser/evt.h"
+#include "parser/fields.h"
 #include "parser/syslog_time.h"
 
 /* Ceilings on structured data per message; what lies beyond is dropped and
@@ -21,6 +22,28 @@
 #define EVT_SD_PARAMS_MAX   256u
 #define EVT_SRC_IP_MAX      64u     /* an IPv6 address with zone fits */
 #define EVT_TRANSPORT_MAX   16u
+
+/* Ceilings on what grammars add to one message (evt_field_emit): fields,
+ * extra tags, and the bytes of their values and tags together. Past them the
+ * rest is dropped and tagged _sluice_fields_limit. */
+#define EVT_FIELDS_MAX      128u
+#define EVT_XTAGS_MAX       16u
+#define EVT_FIELD_BYTES_MAX (64u * 1024u)
+
+/* A grammar's field: the name is the grammar's (it outlives the event's use
+ * of it: the route table is kept while events are written); the value is
+ * copied into the event's arena. clash: the path is one sluice writes
+ * itself, so the value goes under sluice.clash (parser/README.md). */
+struct evt_field {
+    const struct fld_name *name;
+    enum fld_type type;
+    uint32_t off, len;      /* in arena */
+    int clash;
+};
+
+struct evt_xtag {
+    uint32_t off, len;      /* in arena */
+};
 
 struct evt_sv {
     const char *p;          /* NULL: absent */
@@ -62,6 +85,15 @@ struct evt {
     char     transport[EVT_TRANSPORT_MAX];
 
     struct syslog_zcache zcache;
+
+    /* Grammar output; emptied by evt_begin. The arena only grows (up to
+     * EVT_FIELD_BYTES_MAX), so steady state allocates nothing. */
+    uint32_t fld_n, xtag_n;
+    int      src_moved;     /* a grammar set source.*: the sender goes to log.source */
+    struct evt_field fld[EVT_FIELDS_MAX];
+    struct evt_xtag  xtag[EVT_XTAGS_MAX];
+    char    *arena;
+    size_t   arena_len, arena_cap;
 };
 
 /* Clears the fields of the last message, copies msg (cut at max_msg, on a

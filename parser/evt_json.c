@@ -6,7 +6,14 @@
  * Structured data becomes {SD-ID: {name: value}}; an SD-ID written twice is
  * one object, and a name given more than once (in one element or across
  * repeats of its SD-ID) becomes an array of its values in order, so nothing
- * the sender wrote is lost and no object has a duplicate key. */
+ * the sender wrote is lost and no object has a duplicate key.
+ *
+ * Grammar fields (evt_field_emit) are merged into the same tree: sorted by
+ * path key by key, so the fields of one object are contiguous, then written
+ * inside the fixed object they belong to (source.port next to nothing else
+ * of source, event.category next to event.ingested) or as new top-level
+ * objects; clashes go under sluice.clash. evt_field_emit already refused
+ * overlapping paths, so each key is written once. */
 #include <string.h>
 
 #include "common/clock.h"
@@ -229,8 +236,9 @@ static int put_sd(struct sl_buf *b, const struct evt *e)
     return rc;
 }
 
-static int put_tags(struct sl_buf *b, unsigned tags)
+static int put_tags(struct sl_buf *b, const struct evt *e)
 {
+    unsigned tags = e->tags;
     int rc = 0, first = 1;
 
     rc |= PUT(b, ",\"tags\":[");
@@ -244,7 +252,180 @@ static int put_tags(struct sl_buf *b, unsigned tags)
         rc |= sl_buf_puts(b, evt_tag_name(1u << i));
         rc |= sl_buf_putc(b, '"');
     }
+    for (uint32_t i = 0; i < e->xtag_n; i++) {
+        if (!first)
+            rc |= PUT(b, ",");
+        first = 0;
+        rc |= sl_json_str(b, e->arena + e->xtag[i].off, e->xtag[i].len);
+    }
     rc |= PUT(b, "]");
+    return rc;
+}
+
+/* ---- grammar fields ---- */
+
+struct fset {
+    uint32_t ix[EVT_FIELDS_MAX];    /* into e->fld, sorted by path */
+    uint32_t n;
+};
+
+static int key_cmp(const char *a, size_t al, const char *b, size_t bl)
+{
+    int c = memcmp(a, b, al < bl ? al : bl);
+
+    if (c)
+        return c;
+    return al < bl ? -1 : al > bl;
+}
+
+static int name_cmp(const struct fld_name *a, const struct fld_name *b)
+{
+    unsigned d = a->depth < b->depth ? a->depth : b->depth;
+
+    for (unsigned i = 0; i < d; i++) {
+        int c = key_cmp(a->key[i], a->key_len[i], b->key[i], b->key_len[i]);
+        if (c)
+            return c;
+    }
+    return (int)a->depth - (int)b->depth;
+}
+
+/* Insertion sort: at most EVT_FIELDS_MAX, usually a handful. */
+static void fset_build(const struct evt *e, int clash, struct fset *s)
+{
+    s->n = 0;
+    for (uint32_t i = 0; i < e->fld_n; i++) {
+        uint32_t j;
+        if (e->fld[i].clash != clash)
+            continue;
+        j = s->n++;
+        while (j > 0 && name_cmp(e->fld[s->ix[j - 1]].name, e->fld[i].name) > 0) {
+            s->ix[j] = s->ix[j - 1];
+            j--;
+        }
+        s->ix[j] = i;
+    }
+}
+
+static int key0_is(const struct evt *e, uint32_t ix, const char *k)
+{
+    const struct fld_name *n = e->fld[ix].name;
+
+    return key_cmp(n->key[0], n->key_len[0], k, strlen(k)) == 0;
+}
+
+/* The fields of s under top-level key k: s->ix[*lo .. *hi). */
+static void fset_range(const struct evt *e, const struct fset *s, const char *k,
+                       uint32_t *lo, uint32_t *hi)
+{
+    uint32_t i = 0;
+
+    while (i < s->n && !key0_is(e, s->ix[i], k))
+        i++;
+    *lo = i;
+    while (i < s->n && key0_is(e, s->ix[i], k))
+        i++;
+    *hi = i;
+}
+
+static int put_value(struct sl_buf *b, const struct evt *e, const struct evt_field *f)
+{
+    const char *v = e->arena + f->off;
+
+    switch (f->type) {
+    case FLD_INT:
+    case FLD_FLOAT:
+    case FLD_JSON:
+        if (!f->len)
+            return PUT(b, "null");
+        return put(b, v, f->len);
+    case FLD_BOOL:
+        if (f->len == 4 && memcmp(v, "true", 4) == 0)
+            return PUT(b, "true");
+        return PUT(b, "false");
+    case FLD_STRING:
+    default:
+        return sl_json_str(b, v, f->len);
+    }
+}
+
+/* Members (no braces) for ix[lo..hi), which share their first `depth` keys. */
+static int put_members(struct sl_buf *b, const struct evt *e, const uint32_t *ix, uint32_t lo,
+                       uint32_t hi, unsigned depth, int *first)
+{
+    int rc = 0;
+
+    for (uint32_t i = lo, j; i < hi; i = j) {
+        const struct fld_name *n = e->fld[ix[i]].name;
+        for (j = i + 1; j < hi; j++) {
+            const struct fld_name *m = e->fld[ix[j]].name;
+            if (key_cmp(n->key[depth], n->key_len[depth], m->key[depth], m->key_len[depth]))
+                break;
+        }
+        if (!*first)
+            rc |= PUT(b, ",");
+        *first = 0;
+        rc |= sl_json_str(b, n->key[depth], n->key_len[depth]);
+        rc |= PUT(b, ":");
+        if (n->depth == depth + 1) {
+            rc |= put_value(b, e, &e->fld[ix[i]]);
+        } else {
+            int f2 = 1;
+            rc |= PUT(b, "{");
+            rc |= put_members(b, e, ix, i, j, depth + 1, &f2);
+            rc |= PUT(b, "}");
+        }
+    }
+    return rc;
+}
+
+/* The grammar's fields under top-level object k, after the fixed members. */
+static int put_extra(struct sl_buf *b, const struct evt *e, const struct fset *s, const char *k,
+                     int *first)
+{
+    uint32_t lo, hi;
+
+    if (!s->n)
+        return 0;
+    fset_range(e, s, k, &lo, &hi);
+    return put_members(b, e, s->ix, lo, hi, 1, first);
+}
+
+static int has_extra(const struct evt *e, const struct fset *s, const char *k)
+{
+    uint32_t lo, hi;
+
+    if (!s->n)
+        return 0;
+    fset_range(e, s, k, &lo, &hi);
+    return lo < hi;
+}
+
+static const char *const fixed_objects[] = { "host", "log", "process", "source", "network",
+                                             "event", NULL };
+
+/* Top-level objects of the grammar's own (user, url, sshd...), and sluice.clash. */
+static int put_extra_top(struct sl_buf *b, const struct evt *e, const struct fset *s,
+                         const struct fset *cl)
+{
+    struct fset rest;
+    int rc = 0, first = 0;
+
+    rest.n = 0;
+    for (uint32_t i = 0; i < s->n; i++) {
+        int fixed = 0;
+        for (size_t k = 0; fixed_objects[k]; k++)
+            fixed |= key0_is(e, s->ix[i], fixed_objects[k]);
+        if (!fixed)
+            rest.ix[rest.n++] = s->ix[i];
+    }
+    rc |= put_members(b, e, rest.ix, 0, rest.n, 0, &first);
+    if (cl->n) {
+        int f2 = 1;
+        rc |= PUT(b, ",\"sluice\":{\"clash\":{");
+        rc |= put_members(b, e, cl->ix, 0, cl->n, 0, &f2);
+        rc |= PUT(b, "}}");
+    }
     return rc;
 }
 
@@ -252,15 +433,28 @@ int evt_json(const struct evt *e, struct sl_buf *b)
 {
     size_t start = b->len;
     unsigned fac = (unsigned)e->pri >> 3, sev = (unsigned)e->pri & 7;
-    int rc = 0;
+    struct fset xs, xc;
+    int rc = 0, first;
+
+    xs.n = xc.n = 0;
+    if (e->fld_n) {
+        fset_build(e, 0, &xs);
+        fset_build(e, 1, &xc);
+    }
 
     rc |= PUT(b, "{\"@timestamp\":");
     rc |= put_time(b, e->ts_ns, e->ts_digits);
     rc |= PUT(b, ",\"message\":");
     rc |= put_sv(b, &e->msg);
-    if (e->host.p) {
-        rc |= PUT(b, ",\"host\":{\"hostname\":");
-        rc |= put_sv(b, &e->host);
+    if (e->host.p || has_extra(e, &xs, "host")) {
+        first = 1;
+        rc |= PUT(b, ",\"host\":{");
+        if (e->host.p) {
+            rc |= PUT(b, "\"hostname\":");
+            rc |= put_sv(b, &e->host);
+            first = 0;
+        }
+        rc |= put_extra(b, e, &xs, "host", &first);
         rc |= PUT(b, "}");
     }
     rc |= PUT(b, ",\"log\":{\"level\":\"");
@@ -294,22 +488,44 @@ int evt_json(const struct evt *e, struct sl_buf *b)
     }
     if (e->sd_n)
         rc |= put_sd(b, e);
-    rc |= PUT(b, "}}");
-    if (e->app.p || e->has_pid) {
+    rc |= PUT(b, "}");
+    if (e->src_moved && e->src_ip[0]) {
+        /* a grammar named the real source; the sender is where the log came from */
+        rc |= PUT(b, ",\"source\":{\"address\":");
+        rc |= sl_json_str(b, e->src_ip, strlen(e->src_ip));
+        if (e->src_port) {
+            rc |= PUT(b, ",\"port\":");
+            rc |= sl_json_u64(b, e->src_port);
+        }
+        rc |= PUT(b, "}");
+    }
+    first = 0;
+    rc |= put_extra(b, e, &xs, "log", &first);
+    rc |= PUT(b, "}");
+    if (e->app.p || e->has_pid || has_extra(e, &xs, "process")) {
+        first = 1;
         rc |= PUT(b, ",\"process\":{");
         if (e->app.p) {
             rc |= PUT(b, "\"name\":");
             rc |= put_sv(b, &e->app);
+            first = 0;
         }
         if (e->has_pid) {
-            if (e->app.p)
+            if (!first)
                 rc |= PUT(b, ",");
             rc |= PUT(b, "\"pid\":");
             rc |= sl_json_i64(b, e->pid);
+            first = 0;
         }
+        rc |= put_extra(b, e, &xs, "process", &first);
         rc |= PUT(b, "}");
     }
-    if (e->src_ip[0]) {
+    if (e->src_moved) {
+        first = 1;
+        rc |= PUT(b, ",\"source\":{");
+        rc |= put_extra(b, e, &xs, "source", &first);
+        rc |= PUT(b, "}");
+    } else if (e->src_ip[0]) {
         rc |= PUT(b, ",\"source\":{\"ip\":");
         rc |= sl_json_str(b, e->src_ip, strlen(e->src_ip));
         if (e->src_port) {
@@ -318,16 +534,26 @@ int evt_json(const struct evt *e, struct sl_buf *b)
         }
         rc |= PUT(b, "}");
     }
-    if (e->transport[0]) {
-        rc |= PUT(b, ",\"network\":{\"transport\":");
-        rc |= sl_json_str(b, e->transport, strlen(e->transport));
+    if (e->transport[0] || has_extra(e, &xs, "network")) {
+        first = 1;
+        rc |= PUT(b, ",\"network\":{");
+        if (e->transport[0]) {
+            rc |= PUT(b, "\"transport\":");
+            rc |= sl_json_str(b, e->transport, strlen(e->transport));
+            first = 0;
+        }
+        rc |= put_extra(b, e, &xs, "network", &first);
         rc |= PUT(b, "}");
     }
     rc |= PUT(b, ",\"event\":{\"ingested\":");
     rc |= put_time(b, e->recv_ns, 6);
+    first = 0;
+    rc |= put_extra(b, e, &xs, "event", &first);
     rc |= PUT(b, "}");
-    if (e->tags)
-        rc |= put_tags(b, e->tags);
+    if (e->fld_n)
+        rc |= put_extra_top(b, e, &xs, &xc);
+    if (e->tags || e->xtag_n)
+        rc |= put_tags(b, e);
     rc |= PUT(b, "}");
     if (rc) {
         b->len = start;

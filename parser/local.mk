@@ -39,7 +39,8 @@ tests_unit_test_route_LDADD = libsl_parser.a $(COMMON_LIBS) $(LOGNORM_LIBS) $(FA
 libsl_parser_a_SOURCES += \
 	parser/fields.c parser/fields.h \
 	parser/grok.c parser/grok.h \
-	parser/grok_lib.c parser/grok_lib.h
+	parser/grok_lib.c parser/grok_lib.h \
+	parser/norm.c parser/norm.h
 libsl_parser_a_CPPFLAGS += $(PCRE2_CFLAGS)
 EXTRA_DIST += grammars/README.md grammars/patterns
 
@@ -51,3 +52,10 @@ tests_unit_test_grok_LDADD = libsl_parser.a $(COMMON_LIBS) $(PCRE2_LIBS) $(TEST_
 tests_unit_test_patterns_SOURCES = tests/unit/test_patterns.c tests/unit/tu.c tests/unit/tu.h
 tests_unit_test_patterns_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_patterns_LDADD = libsl_parser.a $(COMMON_LIBS) $(PCRE2_LIBS) $(TEST_LIBS)
+
+# Grammar fields in the event and their merge into the document.
+check_PROGRAMS += tests/unit/test_evt_fields
+TESTS += tests/unit/test_evt_fields
+tests_unit_test_evt_fields_SOURCES = tests/unit/test_evt_fields.c tests/unit/tu.c tests/unit/tu.h
+tests_unit_test_evt_fields_CFLAGS = $(TEST_CFLAGS) $(FASTJSON_CFLAGS)
+tests_unit_test_evt_fields_LDADD = libsl_parser.a $(COMMON_LIBS) $(FASTJSON_LIBS) $(TEST_LIBS)

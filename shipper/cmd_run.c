@@ -25,13 +25,14 @@
 #include "common/log.h"
 #include "common/mem.h"
 #include "common/schema.h"
+#include "parser/evt.h"
+#include "parser/route.h"
 #include "shipper/cli.h"
 #include "shipper/config.h"
 #include "shipper/deliver.h"
 #include "shipper/frame.h"
 #include "shipper/listen.h"
 #include "shipper/pipeline.h"
-#include "parser/evt.h"
 
 /* The framer's flags travel into the event unchanged. */
 _Static_assert(FRAME_TRUNCATED == EVT_F_TRUNCATED && FRAME_PARTIAL == EVT_F_PARTIAL &&
@@ -112,6 +113,10 @@ static void log_stats(struct run *r, const char *when)
     SL_INFO("stats", "%s received=%llu queued=%llu dropped_full=%llu blocked=%llu", when,
             (unsigned long long)ps->received, (unsigned long long)ps->queued,
             (unsigned long long)ps->dropped_full, (unsigned long long)ps->blocked);
+    if (r->cfg->routes)
+        SL_INFO("stats", "%s normalized matched=%llu nomatch=%llu limit=%llu", when,
+                (unsigned long long)ps->norm_matched, (unsigned long long)ps->norm_nomatch,
+                (unsigned long long)ps->norm_limit);
     for (size_t i = 0; i < r->nsinks; i++) {
         const struct deliver_stats *ds = deliver_stats(r->dl[i]);
         const struct sink_stats *ss = deliver_sink_stats(r->dl[i]);
@@ -336,6 +341,10 @@ int cmd_run(int argc, char **argv)
         rc = 1;
         goto out;
     }
+    pipeline_set_routes(r.pipe, r.cfg->routes);     /* the config outlives the pipeline */
+    if (r.cfg->routes)
+        SL_INFO("run", "normalization: grammars=%zu routes=%zu",
+                route_table_ngrammars(r.cfg->routes), route_table_nroutes(r.cfg->routes));
     rc = 1;
 
     r.nins = r.cfg->ninputs;

@@ -39,6 +39,10 @@
 
 #include "common/bounds.h"
 #include "common/mem.h"
+#include "parser/grok.h"
+#include "parser/lognorm.h"
+#include "parser/norm.h"
+#include "parser/route.h"
 #include "shipper/config.h"
 #include "shipper/secret.h"
 #include "sinks/sink.h"
@@ -1111,6 +1115,273 @@ static void load_sinks(struct ctx *c, struct sl_config *cfg, const struct ynode 
     }
 }
 
+/* ---- grammars ---- */
+
+/* A relative path is read from the config file's directory, so a config and
+ * its grammars move together; absolute paths are used as written. */
+static char *resolve_path(const struct ctx *c, const char *p)
+{
+    const char *slash = strrchr(c->file, '/');
+    size_t dl;
+    char *out;
+
+    if (p[0] == '/' || !slash)
+        return sl_strdup(p);
+    dl = (size_t)(slash - c->file);
+    out = sl_malloc(dl + 1 + strlen(p) + 1);
+    memcpy(out, c->file, dl);
+    out[dl] = '/';
+    strcpy(out + dl + 1, p);
+    return out;
+}
+
+static void where_of(const struct ctx *c, const struct ynode *n, char *out, size_t len)
+{
+    snprintf(out, len, "%s:%lu:%lu", c->file, n->line, n->col);
+}
+
+/* A scalar or a list of scalars, as items (borrowed); 0 items and an error
+ * when it is neither. */
+static size_t scalars_of(struct ctx *c, const struct ynode *v, const char *kp,
+                         const struct ynode **items, size_t max, const char *what)
+{
+    size_t n = 0;
+
+    if (v->kind == YN_SCALAR && !v->null) {
+        items[0] = v;
+        return 1;
+    }
+    if (v->kind == YN_SEQ) {
+        for (size_t i = 0; i < v->n; i++) {
+            if (v->kid[i]->kind != YN_SCALAR || v->kid[i]->null) {
+                ERR(c, v->kid[i], kp, "expected %s, got %s", what, kind_name(v->kid[i]));
+                return 0;
+            }
+            if (n == max) {
+                ERR(c, v->kid[i], kp, "more than %zu entries", max);
+                return 0;
+            }
+            items[n++] = v->kid[i];
+        }
+        if (!n)
+            ERR(c, v, kp, "expected at least one %s", what);
+        return n;
+    }
+    ERR(c, v, kp, "expected %s or a list of them, got %s", what, kind_name(v));
+    return 0;
+}
+
+#define GRAMMAR_EXPRS_MAX   256u
+#define GRAMMAR_ROUTE_MAX   64u
+
+static void load_definition(struct ctx *c, struct route_table *t, const struct grok_lib *lib,
+                            const struct ynode *item, const char *path)
+{
+    static const char *const keys[] = { "name", "type", "match", "rulebase", "space", NULL };
+    const struct ynode *nv, *tv, *mv, *rv, *sv, *kn;
+    char kp[PATH_MAX_LEN], where[PATH_MAX_LEN + 64];
+    struct grammar *g = NULL;
+    struct sl_err err;
+
+    if (item->kind != YN_MAP) {
+        ERR(c, item, path, "expected a mapping like {name: N, type: grok, match: EXPR}, got %s",
+            kind_name(item));
+        return;
+    }
+    for (size_t i = 0; i + 1 < item->n; i += 2) {
+        const struct ynode *k = item->kid[i];
+        size_t j = 0;
+        while (keys[j] && (k->kind != YN_SCALAR || strcmp(k->text, keys[j])))
+            j++;
+        if (!keys[j] && k->kind == YN_SCALAR)
+            unknown_key(c, k, path, NULL, keys);
+    }
+    nv = map_get(item, "name", NULL);
+    tv = map_get(item, "type", NULL);
+    mv = map_get(item, "match", NULL);
+    rv = map_get(item, "rulebase", NULL);
+    sv = map_get(item, "space", &kn);
+    if (!nv || nv->kind != YN_SCALAR || nv->null) {
+        join(kp, path, "name");
+        ERR(c, nv ? nv : item, kp, "required: the name routes use");
+        return;
+    }
+    join(kp, path, "type");
+    if (!tv || tv->kind != YN_SCALAR ||
+        (strcmp(tv->text, "grok") != 0 && strcmp(tv->text, "lognorm") != 0)) {
+        ERR(c, tv ? tv : item, kp, "required: grok or lognorm");
+        return;
+    }
+    if (strcmp(tv->text, "grok") == 0) {
+        const struct ynode *ex[GRAMMAR_EXPRS_MAX];
+        struct grok **groks;
+        size_t n;
+
+        join(kp, path, "match");
+        if (rv || sv) {
+            ERR(c, rv ? rv : sv, path, "rulebase and space are for type lognorm");
+            return;
+        }
+        if (!mv) {
+            ERR(c, item, kp, "required for type grok: a grok expression or a list of them");
+            return;
+        }
+        n = scalars_of(c, mv, kp, ex, GRAMMAR_EXPRS_MAX, "a grok expression");
+        if (!n)
+            return;
+        groks = sl_calloc(n, sizeof *groks);
+        for (size_t i = 0; i < n; i++) {
+            where_of(c, ex[i], where, sizeof where);
+            sl_err_clear(&err);
+            if (grok_compile(&groks[i], lib, ex[i]->text, NULL, where, &err)) {
+                /* the problem may lie in a pattern file, not in the expression */
+                if (!err.where[0] || strcmp(err.where, where) == 0)
+                    ERR(c, ex[i], kp, "grok: %s", err.msg);
+                else
+                    ERR(c, ex[i], kp, "grok: %s (in %s)", err.msg, err.where);
+                for (size_t j = 0; j < i; j++)
+                    grok_free(groks[j]);
+                sl_free(groks);
+                return;
+            }
+        }
+        g = norm_grok_grammar_new(nv->text, groks, n);
+    } else {
+        struct lognorm_opts lo;
+        struct lognorm *ln = NULL;
+        char *file;
+
+        lognorm_opts_default(&lo);
+        join(kp, path, "rulebase");
+        if (mv) {
+            ERR(c, mv, path, "match is for type grok");
+            return;
+        }
+        if (!rv || rv->kind != YN_SCALAR || rv->null) {
+            ERR(c, rv ? rv : item, kp, "required for type lognorm: the path of a v2 rulebase");
+            return;
+        }
+        if (sv && (sv->kind != YN_SCALAR || lognorm_space_parse(sv->text, &lo.space))) {
+            char sp[PATH_MAX_LEN];
+            join(sp, path, "space");
+            ERR(c, sv, sp, "expected as-is, prepend or auto");
+            return;
+        }
+        file = resolve_path(c, rv->text);
+        sl_err_clear(&err);
+        if (lognorm_load_file(&ln, file, &lo, &err)) {
+            ERR(c, rv, kp, "%s%s%s", err.where, err.where[0] ? ": " : "", err.msg);
+            sl_free(file);
+            return;
+        }
+        sl_free(file);
+        g = lognorm_grammar_new(nv->text, ln);
+    }
+    sl_err_clear(&err);
+    if (!g || route_table_add_grammar(t, g, &err)) {
+        join(kp, path, "name");
+        ERR(c, nv, kp, "%s", g ? err.msg : "cannot make the grammar");
+    }
+}
+
+static void load_grammars(struct ctx *c, struct sl_config *cfg, const struct ynode *map)
+{
+    static const char *const keys[] = { "patterns", "definitions", "routes", NULL };
+    const struct ynode *pv, *dv, *rv;
+    struct route_table *t = NULL;
+    struct grok_lib *lib = NULL;
+    size_t nerr0 = c->nerr;
+    struct sl_err err;
+
+    if (map->null)
+        return;
+    if (map->kind != YN_MAP) {
+        ERR(c, map, "grammars", "expected a mapping of patterns:, definitions:, routes:, got %s",
+            kind_name(map));
+        return;
+    }
+    for (size_t i = 0; i + 1 < map->n; i += 2) {
+        const struct ynode *k = map->kid[i];
+        size_t j = 0;
+        while (keys[j] && (k->kind != YN_SCALAR || strcmp(k->text, keys[j])))
+            j++;
+        if (!keys[j] && k->kind == YN_SCALAR)
+            unknown_key(c, k, "grammars", NULL, keys);
+    }
+    pv = map_get(map, "patterns", NULL);
+    dv = map_get(map, "definitions", NULL);
+    rv = map_get(map, "routes", NULL);
+    lib = grok_lib_new();
+    if (pv && !pv->null) {
+        const struct ynode *dirs[GRAMMAR_EXPRS_MAX];
+        size_t n = scalars_of(c, pv, "grammars.patterns", dirs, GRAMMAR_EXPRS_MAX,
+                              "a directory");
+        for (size_t i = 0; i < n; i++) {
+            char *dir = resolve_path(c, dirs[i]->text);
+            struct stat st;
+
+            sl_err_clear(&err);
+            if (stat(dir, &st) == 0 && !S_ISDIR(st.st_mode)) {
+                if (grok_lib_load_file(lib, dir, &err))
+                    ERR(c, dirs[i], "grammars.patterns", "%s: %s", err.where, err.msg);
+            } else if (grok_lib_load_dir(lib, dir, &err)) {
+                ERR(c, dirs[i], "grammars.patterns", "%s%s%s", err.where,
+                    err.where[0] ? ": " : "", err.msg);
+            }
+            sl_free(dir);
+        }
+    }
+    t = route_table_new();
+    if (!dv || dv->null || dv->kind != YN_SEQ || !dv->n) {
+        ERR(c, dv ? dv : map, "grammars.definitions",
+            "expected a list of grammars (- name: N, type: grok, match: EXPR)");
+        goto done;
+    }
+    for (size_t i = 0; i < dv->n; i++) {
+        char path[64];
+        snprintf(path, sizeof path, "grammars.definitions[%zu]", i);
+        load_definition(c, t, lib, dv->kid[i], path);
+    }
+    if (c->nerr != nerr0)
+        goto done;
+    if (!rv || rv->null || rv->kind != YN_MAP || !rv->n) {
+        ERR(c, rv ? rv : map, "grammars.routes",
+            "expected a mapping of routes (PROGRAM: [grammar, ...]; see parser/route.h)");
+        goto done;
+    }
+    for (size_t i = 0; i + 1 < rv->n; i += 2) {
+        const struct ynode *k = rv->kid[i], *v = rv->kid[i + 1];
+        const struct ynode *items[GRAMMAR_ROUTE_MAX];
+        const char *names[GRAMMAR_ROUTE_MAX];
+        char kp[PATH_MAX_LEN];
+        size_t n;
+
+        if (k->kind != YN_SCALAR)
+            continue;
+        join(kp, "grammars.routes", k->text);
+        n = scalars_of(c, v, kp, items, GRAMMAR_ROUTE_MAX, "a grammar name");
+        if (!n)
+            continue;
+        for (size_t j = 0; j < n; j++)
+            names[j] = items[j]->text;
+        sl_err_clear(&err);
+        if (route_add(t, k->text, names, n, &err))
+            ERR(c, k, kp, "%s", err.msg);
+    }
+    if (c->nerr != nerr0)
+        goto done;
+    sl_err_clear(&err);
+    if (route_table_seal(t, &err)) {
+        ERR(c, rv, "grammars.routes", "%s", err.msg);
+        goto done;
+    }
+    cfg->routes = t;
+    t = NULL;
+done:
+    route_table_free(t);
+    grok_lib_free(lib);
+}
+
 /* ---- loading ---- */
 
 void config_free(struct sl_config *c)
@@ -1135,6 +1406,7 @@ void config_free(struct sl_config *c)
         sl_free(s->name);
     }
     sl_free(c->sinks);
+    route_table_free(c->routes);
     sl_cfg_release(cfg_top_rows, c);
     sl_free(c->path);
     sl_free(c);
@@ -1142,7 +1414,7 @@ void config_free(struct sl_config *c)
 
 static int load(struct ctx *c, struct sl_config **out, const char *yaml, size_t len)
 {
-    static const char *const ours[] = { "inputs", "sinks", NULL };
+    static const char *const ours[] = { "inputs", "sinks", "grammars", NULL };
     struct sl_config *cfg = NULL;
     struct ynode *root = NULL;
     const struct ynode *v;
@@ -1175,6 +1447,9 @@ static int load(struct ctx *c, struct sl_config **out, const char *yaml, size_t 
     v = map_get(root, "sinks", NULL);
     if (v)
         load_sinks(c, cfg, v);
+    v = map_get(root, "grammars", NULL);
+    if (v)
+        load_grammars(c, cfg, v);
     rc = c->nerr ? SL_ECONFIG : 0;
     if (rc)
         goto fail;
@@ -1351,6 +1626,19 @@ int config_print_keys(FILE *f)
     fprintf(f, KEYS_FMT, "inputs", "list", "-", "-", cfg_inputs_desc);
     print_rows(f, "inputs[]", cfg_input_rows);
     print_rows(f, "", cfg_top_rows);
+    fprintf(f, KEYS_FMT, "grammars.patterns", "list", "-", "-", cfg_grammars_patterns_desc);
+    fprintf(f, KEYS_FMT, "grammars.definitions", "list", "-", "-", cfg_grammars_defs_desc);
+    fprintf(f, KEYS_FMT, "grammars.definitions[].name", "string", "required", "-",
+            cfg_grammars_name_desc);
+    fprintf(f, KEYS_FMT, "grammars.definitions[].type", "enum", "required", "-",
+            cfg_grammars_type_desc);
+    fprintf(f, KEYS_FMT, "grammars.definitions[].match", "list", "-", "-",
+            cfg_grammars_match_desc);
+    fprintf(f, KEYS_FMT, "grammars.definitions[].rulebase", "string", "-", "-",
+            cfg_grammars_rulebase_desc);
+    fprintf(f, KEYS_FMT, "grammars.definitions[].space", "enum", "as-is", "-",
+            cfg_grammars_space_desc);
+    fprintf(f, KEYS_FMT, "grammars.routes", "map", "-", "-", cfg_grammars_routes_desc);
     fprintf(f, KEYS_FMT, "sinks", "list", "-", "-", cfg_sinks_desc);
     fprintf(f, KEYS_FMT, "sinks[].type", "enum", "required", "-", desc);
     fprintf(f, KEYS_FMT, "sinks[].name", "string", "-", "-", cfg_sink_name_desc);

@@ -16,6 +16,7 @@
 #include "common/schema.h"
 
 struct sink_type;
+struct route_table;
 
 enum cfg_proto { CFG_UDP = 0, CFG_TCP };
 
@@ -53,6 +54,9 @@ struct sl_config {
     size_t   nsinks;
     uint64_t queue_bytes;       /* queue.max_bytes */
     int      log_level;         /* enum sl_level (common/log.h) */
+    /* grammars:, compiled and sealed (parser/route.h); NULL when the config
+     * has none, and then no message pays anything for normalization. */
+    struct route_table *routes;
 };
 
 /* Problems of one or more loads; each load appends its own in file order.
@@ -99,5 +103,13 @@ extern const char cfg_inputs_desc[];
 extern const char cfg_sinks_desc[];
 extern const char cfg_sink_type_desc[];
 extern const char cfg_sink_name_desc[];
+extern const char cfg_grammars_patterns_desc[];
+extern const char cfg_grammars_defs_desc[];
+extern const char cfg_grammars_name_desc[];
+extern const char cfg_grammars_type_desc[];
+extern const char cfg_grammars_match_desc[];
+extern const char cfg_grammars_rulebase_desc[];
+extern const char cfg_grammars_space_desc[];
+extern const char cfg_grammars_routes_desc[];
 
 #endif

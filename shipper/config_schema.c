@@ -57,3 +57,17 @@ const char cfg_inputs_desc[] = "list of listeners; none when absent";
 const char cfg_sinks_desc[] = "list of destinations; every document goes to each";
 const char cfg_sink_type_desc[] = "the sink type; selects the keys below";
 const char cfg_sink_name_desc[] = "name in logs and metrics; default <type><index>, e.g. ndjson0";
+const char cfg_grammars_patterns_desc[] =
+    "grok pattern directories (or files), read in order; relative to the config's directory; "
+    "default: none";
+const char cfg_grammars_defs_desc[] = "list of grammars, each a name and a type";
+const char cfg_grammars_name_desc[] = "the name routes refer to; unique";
+const char cfg_grammars_type_desc[] = "grok or lognorm";
+const char cfg_grammars_match_desc[] =
+    "grok: an expression or a list of them, tried in order (single-quote them in YAML)";
+const char cfg_grammars_rulebase_desc[] =
+    "lognorm: a liblognorm v2 rulebase file; relative to the config's directory";
+const char cfg_grammars_space_desc[] =
+    "lognorm: as-is, prepend or auto (a leading space as mmnormalize sees it)";
+const char cfg_grammars_routes_desc[] =
+    "PROGRAM[@host=H,facility=F] -> grammar name or list, tried in order; '*': the rest";

@@ -14,7 +14,8 @@ libsl_shipper_a_SOURCES = \
 	shipper/pipeline.c shipper/pipeline.h \
 	shipper/secret.c shipper/secret.h
 SHIPPER_LIBS = libsl_shipper.a libsl_parser.a libsl_sinks.a $(COMMON_LIBS) \
-	$(EVENT_LIBS) $(YAML_LIBS) $(CURL_LIBS) $(ZLIB_LIBS) $(FASTJSON_LIBS) $(OPENSSL_LIBS)
+	$(EVENT_LIBS) $(YAML_LIBS) $(CURL_LIBS) $(ZLIB_LIBS) $(PCRE2_LIBS) $(LOGNORM_LIBS) \
+	$(FASTJSON_LIBS) $(OPENSSL_LIBS)
 
 bin_PROGRAMS += sluice
 sluice_SOURCES = shipper/main.c
@@ -33,7 +34,8 @@ tests_unit_test_listen_LDADD = $(SHIPPER_LIBS) $(TEST_LIBS)
 tests_unit_test_config_SOURCES = tests/unit/test_config.c tests/unit/tu.c tests/unit/tu.h \
 	shipper/config.c shipper/secret.c shipper/config_schema.c shipper/default_config.c
 tests_unit_test_config_CFLAGS = $(TEST_CFLAGS) $(YAML_CFLAGS)
-tests_unit_test_config_LDADD = $(COMMON_LIBS) $(YAML_LIBS) $(TEST_LIBS)
+tests_unit_test_config_LDADD = libsl_parser.a $(COMMON_LIBS) $(YAML_LIBS) $(PCRE2_LIBS) \
+	$(LOGNORM_LIBS) $(FASTJSON_LIBS) $(TEST_LIBS)
 check_PROGRAMS += tests/unit/test_pipeline tests/unit/test_deliver
 TESTS += tests/unit/test_pipeline tests/unit/test_deliver
 tests_unit_test_pipeline_SOURCES = tests/unit/test_pipeline.c tests/unit/tu.c tests/unit/tu.h

@@ -20,6 +20,7 @@
 #include "common/mem.h"
 #include "common/rec.h"
 #include "parser/evt.h"
+#include "parser/route.h"
 #include "shipper/pipeline.h"
 
 /* A batch is pushed when it holds this much; it may grow to BATCH_MAX while a
@@ -57,6 +58,8 @@ struct pipeline {
     socklen_t last_len;
     char last_ip[INET6_ADDRSTRLEN];
     uint16_t last_port;
+    const struct route_table *routes;   /* NULL: no normalization */
+    struct route_scratch *rs;
     struct pipeline_stats st;
 };
 
@@ -117,8 +120,45 @@ void pipeline_free(struct pipeline *p)
         sl_recbatch_free(p->outs[i].batch);
     }
     sl_free(p->outs);
+    route_scratch_free(p->rs);
     evt_free(p->evt);
     sl_free(p);
+}
+
+void pipeline_set_routes(struct pipeline *p, const struct route_table *t)
+{
+    route_scratch_free(p->rs);
+    p->rs = t ? route_scratch_new(t) : NULL;
+    p->routes = p->rs ? t : NULL;
+}
+
+/* Runs the message's route; fields land in the event, a miss is tagged. */
+static void normalize(struct pipeline *p)
+{
+    struct route_line l;
+    struct route_result res;
+    size_t mlen = 0;
+    const char *msg = evt_message(p->evt, &mlen);
+
+    l.program = evt_appname(p->evt, &l.program_len);
+    l.host = evt_hostname(p->evt, &l.host_len);
+    l.facility = evt_priority(p->evt) >> 3;
+    route_match(p->routes, p->rs, &l, msg ? msg : "", mlen, evt_field_emit, p->evt, &res);
+    switch (res.status) {
+    case ROUTE_MATCH:
+        atomic_fetch_add_explicit(&p->st.norm_matched, 1, memory_order_relaxed);
+        break;
+    case ROUTE_NOMATCH:
+        atomic_fetch_add_explicit(&p->st.norm_nomatch, 1, memory_order_relaxed);
+        break;
+    case ROUTE_LIMIT:
+        atomic_fetch_add_explicit(&p->st.norm_limit, 1, memory_order_relaxed);
+        break;
+    case ROUTE_NONE:
+        break;
+    }
+    if (res.tag)
+        evt_tag_add(p->evt, res.tag, strlen(res.tag));
 }
 
 /* Expands %Y %m %d %H %% of the pattern for the event's UTC date. A pattern
@@ -261,6 +301,8 @@ void pipeline_msg(struct pipeline *p, const char *msg, size_t len, unsigned flag
     m.transport = transport;
     m.flags = flags;
     syslog_parse(p->evt, msg, len, &m, &p->so);
+    if (p->routes)
+        normalize(p);
     t_ns = evt_time_ns(p->evt);
     sl_idgen_next(&p->ids, id);
 

@@ -10,6 +10,8 @@
 #include "common/queue.h"
 #include "parser/syslog.h"
 
+struct route_table;
+
 struct pipeline;
 
 struct pipeline_out {
@@ -23,6 +25,9 @@ struct pipeline_stats {
     _Atomic uint64_t dropped_full;  /* UDP messages dropped while the queue was full */
     _Atomic uint64_t dropped_big;   /* documents over the ceiling (cannot happen with sane bounds) */
     _Atomic uint64_t blocked;       /* times the inputs were paused for backpressure */
+    _Atomic uint64_t norm_matched;  /* a grammar of the message's route matched */
+    _Atomic uint64_t norm_nomatch;  /* every grammar of its route missed: tagged */
+    _Atomic uint64_t norm_limit;    /* a grammar hit a ceiling: tagged */
 };
 
 /* on_block(arg, 1) asks the caller to pause its TCP inputs; (arg, 0) to resume. */
@@ -30,6 +35,9 @@ int  pipeline_new(struct pipeline **out, const struct pipeline_out *outs, size_t
                   size_t max_msg, const struct syslog_opts *so,
                   void (*on_block)(void *arg, int blocked), void *arg, struct sl_err *err);
 void pipeline_free(struct pipeline *p);
+/* Normalizes every later message with t (borrowed: it must outlive p; NULL:
+ * none). Makes the loop thread's scratch once. Loop thread only. */
+void pipeline_set_routes(struct pipeline *p, const struct route_table *t);
 
 /* Loop thread only. datagram=1 for UDP: dropped (and counted) while blocked. */
 void pipeline_msg(struct pipeline *p, const char *msg, size_t len, unsigned flags,

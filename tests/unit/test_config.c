@@ -19,6 +19,8 @@
 #include "common/bounds.h"
 #include "common/log.h"
 #include "common/schema.h"
+#include "parser/grammar.h"
+#include "parser/route.h"
 #include "shipper/config.h"
 #include "shipper/secret.h"
 #include "sinks/sink.h"
@@ -515,6 +517,55 @@ static void t_duplicate(void)
     next_good_loads();
 }
 
+static void t_grammars(void)
+{
+    int rc = load_fixture("grammars.yaml");
+
+    if (rc)
+        dump();
+    CU_ASSERT_EQUAL_FATAL(rc, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cfg->routes);
+    CU_ASSERT_EQUAL(route_table_ngrammars(cfg->routes), 2);
+    CU_ASSERT_EQUAL(route_table_nroutes(cfg->routes), 2);
+    TU_ASSERT_STR(grammar_kind(route_table_grammar(cfg->routes, 0)), "grok");
+    TU_ASSERT_STR(grammar_kind(route_table_grammar(cfg->routes, 1)), "lognorm");
+    next_good_loads();
+}
+
+static void t_no_grammars(void)
+{
+    CU_ASSERT_EQUAL(load_str("sinks:\n  - type: fake\n    url: a\n"), 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+    CU_ASSERT_PTR_NULL(cfg->routes);
+    next_good_loads();
+}
+
+static void t_grammars_bad(void)
+{
+    CU_ASSERT_EQUAL(load_fixture("grammars_bad.yaml"), SL_ECONFIG);
+    ASSERT_ERR("grammars_bad.yaml:7:14: key 'grammars.definitions[0].match': ",
+               "unknown pattern %{NOSUCHPATTERN}");
+    ASSERT_ERR("grammars_bad.yaml:7:14: ", "offset 9");
+    ASSERT_ERR("grammars_bad.yaml:10:28: key 'grammars.definitions[1].match': ", "`long`");
+    CU_ASSERT_EQUAL(pr.errors.n, 2);
+    CU_ASSERT_PTR_NULL(cfg);
+
+    CU_ASSERT_EQUAL(load_fixture("grammars_unknown_name.yaml"), SL_ECONFIG);
+    ASSERT_ERR("grammars_unknown_name.yaml:7:5: key 'grammars.routes.sshd': ",
+               "unknown grammar \"nosuch\"");
+    CU_ASSERT_EQUAL(pr.errors.n, 1);
+
+    CU_ASSERT_EQUAL(load_str("grammars:\n  definitions:\n    - name: a\n      type: regex\n"
+                             "  routes: {x: a}\n  pattern: []\n"), SL_ECONFIG);
+    ASSERT_ERR("test.yaml:4:13: key 'grammars.definitions[0].type': ", "grok or lognorm");
+    ASSERT_ERR("test.yaml:6:3: key 'grammars.pattern': ", "did you mean 'patterns'?");
+
+    CU_ASSERT_EQUAL(load_str("grammars:\n  definitions:\n    - name: a\n      type: lognorm\n"
+                             "      rulebase: /nonexistent.rb\n  routes: {x: a}\n"), SL_ECONFIG);
+    ASSERT_ERR("test.yaml:5:17: key 'grammars.definitions[0].rulebase': ", "nonexistent.rb");
+    next_good_loads();
+}
+
 static void t_unknown_type(void)
 {
     CU_ASSERT_EQUAL(load_fixture("unknown_sink_type.yaml"), SL_ECONFIG);
@@ -962,6 +1013,9 @@ static CU_TestInfo load_tests[] = {
     { "an out-of-bounds value states the bounds in the row's units", t_bounds },
     { "missing required keys are reported at their mapping", t_missing_required },
     { "a duplicate key points at the first one", t_duplicate },
+    { "a grammars section compiles into a sealed route table", t_grammars },
+    { "without grammars there is no route table", t_no_grammars },
+    { "bad grammars name file:line:col, the grok error and its offset", t_grammars_bad },
     { "an unknown sink type lists the known types", t_unknown_type },
     { "each bad listen URL says what is wrong; port 0 and IPv6 are fine", t_bad_listen },
     { "bad CIDRs are errors, host bits a warning", t_bad_cidr },

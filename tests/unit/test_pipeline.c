@@ -17,6 +17,9 @@
 #include "common/mem.h"
 #include "common/queue.h"
 #include "common/rec.h"
+#include "parser/grok.h"
+#include "parser/norm.h"
+#include "parser/route.h"
 #include "parser/syslog.h"
 #include "shipper/pipeline.h"
 #include "tests/unit/tu.h"
@@ -589,6 +592,72 @@ static void t_largest_doc_fits(void)
     TU_ASSERT_STR(jstr("message"), "small one after");
 }
 
+/* A route table with one grok grammar for sshd, made as config.c makes it. */
+static struct route_table *sshd_routes(void)
+{
+    struct route_table *t = route_table_new();
+    struct grok **g = sl_calloc(1, sizeof *g);
+    const char *names[] = { "sshd-accepted" };
+    struct sl_err e;
+
+    CU_ASSERT_EQUAL_FATAL(grok_compile(&g[0], NULL,
+                                       "^Accepted (?<sshd.auth.method>\\w+) for (?<user.name>\\S+) "
+                                       "from (?<source.ip>[0-9.]+) port (?<source.port:int>\\d+)",
+                                       NULL, "test", &e), 0);
+    CU_ASSERT_EQUAL_FATAL(route_table_add_grammar(t, norm_grok_grammar_new("sshd-accepted", g, 1),
+                                                  &e), 0);
+    CU_ASSERT_EQUAL_FATAL(route_add(t, "sshd", names, 1, &e), 0);
+    CU_ASSERT_EQUAL_FATAL(route_table_seal(t, &e), 0);
+    return t;
+}
+
+static void t_grammar_fields(void)
+{
+    struct pipeline_out o = { "syslog", NULL };
+    struct route_table *t = sshd_routes();
+    const struct pipeline_stats *st;
+    struct sockaddr_in sa = { .sin_family = AF_INET, .sin_port = htons(40000) };
+
+    sa.sin_addr.s_addr = htonl(0x7f000001);
+    o.q = Q[0];
+    CU_ASSERT_EQUAL_FATAL(start(&o, 1), 0);
+    pipeline_set_routes(P, t);
+    msg_from("<38>Nov 23 09:59:58 bastion sshd[77]: Accepted publickey for alice from "
+             "203.0.113.9 port 50122 ssh2", (const struct sockaddr *)&sa, sizeof sa, "udp", 1);
+    msg_from("<38>Nov 23 09:59:59 bastion sshd[77]: Connection closed by 203.0.113.9",
+             (const struct sockaddr *)&sa, sizeof sa, "udp", 1);
+    tcp_msg("<38>Nov 23 09:59:59 bastion cron[1]: Accepted publickey for bob from 1.2.3.4 port 1");
+    drain(1);
+    CU_ASSERT_EQUAL_FATAL(G[0].n, 3);
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(parse(G[0].r[0].doc));
+    TU_ASSERT_STR(jstr("user.name"), "alice");
+    TU_ASSERT_STR(jstr("sshd.auth.method"), "publickey");
+    TU_ASSERT_STR(jstr("source.ip"), "203.0.113.9");
+    CU_ASSERT_EQUAL(jint("source.port"), 50122);
+    TU_ASSERT_STR(jstr("log.source.address"), "127.0.0.1");
+    CU_ASSERT_EQUAL(jint("log.source.port"), 40000);
+    CU_ASSERT_PTR_NULL(strstr(G[0].r[0].doc, "_sluice_nomatch"));
+
+    CU_ASSERT_PTR_NOT_NULL_FATAL(parse(G[0].r[1].doc));
+    TU_ASSERT_STR(jstr("source.ip"), "127.0.0.1");
+    CU_ASSERT_PTR_NULL(jstr("user.name"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(G[0].r[1].doc, "\"tags\":[\"_sluice_nomatch_sshd\"]"));
+
+    /* another program has no route: left alone, no tag */
+    CU_ASSERT_PTR_NOT_NULL_FATAL(parse(G[0].r[2].doc));
+    CU_ASSERT_PTR_NULL(jstr("user.name"));
+    CU_ASSERT_PTR_NULL(strstr(G[0].r[2].doc, "tags"));
+
+    st = pipeline_stats(P);
+    CU_ASSERT_EQUAL(atomic_load(&st->norm_matched), 1);
+    CU_ASSERT_EQUAL(atomic_load(&st->norm_nomatch), 1);
+    CU_ASSERT_EQUAL(atomic_load(&st->norm_limit), 0);
+    pipeline_free(P);
+    P = NULL;
+    route_table_free(t);
+}
+
 static CU_TestInfo tests[] = {
     { "a message becomes a record: a JSON doc with its text and a 22-char id", t_doc_and_id },
     { "10000 messages give 10000 distinct base64url ids, JSON docs, in order", t_many_ids },
@@ -607,6 +676,8 @@ static CU_TestInfo tests[] = {
       t_garbage_then_good },
     { "the largest document max_msg allows is queued, not dropped as \"queue full\"",
       t_largest_doc_fits },
+    { "a route's grammar adds its fields to the doc; a miss is tagged and counted",
+      t_grammar_fields },
     CU_TEST_INFO_NULL,
 };
 
