@@ -59,3 +59,14 @@ TESTS += tests/unit/test_evt_fields
 tests_unit_test_evt_fields_SOURCES = tests/unit/test_evt_fields.c tests/unit/tu.c tests/unit/tu.h
 tests_unit_test_evt_fields_CFLAGS = $(TEST_CFLAGS) $(FASTJSON_CFLAGS)
 tests_unit_test_evt_fields_LDADD = libsl_parser.a $(COMMON_LIBS) $(FASTJSON_LIBS) $(TEST_LIBS)
+
+# Program grammars (grammars/<program>/): every sample of every grammar
+# against its expected fields. The directories are listed for dist.
+check_PROGRAMS += tests/unit/test_grammars
+TESTS += tests/unit/test_grammars
+tests_unit_test_grammars_SOURCES = tests/unit/test_grammars.c tests/unit/tu.c tests/unit/tu.h
+tests_unit_test_grammars_CFLAGS = $(TEST_CFLAGS) $(FASTJSON_CFLAGS)
+tests_unit_test_grammars_LDADD = libsl_parser.a $(COMMON_LIBS) $(PCRE2_LIBS) $(FASTJSON_LIBS) $(TEST_LIBS)
+EXTRA_DIST += grammars/apache grammars/cisco grammars/cron grammars/dhcpd grammars/dovecot \
+	grammars/haproxy grammars/kernel grammars/named grammars/nginx grammars/postfix \
+	grammars/sshd grammars/su grammars/sudo grammars/systemd
