@@ -17,7 +17,19 @@ struct sl_queue {
     int was_full;           /* a push was refused or waited since the last on-space call */
     void (*on_space)(void *);
     void *on_space_arg;
+    /* Lock contention, measured: acquisitions, and those that found the
+     * mutex held and had to wait. Written under the mutex. */
+    uint64_t lock_acquired, lock_contended;
 };
+
+static void qlock(struct sl_queue *q)
+{
+    if (pthread_mutex_trylock(&q->mu) != 0) {
+        pthread_mutex_lock(&q->mu);
+        q->lock_contended++;
+    }
+    q->lock_acquired++;
+}
 
 int sl_queue_new(struct sl_queue **out, uint64_t max_bytes)
 {
@@ -52,7 +64,7 @@ static int fits(const struct sl_queue *q, size_t bytes)
 
 int sl_queue_push(struct sl_queue *q, struct sl_qnode *n, size_t bytes, int block)
 {
-    pthread_mutex_lock(&q->mu);
+    qlock(q);
     while (!q->closed && !fits(q, bytes)) {
         q->was_full = 1;
         if (!block) {
@@ -92,7 +104,7 @@ int sl_queue_pop(struct sl_queue *q, struct sl_qnode **out, int timeout_ms)
             dl.tv_nsec -= 1000000000L;
         }
     }
-    pthread_mutex_lock(&q->mu);
+    qlock(q);
     while (!q->head && !q->closed && rc != ETIMEDOUT) {
         if (timeout_ms < 0)
             pthread_cond_wait(&q->not_empty, &q->mu);
@@ -117,7 +129,7 @@ void sl_queue_release(struct sl_queue *q, size_t bytes)
     void (*fn)(void *) = NULL;
     void *arg = NULL;
 
-    pthread_mutex_lock(&q->mu);
+    qlock(q);
     q->bytes = bytes > q->bytes ? 0 : q->bytes - bytes;
     pthread_cond_broadcast(&q->not_full);
     if (q->was_full && q->bytes <= q->max / 2) {
@@ -132,7 +144,7 @@ void sl_queue_release(struct sl_queue *q, size_t bytes)
 
 void sl_queue_close(struct sl_queue *q)
 {
-    pthread_mutex_lock(&q->mu);
+    qlock(q);
     q->closed = 1;
     pthread_cond_broadcast(&q->not_empty);
     pthread_cond_broadcast(&q->not_full);
@@ -143,7 +155,7 @@ int sl_queue_is_full(struct sl_queue *q)
 {
     int full;
 
-    pthread_mutex_lock(&q->mu);
+    qlock(q);
     full = q->bytes >= q->max;
     pthread_mutex_unlock(&q->mu);
     return full;
@@ -153,7 +165,7 @@ uint64_t sl_queue_bytes(struct sl_queue *q)
 {
     uint64_t b;
 
-    pthread_mutex_lock(&q->mu);
+    qlock(q);
     b = q->bytes;
     pthread_mutex_unlock(&q->mu);
     return b;
@@ -161,8 +173,16 @@ uint64_t sl_queue_bytes(struct sl_queue *q)
 
 void sl_queue_on_space(struct sl_queue *q, void (*fn)(void *arg), void *arg)
 {
-    pthread_mutex_lock(&q->mu);
+    qlock(q);
     q->on_space = fn;
     q->on_space_arg = arg;
+    pthread_mutex_unlock(&q->mu);
+}
+
+void sl_queue_lock_stats(struct sl_queue *q, uint64_t *acquired, uint64_t *contended)
+{
+    qlock(q);
+    *acquired = q->lock_acquired;
+    *contended = q->lock_contended;
     pthread_mutex_unlock(&q->mu);
 }

@@ -35,5 +35,8 @@ void sl_queue_close(struct sl_queue *q);
 int  sl_queue_is_full(struct sl_queue *q);
 uint64_t sl_queue_bytes(struct sl_queue *q);
 void sl_queue_on_space(struct sl_queue *q, void (*fn)(void *arg), void *arg);
+/* How often the queue's mutex was taken, and how often it was already held
+ * (the taker had to wait): lock contention, measured. */
+void sl_queue_lock_stats(struct sl_queue *q, uint64_t *acquired, uint64_t *contended);
 
 #endif

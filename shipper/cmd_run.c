@@ -120,12 +120,16 @@ static void log_stats(struct run *r, const char *when)
     for (size_t i = 0; i < r->nsinks; i++) {
         const struct deliver_stats *ds = deliver_stats(r->dl[i]);
         const struct sink_stats *ss = deliver_sink_stats(r->dl[i]);
+        uint64_t lk_acq = 0, lk_cont = 0;
+        sl_queue_lock_stats(r->qs[i], &lk_acq, &lk_cont);
         SL_INFO("stats", "%s sink=%s confirmed=%llu duplicates=%llu rejected=%llu retries=%llu "
-                "pending=%llu requests=%llu failed_requests=%llu", when, deliver_name(r->dl[i]),
+                "pending=%llu requests=%llu failed_requests=%llu queue_locks=%llu "
+                "queue_locks_contended=%llu", when, deliver_name(r->dl[i]),
                 (unsigned long long)ds->confirmed, (unsigned long long)ss->duplicates,
                 (unsigned long long)ds->rejected, (unsigned long long)ds->retries,
                 (unsigned long long)ds->pending, (unsigned long long)ss->requests,
-                (unsigned long long)ss->failed_requests);
+                (unsigned long long)ss->failed_requests, (unsigned long long)lk_acq,
+                (unsigned long long)lk_cont);
     }
     for (size_t i = 0; i < r->nins; i++) {
         if (!r->ins[i].l)

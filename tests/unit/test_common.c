@@ -543,6 +543,26 @@ static void t_queue_fifo(void)
     sl_queue_free(NULL);
 }
 
+static void t_queue_lock_stats(void)
+{
+    struct sl_queue *q;
+    struct item it[3] = { { .n = 1 }, { .n = 2 }, { .n = 3 } };
+    struct sl_qnode *out;
+    uint64_t acq = 0, cont = 0;
+
+    CU_ASSERT_EQUAL_FATAL(sl_queue_new(&q, 1000), 0);
+    for (int i = 0; i < 3; i++)
+        CU_ASSERT_EQUAL(sl_queue_push(q, &it[i].node, 100, 0), 0);
+    for (int i = 0; i < 3; i++)
+        CU_ASSERT_EQUAL(sl_queue_pop(q, &out, 0), 0);
+    sl_queue_release(q, 300);
+    sl_queue_lock_stats(q, &acq, &cont);
+    /* 3 pushes + 3 pops + 1 release, plus this read; one thread: nothing waited. */
+    CU_ASSERT_EQUAL(acq, 8);
+    CU_ASSERT_EQUAL(cont, 0);
+    sl_queue_free(q);
+}
+
 static void t_queue_full(void)
 {
     struct sl_queue *q;
@@ -743,6 +763,7 @@ static CU_TestInfo rec_tests[] = {
 static CU_TestInfo queue_tests[] = {
     { "items come out in order and count until released", t_queue_fifo },
     { "a full queue refuses; an oversize item enters an empty one", t_queue_full },
+    { "lock statistics count every acquisition; one thread never waits", t_queue_lock_stats },
     { "close: pops drain what is left, then stop; pushes stop", t_queue_close },
     { "a blocked producer thread goes on once the consumer releases", t_queue_blocked_producer },
     { "close wakes a producer blocked on a full queue", t_queue_close_wakes_producer },
