@@ -1,9 +1,26 @@
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
 #include "common/mem.h"
 #include "parser/norm.h"
+
+struct ng_set {                 /* a SET constant */
+    struct fld_name name;
+    char *val;
+    size_t len;
+};
+
+struct ng_sets {                /* the SET lines of one expression */
+    struct ng_set *v;
+    size_t n;
+};
 
 struct norm_grok {
     struct grok **g;
     size_t n;
+    struct ng_sets *sets;       /* sets[i] for g[i]; NULL: no constants anywhere */
 };
 
 static void *ng_scratch_new(const void *impl)
@@ -27,6 +44,12 @@ static enum grammar_result ng_match(const void *impl, void *scratch, const char 
     for (size_t i = 0; i < ng->n; i++) {
         switch (grok_match(ng->g[i], scratch, msg, len, emit, arg)) {
         case GROK_MATCH:
+            if (ng->sets)
+                for (size_t k = 0; k < ng->sets[i].n; k++) {
+                    const struct ng_set *c = &ng->sets[i].v[k];
+                    if (emit(arg, &c->name, FLD_STRING, c->val, c->len))
+                        return GRAMMAR_LIMIT;   /* emit asked to stop */
+                }
             return GRAMMAR_MATCH;
         case GROK_LIMIT:
             return GRAMMAR_LIMIT;   /* a line that costs this much is not tried further */
@@ -39,15 +62,30 @@ static enum grammar_result ng_match(const void *impl, void *scratch, const char 
     return GRAMMAR_NOMATCH;
 }
 
+/* Frees what ng holds, not ng itself. */
+static void ng_free_parts(struct norm_grok *ng)
+{
+    for (size_t i = 0; i < ng->n; i++) {
+        grok_free(ng->g[i]);
+        if (ng->sets) {
+            for (size_t k = 0; k < ng->sets[i].n; k++) {
+                fld_name_free(&ng->sets[i].v[k].name);
+                sl_free(ng->sets[i].v[k].val);
+            }
+            sl_free(ng->sets[i].v);
+        }
+    }
+    sl_free(ng->sets);
+    sl_free(ng->g);
+}
+
 static void ng_free(void *impl)
 {
     struct norm_grok *ng = impl;
 
     if (!ng)
         return;
-    for (size_t i = 0; i < ng->n; i++)
-        grok_free(ng->g[i]);
-    sl_free(ng->g);
+    ng_free_parts(ng);
     sl_free(ng);
 }
 
@@ -70,4 +108,197 @@ struct grammar *norm_grok_grammar_new(const char *name, struct grok **groks, siz
         return NULL;
     }
     return grammar_new(name, &norm_grok_ops, ng);
+}
+
+/* ---- per-program grammar files (grammars/README.md) ---- */
+
+#define NG_FILE_EXPRS_MAX  256u         /* EXPR lines in one file */
+#define NG_FILE_SETS_MAX   32u          /* SET lines under one EXPR */
+
+/* Splits "WORD rest" at the first run of blanks; NULL when there is no rest. */
+static char *ng_split(char *s)
+{
+    char *p = s + strcspn(s, " \t");
+
+    if (!*p)
+        return NULL;
+    *p++ = '\0';
+    p += strspn(p, " \t");
+    return *p ? p : NULL;
+}
+
+struct ng_file {
+    struct grok **g;
+    struct ng_sets *sets;
+    char **names;
+    size_t n;
+};
+
+static void ng_file_free(struct ng_file *f)
+{
+    struct norm_grok ng = { f->g, f->n, f->sets };
+
+    for (size_t i = 0; i < f->n; i++)
+        sl_free(f->names[i]);
+    sl_free(f->names);
+    ng_free_parts(&ng);
+}
+
+static int ng_set_add(struct ng_file *f, const char *field, const char *val, const char *where,
+                      struct sl_err *err)
+{
+    struct ng_sets *s = &f->sets[f->n - 1];
+    struct ng_set *c;
+    struct sl_err e2;
+
+    if (s->n == NG_FILE_SETS_MAX)
+        return sl_err_set(err, SL_EINVAL, where, "more than %u SET lines under one EXPR",
+                          NG_FILE_SETS_MAX);
+    for (size_t i = 0; i < grok_field_count(f->g[f->n - 1]); i++)
+        if (strcmp(grok_field(f->g[f->n - 1], i, NULL)->path, field) == 0)
+            return sl_err_set(err, SL_EINVAL, where,
+                              "SET %s: expression %s captures that field", field,
+                              f->names[f->n - 1]);
+    if (!s->v)
+        s->v = sl_calloc(NG_FILE_SETS_MAX, sizeof *s->v);
+    c = &s->v[s->n];
+    sl_err_clear(&e2);
+    if (fld_name_parse(&c->name, field, strlen(field), &e2))
+        return sl_err_set(err, SL_EINVAL, where, "SET %s: %s", field, e2.msg);
+    for (size_t i = 0; i < s->n; i++)
+        if (strcmp(s->v[i].name.path, c->name.path) == 0) {
+            fld_name_free(&c->name);
+            return sl_err_set(err, SL_EINVAL, where, "SET %s twice under one EXPR", field);
+        }
+    c->val = sl_strdup(val);
+    c->len = strlen(val);
+    s->n++;
+    return 0;
+}
+
+int norm_grok_file_grammar(struct grammar **out, const char *name, const char *path,
+                           const struct grok_lib *base_patterns, const struct grok_opts *o,
+                           struct sl_err *err)
+{
+    struct grok_lib *lib = grok_lib_new();
+    struct ng_file f = { 0 };
+    char *line = NULL, where[300];
+    size_t cap = 0;
+    unsigned lineno;
+    int rc = 0;
+    FILE *fp;
+
+    *out = NULL;
+    if (base_patterns)          /* an overlay: this grammar's patterns never reach the base */
+        for (size_t i = 0; i < grok_lib_count(base_patterns) && !rc; i++) {
+            const char *pn = grok_lib_name(base_patterns, i), *pw = NULL;
+            const char *re = grok_lib_get(base_patterns, pn, &pw);
+            rc = grok_lib_add(lib, pn, re, pw, err);
+        }
+    if (rc) {
+        grok_lib_free(lib);
+        return rc;
+    }
+    fp = fopen(path, "r");
+    if (!fp) {
+        grok_lib_free(lib);
+        return sl_err_set(err, SL_EIO, path, "cannot open the grammar file: %s",
+                          strerror(errno));
+    }
+    f.g = sl_calloc(NG_FILE_EXPRS_MAX, sizeof *f.g);
+    f.sets = sl_calloc(NG_FILE_EXPRS_MAX, sizeof *f.sets);
+    f.names = sl_calloc(NG_FILE_EXPRS_MAX, sizeof *f.names);
+    /* Two passes: every local pattern is known before any EXPR compiles, so
+     * a pattern may be defined below the expression that uses it. */
+    for (int pass = 0; pass < 2 && !rc; pass++) {
+        ssize_t got;
+
+        rewind(fp);
+        lineno = 0;
+        while (!rc && (got = getline(&line, &cap, fp)) >= 0) {
+            char *rest, *expr;
+            size_t len = (size_t)got;
+
+            lineno++;
+            snprintf(where, sizeof where, "%s:%u", path, lineno);
+            if (len > GROK_LINE_MAX) {
+                rc = sl_err_set(err, SL_EINVAL, where, "line longer than %u bytes",
+                                GROK_LINE_MAX);
+                break;
+            }
+            while (len && (line[len - 1] == '\n' || line[len - 1] == '\r'))
+                line[--len] = '\0';
+            if (line[0] == '#' || line[strspn(line, " \t")] == '\0')
+                continue;
+            rest = ng_split(line);
+            if (!rest) {
+                if (pass == 0)
+                    rc = sl_err_set(err, SL_EINVAL, where, "`%s` has nothing after it", line);
+                continue;
+            }
+            if (strcmp(line, "SET") == 0) {
+                char *val;
+
+                if (pass == 0)
+                    continue;
+                val = ng_split(rest);
+                if (!val || !f.n)
+                    rc = sl_err_set(err, SL_EINVAL, where,
+                                    "SET needs a field, a value and an EXPR above it");
+                else
+                    rc = ng_set_add(&f, rest, val, where, err);
+                continue;
+            }
+            if (strcmp(line, "EXPR") != 0) {
+                if (pass == 0)
+                    rc = grok_lib_add(lib, line, rest, where, err);
+                continue;
+            }
+            if (pass == 0)
+                continue;
+            expr = ng_split(rest);
+            if (!expr) {
+                rc = sl_err_set(err, SL_EINVAL, where, "EXPR needs a name and an expression");
+                continue;
+            }
+            if (f.n == NG_FILE_EXPRS_MAX) {
+                rc = sl_err_set(err, SL_EINVAL, where, "more than %u expressions",
+                                NG_FILE_EXPRS_MAX);
+                continue;
+            }
+            for (size_t i = 0; i < f.n && !rc; i++)
+                if (strcmp(f.names[i], rest) == 0)
+                    rc = sl_err_set(err, SL_EINVAL, where, "expression name %s used twice",
+                                    rest);
+            if (rc)
+                continue;
+            rc = grok_compile(&f.g[f.n], lib, expr, o, where, err);
+            if (rc)
+                continue;
+            f.names[f.n++] = sl_strdup(rest);
+        }
+        if (!rc && ferror(fp))
+            rc = sl_err_set(err, SL_EIO, path, "read error: %s", strerror(errno));
+    }
+    free(line);
+    fclose(fp);
+    grok_lib_free(lib);
+    if (!rc && f.n == 0)
+        rc = sl_err_set(err, SL_EINVAL, path, "no EXPR line");
+    if (!rc) {
+        struct norm_grok *ng = sl_calloc(1, sizeof *ng);
+
+        ng->g = f.g;
+        ng->n = f.n;
+        ng->sets = f.sets;
+        for (size_t i = 0; i < f.n; i++)
+            sl_free(f.names[i]);
+        sl_free(f.names);
+        *out = grammar_new(name, &norm_grok_ops, ng);
+        if (!*out)
+            rc = sl_err_set(err, SL_EINVAL, path, "a grammar needs a name");
+        return rc;
+    }
+    ng_file_free(&f);
+    return rc;
 }

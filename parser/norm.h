@@ -17,4 +17,17 @@ extern const struct grammar_ops norm_grok_ops;
  * groks (freed also on failure, which returns NULL) and of the array. */
 struct grammar *norm_grok_grammar_new(const char *name, struct grok **groks, size_t n);
 
+/* Loads a per-program grammar file (format in grammars/README.md): `NAME
+ * regex` local patterns, added to an overlay of base_patterns (NULL: none;
+ * it is not changed) for this grammar only, all read before any expression
+ * compiles; `EXPR name expression` lines compiled with o (NULL: defaults)
+ * and tried in file order; `SET field value` constants of the EXPR above,
+ * emitted as FLD_STRING after that expression's captures when it matches.
+ * Refused: a SET of a field its expression captures, an EXPR name used
+ * twice, a file without EXPR. Errors: where = path:line (or the pattern
+ * file:line a compile error came from; path when it cannot be read). */
+int norm_grok_file_grammar(struct grammar **out, const char *name, const char *path,
+                           const struct grok_lib *base_patterns, const struct grok_opts *o,
+                           struct sl_err *err);
+
 #endif

@@ -1177,8 +1177,9 @@ static size_t scalars_of(struct ctx *c, const struct ynode *v, const char *kp,
 static void load_definition(struct ctx *c, struct route_table *t, const struct grok_lib *lib,
                             const struct ynode *item, const char *path)
 {
-    static const char *const keys[] = { "name", "type", "match", "rulebase", "space", NULL };
-    const struct ynode *nv, *tv, *mv, *rv, *sv, *kn;
+    static const char *const keys[] = { "name", "type", "match", "file", "rulebase", "space",
+                                        NULL };
+    const struct ynode *nv, *tv, *mv, *fv, *rv, *sv, *kn;
     char kp[PATH_MAX_LEN], where[PATH_MAX_LEN + 64];
     struct grammar *g = NULL;
     struct sl_err err;
@@ -1199,6 +1200,7 @@ static void load_definition(struct ctx *c, struct route_table *t, const struct g
     nv = map_get(item, "name", NULL);
     tv = map_get(item, "type", NULL);
     mv = map_get(item, "match", NULL);
+    fv = map_get(item, "file", NULL);
     rv = map_get(item, "rulebase", NULL);
     sv = map_get(item, "space", &kn);
     if (!nv || nv->kind != YN_SCALAR || nv->null) {
@@ -1222,8 +1224,31 @@ static void load_definition(struct ctx *c, struct route_table *t, const struct g
             ERR(c, rv ? rv : sv, path, "rulebase and space are for type lognorm");
             return;
         }
+        if (mv && fv) {
+            ERR(c, fv, path, "match and file exclude each other: give one");
+            return;
+        }
+        if (fv) {
+            char *file;
+
+            join(kp, path, "file");
+            if (fv->kind != YN_SCALAR || fv->null) {
+                ERR(c, fv, kp, "expected the path of a grammar file, got %s", kind_name(fv));
+                return;
+            }
+            file = resolve_path(c, fv->text);
+            sl_err_clear(&err);
+            if (norm_grok_file_grammar(&g, nv->text, file, lib, NULL, &err)) {
+                ERR(c, fv, kp, "%s%s%s", err.where, err.where[0] ? ": " : "", err.msg);
+                sl_free(file);
+                return;
+            }
+            sl_free(file);
+            goto add;
+        }
         if (!mv) {
-            ERR(c, item, kp, "required for type grok: a grok expression or a list of them");
+            ERR(c, item, kp,
+                "required for type grok: a grok expression or a list of them (or file:)");
             return;
         }
         n = scalars_of(c, mv, kp, ex, GRAMMAR_EXPRS_MAX, "a grok expression");
@@ -1257,6 +1282,10 @@ static void load_definition(struct ctx *c, struct route_table *t, const struct g
             ERR(c, mv, path, "match is for type grok");
             return;
         }
+        if (fv) {
+            ERR(c, fv, path, "file is for type grok (a lognorm rulebase is rulebase:)");
+            return;
+        }
         if (!rv || rv->kind != YN_SCALAR || rv->null) {
             ERR(c, rv ? rv : item, kp, "required for type lognorm: the path of a v2 rulebase");
             return;
@@ -1277,6 +1306,7 @@ static void load_definition(struct ctx *c, struct route_table *t, const struct g
         sl_free(file);
         g = lognorm_grammar_new(nv->text, ln);
     }
+add:
     sl_err_clear(&err);
     if (!g || route_table_add_grammar(t, g, &err)) {
         join(kp, path, "name");
@@ -1634,6 +1664,8 @@ int config_print_keys(FILE *f)
             cfg_grammars_type_desc);
     fprintf(f, KEYS_FMT, "grammars.definitions[].match", "list", "-", "-",
             cfg_grammars_match_desc);
+    fprintf(f, KEYS_FMT, "grammars.definitions[].file", "string", "-", "-",
+            cfg_grammars_file_desc);
     fprintf(f, KEYS_FMT, "grammars.definitions[].rulebase", "string", "-", "-",
             cfg_grammars_rulebase_desc);
     fprintf(f, KEYS_FMT, "grammars.definitions[].space", "enum", "as-is", "-",

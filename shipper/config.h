@@ -108,6 +108,7 @@ extern const char cfg_grammars_defs_desc[];
 extern const char cfg_grammars_name_desc[];
 extern const char cfg_grammars_type_desc[];
 extern const char cfg_grammars_match_desc[];
+extern const char cfg_grammars_file_desc[];
 extern const char cfg_grammars_rulebase_desc[];
 extern const char cfg_grammars_space_desc[];
 extern const char cfg_grammars_routes_desc[];

@@ -65,6 +65,9 @@ const char cfg_grammars_name_desc[] = "the name routes refer to; unique";
 const char cfg_grammars_type_desc[] = "grok or lognorm";
 const char cfg_grammars_match_desc[] =
     "grok: an expression or a list of them, tried in order (single-quote them in YAML)";
+const char cfg_grammars_file_desc[] =
+    "grok, instead of match: a per-program grammar file (NAME, EXPR, SET lines; "
+    "grammars/README.md); relative to the config's directory";
 const char cfg_grammars_rulebase_desc[] =
     "lognorm: a liblognorm v2 rulebase file; relative to the config's directory";
 const char cfg_grammars_space_desc[] =

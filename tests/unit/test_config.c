@@ -532,6 +532,82 @@ static void t_grammars(void)
     next_good_loads();
 }
 
+struct got_fields {
+    char outcome[32], action[32], user[32];
+    int n;
+};
+
+static int got_field(void *arg, const struct fld_name *name, enum fld_type type, const char *val,
+                     size_t len)
+{
+    struct got_fields *g = arg;
+    char *to = strcmp(name->path, "event.outcome") == 0 ? g->outcome
+             : strcmp(name->path, "event.action") == 0  ? g->action
+             : strcmp(name->path, "user.name") == 0     ? g->user : NULL;
+
+    g->n++;
+    if (to && type == FLD_STRING)
+        snprintf(to, 32, "%.*s", (int)len, val);
+    return 0;
+}
+
+static void t_grammars_file(void)
+{
+    static const char ok[] = "Accepted password for alice from 192.0.2.1 port 22";
+    static const char bad[] = "Failed password for bob from 192.0.2.1 port 22";
+    struct got_fields gf = { 0 };
+    const struct grammar *g;
+    void *scratch;
+    int rc = load_fixture("grammars_file.yaml");
+
+    if (rc)
+        dump();
+    CU_ASSERT_EQUAL_FATAL(rc, 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cfg->routes);
+    CU_ASSERT_EQUAL_FATAL(route_table_ngrammars(cfg->routes), 1);
+    g = route_table_grammar(cfg->routes, 0);
+    TU_ASSERT_STR(grammar_kind(g), "grok");
+    scratch = grammar_scratch_new(g);
+    /* the captures, then the SET constants of the expression that matched */
+    CU_ASSERT_EQUAL(grammar_match(g, scratch, ok, strlen(ok), got_field, &gf), GRAMMAR_MATCH);
+    TU_ASSERT_STR(gf.user, "alice");
+    TU_ASSERT_STR(gf.outcome, "success");
+    TU_ASSERT_STR(gf.action, "ssh_login");
+    CU_ASSERT_EQUAL(gf.n, 6);
+    memset(&gf, 0, sizeof gf);
+    CU_ASSERT_EQUAL(grammar_match(g, scratch, bad, strlen(bad), got_field, &gf), GRAMMAR_MATCH);
+    TU_ASSERT_STR(gf.user, "bob");
+    TU_ASSERT_STR(gf.outcome, "failure");
+    TU_ASSERT_STR(gf.action, "");
+    memset(&gf, 0, sizeof gf);
+    CU_ASSERT_EQUAL(grammar_match(g, scratch, "Accepted", 8, got_field, &gf), GRAMMAR_NOMATCH);
+    CU_ASSERT_EQUAL(gf.n, 0);
+    grammar_scratch_free(g, scratch);
+    next_good_loads();
+}
+
+static void t_grammars_file_bad(void)
+{
+    /* the grammar file's line, under the config's file:line:col */
+    CU_ASSERT_EQUAL(load_fixture("grammars_file_bad.yaml"), SL_ECONFIG);
+    ASSERT_ERR("grammars_file_bad.yaml:8:", "key 'grammars.definitions[0].file': ");
+    ASSERT_ERR("grammars_file_bad.yaml:8:", "grammars_file_bad.grok:4: ");
+    ASSERT_ERR("grammars_file_bad.yaml:8:", "unknown pattern %{NOSUCHPATTERN}");
+    CU_ASSERT_EQUAL(pr.errors.n, 1);
+    CU_ASSERT_PTR_NULL(cfg);
+
+    CU_ASSERT_EQUAL(load_str("grammars:\n  definitions:\n    - name: a\n      type: grok\n"
+                             "      file: /nonexistent/a.grok\n  routes: {x: a}\n"), SL_ECONFIG);
+    ASSERT_ERR("test.yaml:5:13: key 'grammars.definitions[0].file': ", "/nonexistent/a.grok");
+    ASSERT_ERR("test.yaml:5:13: ", "cannot open");
+
+    CU_ASSERT_EQUAL(load_str("grammars:\n  definitions:\n    - name: a\n      type: grok\n"
+                             "      match: 'x'\n      file: a.grok\n  routes: {x: a}\n"),
+                    SL_ECONFIG);
+    ASSERT_ERR("test.yaml:6:13: ", "match and file exclude each other");
+    next_good_loads();
+}
+
 static void t_no_grammars(void)
 {
     CU_ASSERT_EQUAL(load_str("sinks:\n  - type: fake\n    url: a\n"), 0);
@@ -1014,6 +1090,8 @@ static CU_TestInfo load_tests[] = {
     { "missing required keys are reported at their mapping", t_missing_required },
     { "a duplicate key points at the first one", t_duplicate },
     { "a grammars section compiles into a sealed route table", t_grammars },
+    { "a grok grammar from a file: its SET constants follow the captures", t_grammars_file },
+    { "a bad grammar file names its own line under the config's", t_grammars_file_bad },
     { "without grammars there is no route table", t_no_grammars },
     { "bad grammars name file:line:col, the grok error and its offset", t_grammars_bad },
     { "an unknown sink type lists the known types", t_unknown_type },
