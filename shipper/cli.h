@@ -8,6 +8,7 @@
 
 int cmd_run(int argc, char **argv);
 int cmd_check(int argc, char **argv);
+int cmd_test(int argc, char **argv);
 
 /* Loads `path`, or the embedded default config when path is NULL (with its
  * NDJSON file at out_path, or ./sluice-out.ndjson, made absolute). Prints every

@@ -1,10 +1,11 @@
 # shipper/: the program; wires parser/, buffer/ and sinks/ together.
 noinst_LIBRARIES += libsl_shipper.a
-libsl_shipper_a_CFLAGS = $(AM_CFLAGS) $(EVENT_CFLAGS) $(YAML_CFLAGS)
+libsl_shipper_a_CFLAGS = $(AM_CFLAGS) $(EVENT_CFLAGS) $(YAML_CFLAGS) $(FASTJSON_CFLAGS)
 libsl_shipper_a_SOURCES = \
 	shipper/cli.c shipper/cli.h \
 	shipper/cmd_check.c \
 	shipper/cmd_run.c \
+	shipper/cmd_test.c \
 	shipper/config.c shipper/config.h \
 	shipper/config_schema.c \
 	shipper/default_config.c \

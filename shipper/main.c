@@ -12,6 +12,7 @@ static void usage(FILE *f)
         "commands:\n"
         "  run      run the daemon (`sluice run --help`)\n"
         "  check    validate a config: every problem with file:line:column (`sluice check --help`)\n"
+        "  test     run lines through a config's parse and grammars (`sluice test --help`)\n"
         "  version  print the version\n"
         "  help     this text\n");
 }
@@ -28,6 +29,8 @@ int main(int argc, char **argv)
         return cmd_run(argc - 1, argv + 1);
     if (strcmp(cmd, "check") == 0)
         return cmd_check(argc - 1, argv + 1);
+    if (strcmp(cmd, "test") == 0)
+        return cmd_test(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("sluice %s\n", PACKAGE_VERSION);
         return 0;

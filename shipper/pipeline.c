@@ -133,32 +133,30 @@ void pipeline_set_routes(struct pipeline *p, const struct route_table *t)
 }
 
 /* Runs the message's route; fields land in the event, a miss is tagged. */
-static void normalize(struct pipeline *p)
+static void normalize(struct evt *e, const struct route_table *t, struct route_scratch *rs,
+                      struct route_result *res)
 {
     struct route_line l;
-    struct route_result res;
     size_t mlen = 0;
-    const char *msg = evt_message(p->evt, &mlen);
+    const char *msg = evt_message(e, &mlen);
 
-    l.program = evt_appname(p->evt, &l.program_len);
-    l.host = evt_hostname(p->evt, &l.host_len);
-    l.facility = evt_priority(p->evt) >> 3;
-    route_match(p->routes, p->rs, &l, msg ? msg : "", mlen, evt_field_emit, p->evt, &res);
-    switch (res.status) {
-    case ROUTE_MATCH:
-        atomic_fetch_add_explicit(&p->st.norm_matched, 1, memory_order_relaxed);
-        break;
-    case ROUTE_NOMATCH:
-        atomic_fetch_add_explicit(&p->st.norm_nomatch, 1, memory_order_relaxed);
-        break;
-    case ROUTE_LIMIT:
-        atomic_fetch_add_explicit(&p->st.norm_limit, 1, memory_order_relaxed);
-        break;
-    case ROUTE_NONE:
-        break;
-    }
-    if (res.tag)
-        evt_tag_add(p->evt, res.tag, strlen(res.tag));
+    l.program = evt_appname(e, &l.program_len);
+    l.host = evt_hostname(e, &l.host_len);
+    l.facility = evt_priority(e) >> 3;
+    route_match(t, rs, &l, msg ? msg : "", mlen, evt_field_emit, e, res);
+    if (res->tag)
+        evt_tag_add(e, res->tag, strlen(res->tag));
+}
+
+void pipeline_parse(struct evt *e, const char *msg, size_t len, const struct evt_meta *m,
+                    const struct syslog_opts *so, const struct route_table *t,
+                    struct route_scratch *rs, struct route_result *res)
+{
+    memset(res, 0, sizeof *res);
+    res->status = ROUTE_NONE;
+    syslog_parse(e, msg, len, m, so);
+    if (t && rs)
+        normalize(e, t, rs, res);
 }
 
 /* Expands %Y %m %d %H %% of the pattern for the event's UTC date. A pattern
@@ -282,6 +280,7 @@ void pipeline_msg(struct pipeline *p, const char *msg, size_t len, unsigned flag
                   const char *transport, int datagram)
 {
     struct evt_meta m = { 0 };
+    struct route_result res;
     char id[SL_ID_LEN + 1];
     struct out *first;
     size_t mark, doc_off, doc_len;
@@ -300,9 +299,20 @@ void pipeline_msg(struct pipeline *p, const char *msg, size_t len, unsigned flag
     m.src_ip = src_text(p, src, srclen, &m.src_port);
     m.transport = transport;
     m.flags = flags;
-    syslog_parse(p->evt, msg, len, &m, &p->so);
-    if (p->routes)
-        normalize(p);
+    pipeline_parse(p->evt, msg, len, &m, &p->so, p->routes, p->rs, &res);
+    switch (res.status) {
+    case ROUTE_MATCH:
+        atomic_fetch_add_explicit(&p->st.norm_matched, 1, memory_order_relaxed);
+        break;
+    case ROUTE_NOMATCH:
+        atomic_fetch_add_explicit(&p->st.norm_nomatch, 1, memory_order_relaxed);
+        break;
+    case ROUTE_LIMIT:
+        atomic_fetch_add_explicit(&p->st.norm_limit, 1, memory_order_relaxed);
+        break;
+    case ROUTE_NONE:
+        break;
+    }
     t_ns = evt_time_ns(p->evt);
     sl_idgen_next(&p->ids, id);
 

@@ -8,9 +8,8 @@
 
 #include "common/err.h"
 #include "common/queue.h"
+#include "parser/route.h"
 #include "parser/syslog.h"
-
-struct route_table;
 
 struct pipeline;
 
@@ -48,5 +47,14 @@ void pipeline_msg(struct pipeline *p, const char *msg, size_t len, unsigned flag
 int  pipeline_flush(struct pipeline *p);
 int  pipeline_is_blocked(const struct pipeline *p);
 const struct pipeline_stats *pipeline_stats(const struct pipeline *p);
+
+/* What the daemon does to one message before it serializes the event: parse
+ * it into e, then, with a route table (NULL: none), run the message's route,
+ * its fields landing in e and a miss tagged. res says what the route did
+ * (ROUTE_NONE without a table). Shared with `sluice test`, so that it shows
+ * what the daemon would index. */
+void pipeline_parse(struct evt *e, const char *msg, size_t len, const struct evt_meta *m,
+                    const struct syslog_opts *so, const struct route_table *t,
+                    struct route_scratch *rs, struct route_result *res);
 
 #endif

@@ -26,7 +26,7 @@ good after-garbage
 python3 "$IT_DIR/send.py" --port "$TCP" --raw "$(hex '<13>Nov 23 10:00:00 h halfprog: half a fra')"
 good after-drop
 # 5. UDP: garbage datagram then a good one.
-python3 "$IT_DIR/send.py" --port "$UDP" --udp --raw "$(hex $'\xff\xfe\x00\x01garbage')"
+python3 "$IT_DIR/send.py" --port "$UDP" --udp --raw fffe000167617262616765   # bytes ff fe 00 01 then 'garbage'
 python3 "$IT_DIR/send.py" --port "$UDP" --udp --prog after-udp --tag good-after-udp
 
 for p in after-lie after-big after-garbage after-drop after-udp; do

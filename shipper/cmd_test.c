@@ -1,0 +1,559 @@
+/* shipper/cmd_test.c: `sluice test`: run lines through a config's parse and
+ * grammars, without inputs or sinks, and print the documents the daemon
+ * would index (pipeline_parse, then evt_json: the daemon's own sequence).
+ *
+ * Receive time is now, and the sender is unknown, so a document differs from
+ * the daemon's in event.ingested, in the @timestamp of a line without a
+ * usable timestamp (receive time), and has no log.source / transport fields.
+ * --expect therefore ignores event.ingested always, and @timestamp when the
+ * line had no usable timestamp. */
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <libfastjson/json.h>
+
+#include "common/bounds.h"
+#include "common/buf.h"
+#include "common/mem.h"
+#include "parser/evt.h"
+#include "parser/route.h"
+#include "shipper/cli.h"
+#include "shipper/pipeline.h"
+
+#define MISS_KEEP   5           /* missed lines shown per route */
+#define MISS_SHOW   200         /* bytes of a missed line shown */
+
+static void usage_test(FILE *f)
+{
+    fprintf(f,
+        "usage: sluice test -c FILE [--format json|table] [--expect GOLDEN.ndjson] [--explain]\n"
+        "                   [--program NAME] [--raw] [--fail-on-miss] [FILE...]\n"
+        "Runs each line of the FILEs (stdin without any) through the config's syslog parse\n"
+        "and grammars, as the daemon would, and prints one document per line on stdout.\n"
+        "A line starting with '<' is a syslog line; any other line (every line with --raw)\n"
+        "is a bare message from the program given by --program. Lines longer than the\n"
+        "config's largest max_msg are cut and tagged _sluice_truncated, like the daemon.\n"
+        "The receive time is now; a line without a timestamp gets it as @timestamp.\n"
+        "A summary (lines, matches per grammar, misses per route) goes to stderr.\n"
+        "\n"
+        "  -c, --config FILE      the config (its grammars and routes)\n"
+        "  -f, --format FMT       json (default): one document per line;\n"
+        "                         table: KEY<TAB>VALUE with dotted keys, a blank line after each\n"
+        "  -e, --expect FILE      compare each document with the same line of FILE (NDJSON);\n"
+        "                         event.ingested is ignored, and @timestamp when the line had\n"
+        "                         no usable timestamp; differences go to stderr\n"
+        "  -x, --explain          say on stderr which route and grammar took each line\n"
+        "  -p, --program NAME     the program of bare messages\n"
+        "  -r, --raw              every line is a bare message (needs --program)\n"
+        "      --fail-on-miss     exit 1 when a routed line matched no grammar (or hit a limit)\n"
+        "\n"
+        "exit status: 0 every line processed (and, with --expect, as expected);\n"
+        "             1 a document differed from --expect, or --fail-on-miss and a line missed;\n"
+        "             2 usage error, config error, or a file that cannot be read\n");
+}
+
+/* One leaf of a flattened document: dotted key, value as JSON text. */
+struct kv {
+    char *key;
+    char *val;
+    int   is_str;
+};
+
+struct kvs {
+    struct kv *v;
+    size_t n, cap;
+};
+
+static void kvs_clear(struct kvs *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        sl_free(l->v[i].key);
+        sl_free(l->v[i].val);
+    }
+    l->n = 0;
+}
+
+static void kvs_free(struct kvs *l)
+{
+    kvs_clear(l);
+    sl_free(l->v);
+    l->v = NULL;
+    l->cap = 0;
+}
+
+static void kvs_add(struct kvs *l, const char *key, struct fjson_object *o)
+{
+    struct kv *kv;
+
+    if (l->n == l->cap) {
+        l->cap = l->cap ? l->cap * 2 : 32;
+        l->v = sl_realloc(l->v, l->cap * sizeof *l->v);
+    }
+    kv = &l->v[l->n++];
+    kv->key = sl_strdup(key);
+    kv->is_str = fjson_object_get_type(o) == fjson_type_string;
+    kv->val = sl_strdup(o ? fjson_object_to_json_string_ext(o, FJSON_TO_STRING_PLAIN) : "null");
+}
+
+/* Objects are walked into dotted keys; arrays and scalars are leaves. */
+static void flatten(struct kvs *l, struct sl_buf *key, struct fjson_object *o)
+{
+    struct fjson_object_iterator it, end;
+    size_t mark = key->len;
+
+    if (fjson_object_get_type(o) != fjson_type_object || (mark && fjson_object_object_length(o) == 0)) {
+        kvs_add(l, key->data ? key->data : "", o);
+        return;
+    }
+    it = fjson_object_iter_begin(o);
+    end = fjson_object_iter_end(o);
+    for (; !fjson_object_iter_equal(&it, &end); fjson_object_iter_next(&it)) {
+        if (mark)
+            sl_buf_putc(key, '.');
+        sl_buf_puts(key, fjson_object_iter_peek_name(&it));
+        flatten(l, key, fjson_object_iter_peek_value(&it));
+        key->len = mark;
+        key->data[mark] = '\0';
+    }
+}
+
+static int kv_cmp(const void *a, const void *b)
+{
+    return strcmp(((const struct kv *)a)->key, ((const struct kv *)b)->key);
+}
+
+/* Parses one JSON document into sorted leaves. SL_EINVAL if it is not an object. */
+static int doc_flatten(struct kvs *l, const char *doc)
+{
+    struct fjson_object *o = fjson_tokener_parse(doc);
+    struct sl_buf key;
+
+    kvs_clear(l);
+    if (!o || fjson_object_get_type(o) != fjson_type_object) {
+        fjson_object_put(o);
+        return SL_EINVAL;
+    }
+    sl_buf_init(&key, 256, strlen(doc) + 1);     /* a key is shorter than its document */
+    flatten(l, &key, o);
+    sl_buf_free(&key);
+    fjson_object_put(o);
+    qsort(l->v, l->n, sizeof *l->v, kv_cmp);
+    return 0;
+}
+
+static int volatile_key(const char *key, int no_ts)
+{
+    return strcmp(key, "event.ingested") == 0 || (no_ts && strcmp(key, "@timestamp") == 0);
+}
+
+/* Prints every difference; returns how many. */
+static size_t doc_diff(const struct kvs *want, const struct kvs *got, size_t line, int no_ts)
+{
+    size_t i = 0, j = 0, n = 0;
+
+    while (i < want->n || j < got->n) {
+        const struct kv *w = i < want->n ? &want->v[i] : NULL;
+        const struct kv *g = j < got->n ? &got->v[j] : NULL;
+        int c = !w ? 1 : !g ? -1 : strcmp(w->key, g->key);
+        const char *key = c <= 0 ? w->key : g->key;
+
+        if (!volatile_key(key, no_ts) && (c != 0 || strcmp(w->val, g->val) != 0)) {
+            fprintf(stderr, "sluice test: line %zu: %s: expected %s, got %s\n", line, key,
+                    c <= 0 ? w->val : "(absent)", c >= 0 ? g->val : "(absent)");
+            n++;
+        }
+        if (c <= 0)
+            i++;
+        if (c >= 0)
+            j++;
+    }
+    return n;
+}
+
+static void print_table(const struct kvs *l)
+{
+    for (size_t i = 0; i < l->n; i++) {
+        const char *v = l->v[i].val;
+        if (l->v[i].is_str) {
+            /* The string itself; JSON escapes kept only for what would break the line. */
+            struct fjson_object *o = fjson_tokener_parse(v);
+            const char *s = o ? fjson_object_get_string(o) : NULL;
+            int plain = s && !strpbrk(s, "\t\n\r");
+            printf("%s\t%s\n", l->v[i].key, plain ? s : v);
+            fjson_object_put(o);
+        } else {
+            printf("%s\t%s\n", l->v[i].key, v);
+        }
+    }
+    printf("\n");
+}
+
+/* Reads one line without its '\n' into buf (cap bytes); a longer line is cut
+ * there (the rest skipped) and *cut set. 0, or EOF when nothing was left. */
+static int read_line(FILE *f, char *buf, size_t cap, size_t *len, int *cut)
+{
+    size_t n = 0;
+    int c;
+
+    *cut = 0;
+    while ((c = getc(f)) != EOF && c != '\n') {
+        if (n < cap)
+            buf[n++] = (char)c;
+        else
+            *cut = 1;
+    }
+    if (c == EOF && n == 0 && !*cut)
+        return EOF;
+    *len = n;
+    return 0;
+}
+
+struct miss {
+    size_t n;
+    size_t line[MISS_KEEP];
+    char  *text[MISS_KEEP];
+};
+
+struct tst {
+    const struct sl_config *cfg;
+    const struct route_table *routes;
+    struct route_scratch *rs;
+    struct syslog_opts so;
+    struct evt *evt;
+    size_t max_msg;
+    const char *program;
+    int raw, table, explain;
+    FILE *golden;
+    const char *golden_path;
+    char *gbuf;
+    size_t gcap;
+    struct sl_buf doc, wrap;
+    struct kvs want, got;
+    size_t lines, nomatch, limits, unrouted, truncated, mismatched;
+    struct miss *misses;            /* one per route */
+    size_t nroutes;
+};
+
+static void note_miss(struct tst *t, const struct route_result *res, const char *line, size_t len)
+{
+    for (size_t i = 0; i < t->nroutes; i++) {
+        struct route_stats rst;
+        struct miss *m = &t->misses[i];
+        route_stats_get(t->routes, i, &rst);
+        if (!res->route || strcmp(rst.name, res->route) != 0)
+            continue;
+        if (m->n < MISS_KEEP) {
+            m->line[m->n] = t->lines;
+            m->text[m->n] = sl_strndup(line, len < MISS_SHOW ? len : MISS_SHOW);
+        }
+        m->n++;
+        return;
+    }
+}
+
+static void explain(const struct tst *t, const struct route_result *res, const char *prog,
+                    size_t prog_len)
+{
+    size_t line = t->lines;
+
+    switch (res->status) {
+    case ROUTE_NONE:
+        if (!t->routes)
+            fprintf(stderr, "line %zu: no grammars in the config\n", line);
+        else
+            fprintf(stderr, "line %zu: no route for program '%.*s': left as parsed\n", line,
+                    (int)(prog ? prog_len : 1), prog ? prog : "-");
+        return;
+    case ROUTE_MATCH:
+        fprintf(stderr, "line %zu: route %s: grammar %s matched\n", line, res->route, res->grammar);
+        return;
+    case ROUTE_LIMIT:
+        fprintf(stderr, "line %zu: route %s: grammar %s hit a limit (tagged %s)\n", line,
+                res->route, res->grammar, res->tag);
+        return;
+    case ROUTE_NOMATCH:
+        break;
+    }
+    for (size_t i = 0; i < t->nroutes; i++) {
+        struct route_stats rst;
+        route_stats_get(t->routes, i, &rst);
+        if (strcmp(rst.name, res->route) != 0)
+            continue;
+        fprintf(stderr, "line %zu: route %s: no grammar matched (tagged %s); tried:", line,
+                res->route, res->tag);
+        for (size_t g = 0; g < rst.ngrammars; g++)
+            fprintf(stderr, " %s [%s]", grammar_name(rst.grammars[g]), grammar_kind(rst.grammars[g]));
+        fprintf(stderr, "\n");
+        break;
+    }
+    fprintf(stderr, "line %zu: explain is limited: how far a grok expression got is not "
+            "reachable through the grammar interface yet\n", line);
+}
+
+/* The golden document for this line; 0, or a mismatch already reported. */
+static int expect(struct tst *t)
+{
+    size_t len;
+    int cut, no_ts = (evt_tags(t->evt) & (EVT_T_NO_TIMESTAMP | EVT_T_BAD_TIMESTAMP)) != 0;
+
+    if (read_line(t->golden, t->gbuf, t->gcap, &len, &cut) == EOF) {
+        fprintf(stderr, "sluice test: line %zu: %s has no document for this line\n", t->lines,
+                t->golden_path);
+        return 1;
+    }
+    t->gbuf[len] = '\0';
+    if (cut || doc_flatten(&t->want, t->gbuf)) {
+        fprintf(stderr, "sluice test: %s:%zu: not a JSON object%s\n", t->golden_path, t->lines,
+                cut ? " (line too long)" : "");
+        return 1;
+    }
+    return doc_diff(&t->want, &t->got, t->lines, no_ts) ? 1 : 0;
+}
+
+/* One input line: 0, 1 when --expect found a difference, 2 on a usage error. */
+static int one_line(struct tst *t, const char *line, size_t len, int cut)
+{
+    struct evt_meta m = { 0 };
+    struct route_result res;
+    const char *prog;
+    size_t prog_len = 0;
+    int rc = 0;
+
+    t->lines++;
+    if (t->raw || len == 0 || line[0] != '<') {
+        if (!t->program) {
+            fprintf(stderr, "sluice test: line %zu is not a syslog line (no '<PRI>'): "
+                    "give --program NAME to read bare messages\n", t->lines);
+            return 2;
+        }
+        /* RFC 5424 with nil timestamp and host: the receive time, like a sender that has none. */
+        sl_buf_reset(&t->wrap);
+        sl_buf_printf(&t->wrap, "<13>1 - - %s - - - ", t->program);
+        sl_buf_append(&t->wrap, line, len);
+        line = t->wrap.data;
+        len = t->wrap.len;
+        if (len > t->max_msg) {
+            len = t->max_msg;
+            cut = 1;
+        }
+    }
+    m.flags = cut ? EVT_F_TRUNCATED : 0;
+    if (cut)
+        t->truncated++;
+    pipeline_parse(t->evt, line, len, &m, &t->so, t->routes, t->rs, &res);
+    switch (res.status) {
+    case ROUTE_NOMATCH: t->nomatch++; note_miss(t, &res, line, len); break;
+    case ROUTE_LIMIT: t->limits++; note_miss(t, &res, line, len); break;
+    case ROUTE_NONE: t->unrouted += t->routes != NULL; break;
+    case ROUTE_MATCH: break;
+    }
+    if (t->explain) {
+        prog = evt_appname(t->evt, &prog_len);
+        explain(t, &res, prog, prog_len);
+    }
+    sl_buf_reset(&t->doc);
+    if (evt_json(t->evt, &t->doc)) {
+        fprintf(stderr, "sluice test: line %zu: document over its ceiling\n", t->lines);
+        return 1;
+    }
+    if (t->table || t->golden) {
+        if (doc_flatten(&t->got, t->doc.data)) {
+            fprintf(stderr, "sluice test: line %zu: the document is not valid JSON\n", t->lines);
+            return 1;
+        }
+    }
+    if (t->table)
+        print_table(&t->got);
+    else
+        printf("%s\n", t->doc.data);
+    if (t->golden)
+        rc = expect(t);
+    if (rc)
+        t->mismatched++;
+    return rc;
+}
+
+static int run_file(struct tst *t, FILE *f, char *buf)
+{
+    size_t len;
+    int cut, rc;
+
+    while (read_line(f, buf, t->max_msg, &len, &cut) == 0) {
+        rc = one_line(t, buf, len, cut);
+        if (rc == 2)
+            return rc;
+    }
+    return 0;
+}
+
+static void summary(const struct tst *t)
+{
+    fprintf(stderr, "sluice test: %zu line%s", t->lines, t->lines == 1 ? "" : "s");
+    if (t->routes)
+        fprintf(stderr, ", %zu missed, %zu limit hit%s, %zu unrouted", t->nomatch, t->limits,
+                t->limits == 1 ? "" : "s", t->unrouted);
+    if (t->truncated)
+        fprintf(stderr, ", %zu truncated", t->truncated);
+    if (t->golden)
+        fprintf(stderr, ", %zu differ%s from expected", t->mismatched, t->mismatched == 1 ? "s" : "");
+    fprintf(stderr, "\n");
+    if (!t->routes)
+        return;
+    for (size_t i = 0; i < route_table_ngrammars(t->routes); i++) {
+        const struct grammar *g = route_table_grammar(t->routes, i);
+        struct grammar_stats gs;
+        grammar_stats_get(g, &gs);
+        fprintf(stderr, "  grammar %s [%s]: matched=%llu missed=%llu limits=%llu errors=%llu\n",
+                grammar_name(g), grammar_kind(g), (unsigned long long)gs.matches,
+                (unsigned long long)gs.misses, (unsigned long long)gs.limits,
+                (unsigned long long)gs.errors);
+    }
+    for (size_t i = 0; i < t->nroutes; i++) {
+        struct route_stats rst;
+        const struct miss *m = &t->misses[i];
+        route_stats_get(t->routes, i, &rst);
+        fprintf(stderr, "  route %s: matched=%llu missed=%llu limits=%llu\n", rst.name,
+                (unsigned long long)rst.matches, (unsigned long long)rst.nomatch,
+                (unsigned long long)rst.limits);
+        for (size_t k = 0; k < m->n && k < MISS_KEEP; k++)
+            fprintf(stderr, "    line %zu: %s\n", m->line[k], m->text[k]);
+        if (m->n > MISS_KEEP)
+            fprintf(stderr, "    ... and %zu more\n", m->n - MISS_KEEP);
+    }
+}
+
+int cmd_test(int argc, char **argv)
+{
+    enum { OPT_FAIL_ON_MISS = 256 };
+    static const struct option longopts[] = {
+        { "config", required_argument, NULL, 'c' },
+        { "format", required_argument, NULL, 'f' },
+        { "expect", required_argument, NULL, 'e' },
+        { "explain", no_argument, NULL, 'x' },
+        { "program", required_argument, NULL, 'p' },
+        { "raw", no_argument, NULL, 'r' },
+        { "fail-on-miss", no_argument, NULL, OPT_FAIL_ON_MISS },
+        { "help", no_argument, NULL, 'h' },
+        { NULL, 0, NULL, 0 },
+    };
+    const char *path = NULL, *format = "json";
+    struct sl_config *cfg = NULL;
+    struct cfg_problems pr = { 0 };
+    struct tst t = { 0 };
+    char *buf = NULL;
+    int c, fail_on_miss = 0, rc = 0;
+
+    optind = 1;
+    while ((c = getopt_long(argc, argv, "c:f:e:xp:rh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'c': path = optarg; break;
+        case 'f': format = optarg; break;
+        case 'e': t.golden_path = optarg; break;
+        case 'x': t.explain = 1; break;
+        case 'p': t.program = optarg; break;
+        case 'r': t.raw = 1; break;
+        case OPT_FAIL_ON_MISS: fail_on_miss = 1; break;
+        case 'h': usage_test(stdout); return 0;
+        default: usage_test(stderr); return 2;
+        }
+    }
+    if (!path) {
+        fprintf(stderr, "sluice test: -c CONFIG is required\n");
+        usage_test(stderr);
+        return 2;
+    }
+    if (strcmp(format, "json") != 0 && strcmp(format, "table") != 0) {
+        fprintf(stderr, "sluice test: --format is json or table, not '%s'\n", format);
+        return 2;
+    }
+    t.table = strcmp(format, "table") == 0;
+    if (t.raw && !t.program) {
+        fprintf(stderr, "sluice test: --raw needs --program NAME\n");
+        return 2;
+    }
+    if (t.program && (!*t.program || strpbrk(t.program, " \t\n"))) {
+        fprintf(stderr, "sluice test: --program is one word, not '%s'\n", t.program);
+        return 2;
+    }
+    if (cli_load_config(&cfg, path, NULL, &pr)) {
+        fprintf(stderr, "sluice test: %zu error%s in %s\n", pr.errors.n + pr.dropped_errors,
+                pr.errors.n + pr.dropped_errors == 1 ? "" : "s", path);
+        rc = 2;
+        goto fail;
+    }
+    t.cfg = cfg;
+    /* The daemon's settings: its largest max_msg, the default zone. */
+    t.max_msg = SL_MAX_MSG_MIN;
+    for (size_t i = 0; i < cfg->ninputs; i++)
+        if (cfg->inputs[i].max_msg > t.max_msg)
+            t.max_msg = cfg->inputs[i].max_msg;
+    syslog_opts_default(&t.so);
+    t.routes = cfg->routes;
+    if (t.routes) {
+        t.rs = route_scratch_new(t.routes);
+        t.nroutes = route_table_nroutes(t.routes);
+        t.misses = sl_calloc(t.nroutes ? t.nroutes : 1, sizeof *t.misses);
+    }
+    t.evt = evt_new(t.max_msg);
+    sl_buf_init(&t.doc, 4096, SL_DOC_MAX(t.max_msg));
+    sl_buf_init(&t.wrap, t.max_msg + 64, t.max_msg + 64 + strlen(t.program ? t.program : ""));
+    buf = sl_malloc(t.max_msg + 1);
+    if (t.golden_path) {
+        t.golden = fopen(t.golden_path, "r");
+        if (!t.golden) {
+            fprintf(stderr, "sluice test: cannot open %s: %m\n", t.golden_path);
+            rc = 2;
+            goto fail;
+        }
+        t.gcap = SL_DOC_MAX(t.max_msg);
+        t.gbuf = sl_malloc(t.gcap + 1);
+    }
+    if (optind == argc) {
+        rc = run_file(&t, stdin, buf);
+    } else {
+        for (int i = optind; i < argc && rc == 0; i++) {
+            FILE *f = strcmp(argv[i], "-") == 0 ? stdin : fopen(argv[i], "r");
+            if (!f) {
+                fprintf(stderr, "sluice test: cannot open %s: %m\n", argv[i]);
+                rc = 2;
+                break;
+            }
+            rc = run_file(&t, f, buf);
+            if (f != stdin)
+                fclose(f);
+        }
+    }
+    fflush(stdout);
+    if (rc == 0 && t.golden) {
+        size_t len;
+        int cut;
+        if (read_line(t.golden, t.gbuf, t.gcap, &len, &cut) == 0) {
+            fprintf(stderr, "sluice test: %s has more documents than the %zu input line%s\n",
+                    t.golden_path, t.lines, t.lines == 1 ? "" : "s");
+            t.mismatched++;
+        }
+    }
+    summary(&t);
+    if (rc == 0 && (t.mismatched || (fail_on_miss && (t.nomatch || t.limits))))
+        rc = 1;
+fail:
+    if (t.golden)
+        fclose(t.golden);
+    for (size_t i = 0; t.misses && i < t.nroutes; i++)
+        for (size_t k = 0; k < t.misses[i].n && k < MISS_KEEP; k++)
+            sl_free(t.misses[i].text[k]);
+    sl_free(t.misses);
+    sl_free(t.gbuf);
+    sl_free(buf);
+    kvs_free(&t.want);
+    kvs_free(&t.got);
+    sl_buf_free(&t.doc);
+    sl_buf_free(&t.wrap);
+    evt_free(t.evt);
+    route_scratch_free(t.rs);
+    config_free(cfg);
+    cfg_problems_free(&pr);
+    return rc;
+}

@@ -1,0 +1,73 @@
+#!/usr/bin/env bash
+# `sluice test`: lines through a config's grammars without a daemon. The JSON
+# documents carry the grammar's fields; --expect passes on a golden file from
+# the same run and fails, naming the key, when a value changed; --format table
+# prints KEY<TAB>VALUE; a config typo exits 2. (No OpenSearch is used.)
+. "$(dirname "$0")/lib.sh"
+cat >"$T/cfg.yaml" <<EOC
+inputs:
+  - listen: tcp://127.0.0.1:0
+sinks:
+  - type: ndjson
+    name: out
+    path: $T/out.ndjson
+grammars:
+  patterns: [$TOP/grammars/patterns]
+  definitions:
+    - name: sshd-login
+      type: grok
+      match:
+        - 'Accepted %{WORD:sshd.auth.method} for %{USERNAME:user.name} from %{IP:source.ip} port %{INT:source.port:int} ssh2'
+  routes:
+    sshd: [sshd-login]
+EOC
+cat >"$T/lines.log" <<'EOL'
+<38>Nov 23 09:59:58 bastion sshd[1001]: Accepted publickey for alice from 203.0.113.7 port 50007 ssh2
+<38>Nov 23 09:59:59 bastion sshd[2001]: Connection closed by 198.51.100.1 port 22 [preauth]
+EOL
+
+"$SLUICE" test -c "$T/cfg.yaml" "$T/lines.log" >"$T/out.json" 2>"$T/err" || { cat "$T/err"; fail "sluice test failed"; }
+assert_eq "$(wc -l <"$T/out.json" | tr -d ' ')" "2" "documents printed"
+first=$(head -n 1 "$T/out.json")
+assert_eq "$(field "$first" user.name)" "alice" "user.name"
+assert_eq "$(field "$first" source.port)" "50007" "source.port"
+assert_eq "$(field "$first" sshd.auth.method)" "publickey" "sshd.auth.method"
+grep -q '_sluice_nomatch_sshd' <(sed -n 2p "$T/out.json") || fail "miss not tagged"
+grep -q 'route sshd: matched=1 missed=1' "$T/err" || { cat "$T/err"; fail "summary lacks the route counts"; }
+note "ok: summary counts"
+
+# A golden file from this run: equal apart from event.ingested, which is ignored.
+cp "$T/out.json" "$T/golden.ndjson"
+sleep 0.01
+"$SLUICE" test -c "$T/cfg.yaml" --expect "$T/golden.ndjson" "$T/lines.log" >/dev/null 2>"$T/err" ||
+    { cat "$T/err"; fail "--expect with a correct golden file did not exit 0"; }
+note "ok: --expect exits 0 on a matching golden file"
+
+sed 's/"alice"/"mallory"/' "$T/golden.ndjson" >"$T/bad.ndjson"
+st=0
+"$SLUICE" test -c "$T/cfg.yaml" --expect "$T/bad.ndjson" "$T/lines.log" >/dev/null 2>"$T/err" || st=$?
+assert_eq "$st" "1" "--expect exit status on a changed value"
+grep -q 'line 1: user.name: expected "mallory", got "alice"' "$T/err" || { cat "$T/err"; fail "diff does not name the key"; }
+note "ok: diff names user.name"
+
+"$SLUICE" test -c "$T/cfg.yaml" --format table "$T/lines.log" >"$T/table" 2>/dev/null || fail "--format table failed"
+grep -qP '^user\.name\talice$' "$T/table" || { cat "$T/table"; fail "no user.name<TAB>alice row"; }
+note "ok: table row user.name<TAB>alice"
+
+# A bare message needs --program; with it, it is routed like the program's lines.
+echo 'Accepted password for bob from 10.0.0.1 port 22 ssh2' >"$T/bare.log"
+st=0
+"$SLUICE" test -c "$T/cfg.yaml" "$T/bare.log" >/dev/null 2>&1 || st=$?
+assert_eq "$st" "2" "bare message without --program"
+d=$("$SLUICE" test -c "$T/cfg.yaml" --program sshd "$T/bare.log" 2>/dev/null)
+assert_eq "$(field "$d" user.name)" "bob" "bare message user.name"
+
+st=0
+"$SLUICE" test -c "$T/cfg.yaml" --fail-on-miss "$T/lines.log" >/dev/null 2>&1 || st=$?
+assert_eq "$st" "1" "--fail-on-miss with a missed line"
+
+sed 's/^grammars:/gramars:/' "$T/cfg.yaml" >"$T/typo.yaml"
+st=0
+"$SLUICE" test -c "$T/typo.yaml" "$T/lines.log" >/dev/null 2>"$T/err" || st=$?
+assert_eq "$st" "2" "exit status on a config typo"
+echo "PASS"
