@@ -88,6 +88,22 @@ enum grammar_result grammar_match(const struct grammar *g, void *scratch, const 
     return r;
 }
 
+size_t grammar_explain(const struct grammar *g, const char *msg, size_t len, char *out,
+                       size_t outlen)
+{
+    size_t n;
+
+    if (!out || !outlen)
+        return 0;
+    out[0] = '\0';
+    if (!g || !g->ops->explain)
+        return 0;
+    n = g->ops->explain(g->impl, msg, len, out, outlen);
+    if (!n)
+        out[0] = '\0';
+    return n;
+}
+
 void grammar_stats_get(const struct grammar *g, struct grammar_stats *out)
 {
     out->matches = atomic_load_explicit(&g->cnt->n[GRAMMAR_MATCH], memory_order_relaxed);

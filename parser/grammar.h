@@ -30,6 +30,10 @@ struct grammar_ops {
     enum grammar_result (*match)(const void *impl, void *scratch, const char *msg, size_t len,
                                  fld_emit_fn emit, void *arg);
     void  (*free)(void *impl);                      /* NULL-safe */
+    /* Optional (NULL: the kind cannot say). For a line the grammar does not
+     * match, writes one human line (NUL-terminated, cut to outlen) on how far
+     * the expression that got furthest went; returns its length, 0 if none. */
+    size_t (*explain)(const void *impl, const char *msg, size_t len, char *out, size_t outlen);
 };
 
 struct grammar;
@@ -52,6 +56,11 @@ void  grammar_scratch_free(const struct grammar *g, void *scratch); /* NULL-safe
 /* Runs the grammar and counts the result. */
 enum grammar_result grammar_match(const struct grammar *g, void *scratch, const char *msg,
                                   size_t len, fld_emit_fn emit, void *arg);
+
+/* ops->explain for a missed line; 0 (out empty when outlen > 0) when the
+ * kind has no explain or had nothing to say. Slow: for tools only. */
+size_t grammar_explain(const struct grammar *g, const char *msg, size_t len, char *out,
+                       size_t outlen);
 
 void grammar_stats_get(const struct grammar *g, struct grammar_stats *out);
 const char *grammar_result_name(enum grammar_result r);             /* "match"... */

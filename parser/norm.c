@@ -89,12 +89,50 @@ static void ng_free(void *impl)
     sl_free(ng);
 }
 
+/* The expression whose leading pieces reach furthest into the line. */
+static size_t ng_explain(const void *impl, const char *msg, size_t len, char *out, size_t outlen)
+{
+    const struct norm_grok *ng = impl;
+    struct grok_miss best = { 0 }, m;
+    const struct grok *bg = NULL;
+    char rest[40];
+    size_t r = 0;
+    int n;
+
+    for (size_t i = 0; i < ng->n; i++) {
+        grok_explain_miss(ng->g[i], msg, len, &m);
+        if (!m.explained)
+            continue;
+        if (!bg || m.end > best.end || (m.end == best.end && m.matched > best.matched)) {
+            best = m;
+            bg = ng->g[i];
+        }
+    }
+    if (!bg)
+        return 0;
+    for (size_t k = best.end; k < len && r < 24; k++)      /* printable bytes, '.' for others */
+        rest[r++] = (msg[k] >= 0x20 && msg[k] < 0x7f && msg[k] != '"') ? msg[k] : '.';
+    rest[r] = '\0';
+    if (best.next_len)
+        n = snprintf(out, outlen, "expression '%s': matched %zu of %zu bytes; stopped at piece %.*s "
+                     "at byte %zu: \"%s%s\"", grok_expr(bg), best.end, len, (int)best.next_len,
+                     grok_expr(bg) + best.next_off, best.end, rest,
+                     len - best.end > r ? "..." : "");
+    else
+        n = snprintf(out, outlen, "expression '%s': matched %zu of %zu bytes; every piece matched",
+                     grok_expr(bg), best.end, len);
+    if (n < 0)
+        return 0;
+    return (size_t)n < outlen ? (size_t)n : outlen - 1;
+}
+
 const struct grammar_ops norm_grok_ops = {
     .kind = "grok",
     .scratch_new = ng_scratch_new,
     .scratch_free = ng_scratch_free,
     .match = ng_match,
     .free = ng_free,
+    .explain = ng_explain,
 };
 
 struct grammar *norm_grok_grammar_new(const char *name, struct grok **groks, size_t n)

@@ -256,7 +256,8 @@ static void note_miss(struct tst *t, const struct route_result *res, const char 
 static void explain(const struct tst *t, const struct route_result *res, const char *prog,
                     size_t prog_len)
 {
-    size_t line = t->lines;
+    size_t line = t->lines, msg_len = 0;
+    const char *msg = evt_message(t->evt, &msg_len);
 
     switch (res->status) {
     case ROUTE_NONE:
@@ -286,10 +287,14 @@ static void explain(const struct tst *t, const struct route_result *res, const c
         for (size_t g = 0; g < rst.ngrammars; g++)
             fprintf(stderr, " %s [%s]", grammar_name(rst.grammars[g]), grammar_kind(rst.grammars[g]));
         fprintf(stderr, "\n");
+        for (size_t g = 0; g < rst.ngrammars; g++) {
+            char why[512];
+            if (grammar_explain(rst.grammars[g], msg ? msg : "", msg_len, why, sizeof why))
+                fprintf(stderr, "line %zu: grammar %s: %s\n", line,
+                        grammar_name(rst.grammars[g]), why);
+        }
         break;
     }
-    fprintf(stderr, "line %zu: explain is limited: how far a grok expression got is not "
-            "reachable through the grammar interface yet\n", line);
 }
 
 /* The golden document for this line; 0, or a mismatch already reported. */

@@ -66,6 +66,13 @@ st=0
 "$SLUICE" test -c "$T/cfg.yaml" --fail-on-miss "$T/lines.log" >/dev/null 2>&1 || st=$?
 assert_eq "$st" "1" "--fail-on-miss with a missed line"
 
+# --explain on a miss says how far the expression got and where it stopped.
+echo '<38>Nov 23 10:00:00 bastion sshd[3001]: Accepted publickey for alice from host.example port 22 ssh2' >"$T/miss.log"
+"$SLUICE" test -c "$T/cfg.yaml" --explain "$T/miss.log" >/dev/null 2>"$T/err" || true
+grep -q 'line 1: grammar sshd-login: expression .Accepted .*matched 34 of 59 bytes; stopped at piece %{IP:source.ip} at byte 34: "host.example port 22 ss' "$T/err" ||
+    { cat "$T/err"; fail "--explain does not say how far the expression got"; }
+note "ok: --explain shows how far the grok expression got"
+
 sed 's/^grammars:/gramars:/' "$T/cfg.yaml" >"$T/typo.yaml"
 st=0
 "$SLUICE" test -c "$T/typo.yaml" "$T/lines.log" >/dev/null 2>"$T/err" || st=$?

@@ -11,9 +11,12 @@
 #include <unistd.h>
 
 #include "common/err.h"
+#include "common/mem.h"
 #include "parser/fields.h"
+#include "parser/grammar.h"
 #include "parser/grok.h"
 #include "parser/grok_lib.h"
+#include "parser/norm.h"
 #include "tests/unit/tu.h"
 
 /* ---- what an expression emitted ---- */
@@ -1027,6 +1030,34 @@ static void t_explain_quantified_pieces(void)
     grok_free(k);
 }
 
+/* Through the grammar interface: the expression that got furthest is named. */
+static void t_explain_grammar(void)
+{
+    struct grok **ks = sl_calloc(3, sizeof *ks);
+    struct grammar *g;
+    const char *line = "Accepted publickey for alice from host.example port 22";
+    char out[512];
+    size_t n;
+
+    CU_ASSERT_EQUAL_FATAL(grok_compile(&ks[0], L, "^Failed %{WORD:m} for %{USERNAME:u}", NULL,
+                                       "t", &E), 0);
+    CU_ASSERT_EQUAL_FATAL(grok_compile(&ks[1], L, "^Accepted %{WORD:m} for %{USERNAME:u} from "
+                                       "%{IP:ip} port %{INT:p}$", NULL, "t", &E), 0);
+    CU_ASSERT_EQUAL_FATAL(grok_compile(&ks[2], L, "%{INT}|%{WORD}x", NULL, "t", &E), 0);
+    g = norm_grok_grammar_new("g", ks, 3);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+    n = grammar_explain(g, line, strlen(line), out, sizeof out);
+    CU_ASSERT(n > 0);
+    CU_ASSERT_EQUAL(n, strlen(out));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "expression '^Accepted %{WORD:m}"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "matched 34 of 54 bytes"));
+    CU_ASSERT_PTR_NOT_NULL(strstr(out, "stopped at piece %{IP:ip} at byte 34: \"host.example port 22\""));
+    n = grammar_explain(g, line, strlen(line), out, 10);        /* cut, still terminated */
+    CU_ASSERT_EQUAL(n, 9);
+    CU_ASSERT_EQUAL(strlen(out), 9);
+    grammar_free(g);
+}
+
 static void t_explain_alternation(void)
 {
     struct grok *k;
@@ -1235,6 +1266,7 @@ static CU_TestInfo explain_tests[] = {
       t_explain_names_the_piece },
     { "quantifiers stay with their piece", t_explain_quantified_pieces },
     { "a top-level | is not cut", t_explain_alternation },
+    { "grammar_explain names the furthest expression and its byte", t_explain_grammar },
     CU_TEST_INFO_NULL,
 };
 
