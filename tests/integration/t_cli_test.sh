@@ -68,7 +68,8 @@ assert_eq "$st" "1" "--fail-on-miss with a missed line"
 
 # --explain on a miss says how far the expression got and where it stopped.
 echo '<38>Nov 23 10:00:00 bastion sshd[3001]: Accepted publickey for alice from host.example port 22 ssh2' >"$T/miss.log"
-"$SLUICE" test -c "$T/cfg.yaml" --explain "$T/miss.log" >/dev/null 2>"$T/err" || true
+set +e; "$SLUICE" test -c "$T/cfg.yaml" --explain "$T/miss.log" >/dev/null 2>"$T/err"; st=$?; set -e
+assert_eq "$st" 0 "exit status of --explain on a miss (no --fail-on-miss)"
 grep -q 'line 1: grammar sshd-login: expression .Accepted .*matched 34 of 59 bytes; stopped at piece %{IP:source.ip} at byte 34: "host.example port 22 ss' "$T/err" ||
     { cat "$T/err"; fail "--explain does not say how far the expression got"; }
 note "ok: --explain shows how far the grok expression got"
