@@ -12,7 +12,8 @@ EXTRA_DIST += parser/README.md
 
 check_PROGRAMS += tests/unit/test_syslog
 TESTS += tests/unit/test_syslog
-tests_unit_test_syslog_SOURCES = tests/unit/test_syslog.c tests/unit/tu.c tests/unit/tu.h
+tests_unit_test_syslog_SOURCES = tests/unit/test_syslog.c tests/unit/tu.c tests/unit/tu.h \
+	tests/unit/jcheck.c tests/unit/jcheck.h
 tests_unit_test_syslog_CFLAGS = $(TEST_CFLAGS) $(FASTJSON_CFLAGS)
 tests_unit_test_syslog_LDADD = libsl_parser.a $(COMMON_LIBS) $(FASTJSON_LIBS) $(TEST_LIBS)
 
@@ -56,7 +57,8 @@ tests_unit_test_patterns_LDADD = libsl_parser.a $(COMMON_LIBS) $(PCRE2_LIBS) $(T
 # Grammar fields in the event and their merge into the document.
 check_PROGRAMS += tests/unit/test_evt_fields
 TESTS += tests/unit/test_evt_fields
-tests_unit_test_evt_fields_SOURCES = tests/unit/test_evt_fields.c tests/unit/tu.c tests/unit/tu.h
+tests_unit_test_evt_fields_SOURCES = tests/unit/test_evt_fields.c tests/unit/tu.c tests/unit/tu.h \
+	tests/unit/jcheck.c tests/unit/jcheck.h
 tests_unit_test_evt_fields_CFLAGS = $(TEST_CFLAGS) $(FASTJSON_CFLAGS)
 tests_unit_test_evt_fields_LDADD = libsl_parser.a $(COMMON_LIBS) $(FASTJSON_LIBS) $(TEST_LIBS)
 

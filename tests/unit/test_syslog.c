@@ -19,6 +19,7 @@
 #include "common/json.h"
 #include "parser/evt.h"
 #include "parser/syslog.h"
+#include "tests/unit/jcheck.h"
 #include "tests/unit/tu.h"
 
 #define NS 1000000000LL
@@ -34,171 +35,6 @@ static int64_t at(int64_t y, unsigned mo, unsigned d, unsigned h, unsigned mi, u
     return (sl_days_from_civil(y, mo, d) * 86400 + h * 3600 + mi * 60 + s) * NS;
 }
 
-/* ---- a strict JSON checker: RFC 8259, plus no repeated keys ---- */
-
-struct jc {
-    const char *p, *end;
-    int depth;
-};
-
-static void jc_ws(struct jc *c)
-{
-    while (c->p < c->end && (*c->p == ' ' || *c->p == '\t' || *c->p == '\n' || *c->p == '\r'))
-        c->p++;
-}
-
-static int jc_hex(char ch)
-{
-    return (ch >= '0' && ch <= '9') || (ch >= 'a' && ch <= 'f') || (ch >= 'A' && ch <= 'F');
-}
-
-/* A string; its raw bytes (between the quotes) in *s / *n. */
-static int jc_string(struct jc *c, const char **s, size_t *n)
-{
-    if (c->p >= c->end || *c->p != '"')
-        return -1;
-    *s = ++c->p;
-    while (c->p < c->end && *c->p != '"') {
-        unsigned char ch = (unsigned char)*c->p;
-        if (ch < 0x20)
-            return -1;
-        if (ch == '\\') {
-            c->p++;
-            if (c->p >= c->end)
-                return -1;
-            if (*c->p == 'u') {
-                for (int i = 1; i <= 4; i++)
-                    if (c->p + i >= c->end || !jc_hex(c->p[i]))
-                        return -1;
-                c->p += 4;
-            } else if (!strchr("\"\\/bfnrt", *c->p)) {
-                return -1;
-            }
-        }
-        c->p++;
-    }
-    if (c->p >= c->end)
-        return -1;
-    *n = (size_t)(c->p - *s);
-    c->p++;
-    return 0;
-}
-
-static int jc_value(struct jc *c);
-
-static int jc_object(struct jc *c)
-{
-    const char *keys[512];
-    size_t lens[512], nk = 0;
-    const char *k;
-    size_t kn;
-
-    c->p++;
-    jc_ws(c);
-    if (c->p < c->end && *c->p == '}') {
-        c->p++;
-        return 0;
-    }
-    for (;;) {
-        jc_ws(c);
-        if (jc_string(c, &k, &kn))
-            return -1;
-        for (size_t i = 0; i < nk; i++)
-            if (lens[i] == kn && !memcmp(keys[i], k, kn)) {
-                fprintf(stderr, "\n  repeated key %.*s\n", (int)kn, k);
-                return -1;
-            }
-        if (nk < 512) {
-            keys[nk] = k;
-            lens[nk++] = kn;
-        }
-        jc_ws(c);
-        if (c->p >= c->end || *c->p++ != ':')
-            return -1;
-        if (jc_value(c))
-            return -1;
-        jc_ws(c);
-        if (c->p < c->end && *c->p == ',') {
-            c->p++;
-            continue;
-        }
-        if (c->p < c->end && *c->p == '}') {
-            c->p++;
-            return 0;
-        }
-        return -1;
-    }
-}
-
-static int jc_array(struct jc *c)
-{
-    c->p++;
-    jc_ws(c);
-    if (c->p < c->end && *c->p == ']') {
-        c->p++;
-        return 0;
-    }
-    for (;;) {
-        if (jc_value(c))
-            return -1;
-        jc_ws(c);
-        if (c->p < c->end && *c->p == ',') {
-            c->p++;
-            continue;
-        }
-        if (c->p < c->end && *c->p == ']') {
-            c->p++;
-            return 0;
-        }
-        return -1;
-    }
-}
-
-static int jc_number(struct jc *c)
-{
-    const char *s = c->p;
-
-    if (c->p < c->end && *c->p == '-')
-        c->p++;
-    if (c->p >= c->end || *c->p < '0' || *c->p > '9')
-        return -1;
-    if (*c->p == '0' && c->p + 1 < c->end && c->p[1] >= '0' && c->p[1] <= '9')
-        return -1;
-    while (c->p < c->end && *c->p >= '0' && *c->p <= '9')
-        c->p++;
-    return c->p > s ? 0 : -1;
-}
-
-static int jc_value(struct jc *c)
-{
-    const char *s;
-    size_t n;
-    int rc;
-
-    jc_ws(c);
-    if (c->p >= c->end || ++c->depth > 64)
-        return -1;
-    switch (*c->p) {
-    case '{': rc = jc_object(c); break;
-    case '[': rc = jc_array(c); break;
-    case '"': rc = jc_string(c, &s, &n); break;
-    default: rc = jc_number(c); break;
-    }
-    c->depth--;
-    return rc;
-}
-
-/* 0 when doc[0..n) is one strict JSON object in valid UTF-8, nothing around it. */
-static int strict_json(const char *doc, size_t n)
-{
-    struct jc c = { doc, doc + n, 0 };
-
-    if (!sl_utf8_valid(doc, n) || !n || doc[0] != '{')
-        return -1;
-    if (jc_value(&c))
-        return -1;
-    return c.p == c.end ? 0 : -1;
-}
 
 /* ---- parsing helpers ---- */
 
@@ -211,7 +47,7 @@ static struct fjson_object *doc_len(const char *line, size_t len)
     sl_buf_reset(&B);
     syslog_parse(E, line, len, &M, &O);
     CU_ASSERT_EQUAL_FATAL(evt_json(E, &B), 0);
-    if (strict_json(B.data, B.len)) {
+    if (tu_strict_json(B.data, B.len)) {
         fprintf(stderr, "\n  not strict JSON: %s\n", B.data);
         CU_FAIL_FATAL("document is not strict JSON");
     }
@@ -1280,7 +1116,7 @@ static void t_json_appends(void)
     CU_ASSERT_EQUAL(evt_json(E, &B), 0);
     CU_ASSERT(!strncmp(B.data, "{\"index\":{}}\n{\"@timestamp\":", 27));
     CU_ASSERT_EQUAL(B.data[B.len - 1], '}');
-    CU_ASSERT_EQUAL(strict_json(B.data + 13, B.len - 13), 0);
+    CU_ASSERT_EQUAL(tu_strict_json(B.data + 13, B.len - 13), 0);
 }
 
 static void t_reuse_no_leak(void)
