@@ -321,16 +321,17 @@ int cmd_run(int argc, char **argv)
         const struct cfg_sink *s = &r.cfg->sinks[i];
         sl_queue_new(&r.qs[i], r.cfg->queue_bytes);
         sl_queue_on_space(r.qs[i], on_space, &r);
-        if (deliver_start(&r.dl[i], s->type, s->conf, s->name, r.qs[i], &err)) {
+        struct deliver_src src = deliver_src_queue(r.qs[i]);
+        if (deliver_start(&r.dl[i], s->type, s->conf, s->name, &src, NULL, &err)) {
             SL_ERROR("run", "sink %s (%s) cannot start: %s%s%s", s->name, s->type->name, err.msg,
                      err.where[0] ? " at " : "", err.where);
             sl_free(outs);
             goto out;
         }
         outs[i].q = r.qs[i];
-        outs[i].index = s->type->index ? s->type->index(s->conf) : NULL;
+        const char *index = s->type->index ? s->type->index(s->conf) : NULL;
         SL_INFO("run", "sink=%s type=%s%s%s", s->name, s->type->name,
-                outs[i].index ? " index=" : "", outs[i].index ? outs[i].index : "");
+                index ? " index=" : "", index ? index : "");
     }
     size_t max_msg = SL_MAX_MSG_MIN;
     for (size_t i = 0; i < r.cfg->ninputs; i++)

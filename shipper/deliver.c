@@ -1,5 +1,6 @@
-/* shipper/deliver.c: one thread per sink moves record batches from its queue
- * into the sink and acts on the verdicts.
+/* shipper/deliver.c: one thread per sink moves record batches from its
+ * source (the spool, or an in-memory queue) into the sink and acts on the
+ * verdicts.
  *
  * Threads: the delivery thread owns the sink instance and every field below
  * `mu`; the main thread only sets `stopping`/`deadline_ms` (under mu) and joins.
@@ -8,15 +9,21 @@
  * Order and memory: batches are taken from the queue until the sink's batch
  * limits (docs, bytes, wait) are reached; every record of that group is
  * resolved (confirmed or rejected) before the next group is taken, retrying
- * only the records answered RETRY, with backoff. The group's bytes stay
- * counted in the queue until then, so the queue's ceiling bounds the memory of
- * queued, in-flight and retried records together. */
+ * only the records answered RETRY, with backoff. A batch is handed back to
+ * its source (done: the spool's cursor advances, a queue's bytes are
+ * released) only once all its records are resolved, in order: the window is
+ * bounded by the batch limits, and a queue's ceiling covers queued, in-flight
+ * and retried records together.
+ *
+ * Index names: records from the pipeline carry none; the sink's pattern is
+ * resolved here from each record's own time (common/idxname.h). */
 #include <pthread.h>
 #include <string.h>
 #include <time.h>
 
 #include "common/backoff.h"
 #include "common/clock.h"
+#include "common/idxname.h"
 #include "common/log.h"
 #include "common/mem.h"
 #include "common/rec.h"
@@ -28,7 +35,8 @@ struct deliver {
     char *name;
     char comp[96];
     void *state;
-    struct sl_queue *q;
+    struct deliver_src src;
+    struct sl_idxname *idx;         /* NULL: the sink has no index */
     struct sink_batch lim;
     pthread_t th;
     int started;
@@ -204,6 +212,8 @@ static void hold(struct deliver *d, struct sl_recbatch *b)
     d->arrived_ms[d->nheld] = sl_clock_mono_ms();
     d->held[d->nheld++] = b;
     while (sl_recbatch_next(b, &off, &r)) {
+        if (!r.index_len && d->idx)
+            r.index = sl_idxname_get(d->idx, r.time_ms, &r.index_len);
         if (d->nrecs == d->caprecs) {
             d->caprecs = d->caprecs ? d->caprecs * 2 : 1024;
             d->recs = sl_realloc(d->recs, d->caprecs * sizeof *d->recs);
@@ -218,14 +228,13 @@ static void hold(struct deliver *d, struct sl_recbatch *b)
  * now wholly resolved and give their bytes back to the queue. */
 static void retire(struct deliver *d, size_t c)
 {
-    size_t bytes = 0, k = 0;
+    size_t k = 0;
 
     d->rhead += c;
     d->consumed += c;
     while (k < d->nheld && d->held[k]->count <= d->consumed) {
         d->consumed -= d->held[k]->count;
-        bytes += d->held[k]->node.bytes;
-        sl_recbatch_free(d->held[k]);
+        d->src.done(d->src.ctx, d->held[k]);
         k++;
     }
     if (k) {
@@ -240,8 +249,6 @@ static void retire(struct deliver *d, size_t c)
         d->nrecs -= d->rhead;
         d->rhead = 0;
     }
-    if (bytes)
-        sl_queue_release(d->q, bytes);
 }
 
 /* Requests are cut from the front of the window as soon as it holds a full
@@ -251,7 +258,7 @@ static void retire(struct deliver *d, size_t c)
 static void *run(void *arg)
 {
     struct deliver *d = arg;
-    struct sl_qnode *n;
+    struct sl_recbatch *b;
     struct sl_err err;
     int closed = 0;
 
@@ -264,12 +271,16 @@ static void *run(void *arg)
                     break;
                 timeout = (int)(until - now);
             }
-            rc = sl_queue_pop(d->q, &n, timeout);
+            rc = d->src.next(d->src.ctx, &b, timeout);
             if (rc == SL_ESTOP)
                 closed = 1;
             if (rc)
                 break;
-            hold(d, (struct sl_recbatch *)n);
+            if (!b->count) {
+                d->src.done(d->src.ctx, b);
+                continue;
+            }
+            hold(d, b);
         }
         if (d->nrecs == d->rhead) {
             if (closed)
@@ -289,17 +300,47 @@ static void *run(void *arg)
     return NULL;
 }
 
+static int q_next(void *ctx, struct sl_recbatch **out, int timeout_ms)
+{
+    struct sl_qnode *n;
+    int rc = sl_queue_pop(ctx, &n, timeout_ms);
+
+    if (!rc)
+        *out = (struct sl_recbatch *)n;
+    return rc;
+}
+
+static void q_done(void *ctx, struct sl_recbatch *b)
+{
+    size_t bytes = b->node.bytes;
+
+    sl_recbatch_free(b);
+    sl_queue_release(ctx, bytes);
+}
+
+static void q_cancel(void *ctx)
+{
+    sl_queue_close(ctx);
+}
+
+struct deliver_src deliver_src_queue(struct sl_queue *q)
+{
+    return (struct deliver_src){ q_next, q_done, q_cancel, q };
+}
+
 int deliver_start(struct deliver **out, const struct sink_type *type, const void *conf,
-                  const char *name, struct sl_queue *q, struct sl_err *err)
+                  const char *name, const struct deliver_src *src,
+                  const char *index_override, struct sl_err *err)
 {
     struct deliver *d = sl_calloc(1, sizeof *d);
+    const char *pattern;
     int rc;
 
     d->type = type;
     d->conf = conf;
     d->name = sl_strdup(name);
     snprintf(d->comp, sizeof d->comp, "sink.%s[%s]", type->name, name);
-    d->q = q;
+    d->src = *src;
     pthread_mutex_init(&d->mu, NULL);
     {
         pthread_condattr_t ca;
@@ -317,6 +358,12 @@ int deliver_start(struct deliver **out, const struct sink_type *type, const void
         d->lim.max_docs = 1;
     sl_backoff_init(&d->bo, d->lim.retry_initial_ms ? (uint32_t)d->lim.retry_initial_ms : 100,
                     d->lim.retry_max_ms ? (uint32_t)d->lim.retry_max_ms : 30000);
+    pattern = index_override ? index_override : type->index ? type->index(conf) : NULL;
+    if (pattern) {
+        rc = sl_idxname_new(&d->idx, pattern, err);
+        if (rc)
+            goto fail;
+    }
     rc = type->open(&d->state, conf, name, &d->sst, err);
     if (rc)
         goto fail;
@@ -366,17 +413,19 @@ void deliver_free(struct deliver *d)
     if (!d)
         return;
     /* Still running (an error path after start): the thread only ends once its
-     * queue is closed, and nothing will consume this queue any more. */
+     * source is closed, and nothing will consume this source any more. */
     if (d->started) {
-        sl_queue_close(d->q);
+        d->src.cancel(d->src.ctx);
         deliver_stop(d, 0);
     }
     if (d->type && d->state)
         d->type->close(d->state);
     pthread_mutex_destroy(&d->mu);
     pthread_cond_destroy(&d->wake);
+    /* Unresolved batches are freed, not handed back: a spool re-sends them. */
     for (size_t k = 0; k < d->nheld; k++)
         sl_recbatch_free(d->held[k]);
+    sl_idxname_free(d->idx);
     sl_free(d->held);
     sl_free(d->arrived_ms);
     sl_free(d->recs);

@@ -1,4 +1,4 @@
-/* shipper/deliver.h: one delivery thread per sink: queue → sink → verdicts. */
+/* shipper/deliver.h: one delivery thread per sink: source → sink → verdicts. */
 #ifndef SHIPPER_DELIVER_H
 #define SHIPPER_DELIVER_H
 #include <stdatomic.h>
@@ -6,9 +6,24 @@
 
 #include "common/err.h"
 #include "common/queue.h"
+#include "common/rec.h"
 #include "sinks/sink.h"
 
 struct deliver;
+
+/* Where a deliverer takes its batches: the in-memory queue, or a spool
+ * reader. next: 0 with *out, SL_ETIMEOUT, or SL_ESTOP (nothing more will
+ * come). done: every record of b is resolved; called in the order the
+ * batches came, so a spool can advance its cursor; frees b. cancel: wakes
+ * and ends a blocked next (error paths). */
+struct deliver_src {
+    int  (*next)(void *ctx, struct sl_recbatch **out, int timeout_ms);
+    void (*done)(void *ctx, struct sl_recbatch *b);
+    void (*cancel)(void *ctx);
+    void *ctx;
+};
+/* The source over an in-memory queue (its bytes released at done). */
+struct deliver_src deliver_src_queue(struct sl_queue *q);
 
 struct deliver_stats {
     _Atomic uint64_t confirmed;     /* DONE + DUPLICATE */
@@ -17,18 +32,20 @@ struct deliver_stats {
     _Atomic uint64_t pending;       /* records taken from the queue, not yet resolved */
 };
 
-/* Starts the thread. type/conf/name are borrowed and outlive the deliverer. */
+/* Starts the thread. type/conf/name are borrowed and outlive the deliverer.
+ * index_override (NULL: none) replaces the sink's index pattern (replay). */
 int  deliver_start(struct deliver **out, const struct sink_type *type, const void *conf,
-                   const char *name, struct sl_queue *q, struct sl_err *err);
-/* After the queue is closed: waits until everything queued was resolved, or
+                   const char *name, const struct deliver_src *src,
+                   const char *index_override, struct sl_err *err);
+/* After the source is closed: waits until everything was resolved, or
  * until deadline_ms passed (then gives up on what is left). Returns the number
  * of records left unresolved (0: all delivered or rejected). Joins the thread. */
 uint64_t deliver_stop(struct deliver *d, uint64_t deadline_ms);
 const struct deliver_stats *deliver_stats(const struct deliver *d);
 const struct sink_stats *deliver_sink_stats(const struct deliver *d);
 const char *deliver_name(const struct deliver *d);
-/* NULL-safe. A deliverer still running has its queue closed first (nothing
- * reads it afterwards) and is stopped with no grace period. */
+/* NULL-safe. A deliverer still running has its source cancelled first and
+ * is stopped with no grace period. */
 void deliver_free(struct deliver *d);
 
 #endif

@@ -14,7 +14,7 @@ libsl_shipper_a_SOURCES = \
 	shipper/listen.c shipper/listen.h \
 	shipper/pipeline.c shipper/pipeline.h \
 	shipper/secret.c shipper/secret.h
-SHIPPER_LIBS = libsl_shipper.a libsl_parser.a libsl_sinks.a $(COMMON_LIBS) \
+SHIPPER_LIBS = libsl_shipper.a libsl_parser.a libsl_buffer.a libsl_sinks.a $(COMMON_LIBS) \
 	$(EVENT_LIBS) $(YAML_LIBS) $(CURL_LIBS) $(ZLIB_LIBS) $(PCRE2_LIBS) $(LOGNORM_LIBS) \
 	$(FASTJSON_LIBS) $(OPENSSL_LIBS)
 

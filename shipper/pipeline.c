@@ -1,9 +1,11 @@
 /* shipper/pipeline.c: message → event → JSON document → record batches.
  *
  * Threads: everything here runs on the event-loop thread, except the queues'
- * consumers (delivery threads), which only pop and release. A document is
- * serialized once, into the first sink's batch; other sinks get a copy of the
- * bytes under their own index name.
+ * consumers (the spool writer, or delivery threads without a spool), which
+ * only pop and release. A document is serialized once, into the first queue's
+ * batch; other queues (several sinks without a spool) get a copy of its bytes.
+ * Records carry the event's time and no index name: each sink resolves its
+ * own index pattern at delivery, so one spooled record serves every sink.
  *
  * Backpressure: a batch that a queue refuses stays pending here; the pipeline
  * then asks the caller to pause TCP inputs (senders slow down) and drops UDP
@@ -32,11 +34,6 @@
 #define BATCH_MAX   (32u * 1024u * 1024u)   /* one 64 KiB read of 1-byte lines fits */
 
 struct out {
-    char *pattern;              /* NULL: no index */
-    int   dated;                /* pattern has % escapes */
-    int64_t day;                /* day number `name` was resolved for */
-    char  name[SL_INDEX_NAME_LIMIT + 1];
-    size_t name_len;
     struct sl_queue *q;
     struct sl_recbatch *batch;
 };
@@ -81,18 +78,6 @@ int pipeline_new(struct pipeline **out, const struct pipeline_out *outs, size_t 
     for (size_t i = 0; i < nouts; i++) {
         struct out *o = &p->outs[i];
         o->q = outs[i].q;
-        o->pattern = outs[i].index ? sl_strdup(outs[i].index) : NULL;
-        o->dated = o->pattern && strchr(o->pattern, '%');
-        o->day = INT64_MIN;
-        if (o->pattern && !o->dated) {
-            o->name_len = strlen(o->pattern);
-            if (o->name_len > SL_INDEX_NAME_LIMIT) {
-                rc = sl_err_set(err, SL_EINVAL, "pipeline", "index name longer than %u bytes: %s",
-                                SL_INDEX_NAME_LIMIT, o->pattern);
-                goto fail;
-            }
-            memcpy(o->name, o->pattern, o->name_len + 1);
-        }
         o->batch = batch_new(p);
     }
     p->evt = evt_new(max_msg);
@@ -116,7 +101,6 @@ void pipeline_free(struct pipeline *p)
     if (!p)
         return;
     for (size_t i = 0; i < p->nouts; i++) {
-        sl_free(p->outs[i].pattern);
         sl_recbatch_free(p->outs[i].batch);
     }
     sl_free(p->outs);
@@ -157,39 +141,6 @@ void pipeline_parse(struct evt *e, const char *msg, size_t len, const struct evt
     syslog_parse(e, msg, len, m, so);
     if (t && rs)
         normalize(e, t, rs, res);
-}
-
-/* Expands %Y %m %d %H %% of the pattern for the event's UTC date. A pattern
- * from the event's own time sends a replayed event to the index it first went
- * to, which is what makes its fixed ID a real duplicate check there. */
-static void resolve_index(struct out *o, int64_t t_ns)
-{
-    int64_t secs = t_ns / 1000000000 - (t_ns % 1000000000 < 0);
-    int64_t day = secs / 86400 - (secs % 86400 < 0), hour = (secs - day * 86400) / 3600;
-    int64_t key = day * 24 + hour, y;
-    unsigned m, d;
-    size_t n = 0;
-
-    if (key == o->day)
-        return;
-    o->day = key;
-    sl_civil_from_days(day, &y, &m, &d);
-    for (const char *s = o->pattern; *s && n < SL_INDEX_NAME_LIMIT - 8; s++) {
-        if (*s != '%' || !s[1]) {
-            o->name[n++] = *s;
-            continue;
-        }
-        s++;
-        switch (*s) {
-        case 'Y': n += (size_t)snprintf(o->name + n, 8, "%04lld", (long long)y); break;
-        case 'm': n += (size_t)snprintf(o->name + n, 8, "%02u", m); break;
-        case 'd': n += (size_t)snprintf(o->name + n, 8, "%02u", d); break;
-        case 'H': n += (size_t)snprintf(o->name + n, 8, "%02lld", (long long)hour); break;
-        default: o->name[n++] = *s; break;
-        }
-    }
-    o->name[n] = '\0';
-    o->name_len = n;
 }
 
 static const char *src_text(struct pipeline *p, const struct sockaddr *sa, socklen_t len,
@@ -284,7 +235,7 @@ void pipeline_msg(struct pipeline *p, const char *msg, size_t len, unsigned flag
     char id[SL_ID_LEN + 1];
     struct out *first;
     size_t mark, doc_off, doc_len;
-    int64_t t_ns;
+    int64_t t_ns, t_ms;
 
     atomic_fetch_add_explicit(&p->st.received, 1, memory_order_relaxed);
     if (!p->nouts)
@@ -316,10 +267,9 @@ void pipeline_msg(struct pipeline *p, const char *msg, size_t len, unsigned flag
     t_ns = evt_time_ns(p->evt);
     sl_idgen_next(&p->ids, id);
 
+    t_ms = t_ns / 1000000 - (t_ns % 1000000 < 0);
     first = &p->outs[0];
-    if (first->dated)
-        resolve_index(first, t_ns);
-    mark = sl_recbatch_begin(first->batch, id, first->name, first->name_len);
+    mark = sl_recbatch_begin(first->batch, id, "", 0, t_ms);
     if (mark == (size_t)-1)
         goto full;
     doc_off = first->batch->data.len;
@@ -331,10 +281,7 @@ void pipeline_msg(struct pipeline *p, const char *msg, size_t len, unsigned flag
     sl_recbatch_commit(first->batch, mark);
     for (size_t i = 1; i < p->nouts; i++) {
         struct out *o = &p->outs[i];
-        size_t mk;
-        if (o->dated)
-            resolve_index(o, t_ns);
-        mk = sl_recbatch_begin(o->batch, id, o->name, o->name_len);
+        size_t mk = sl_recbatch_begin(o->batch, id, "", 0, t_ms);
         if (mk == (size_t)-1)
             continue;   /* counted below: this sink's batch is at its ceiling */
         if (sl_buf_append(&o->batch->data, first->batch->data.data + doc_off, doc_len))

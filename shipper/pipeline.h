@@ -14,8 +14,7 @@
 struct pipeline;
 
 struct pipeline_out {
-    const char      *index;     /* name or date pattern; NULL: no index */
-    struct sl_queue *q;         /* the sink's delivery queue (borrowed) */
+    struct sl_queue *q;         /* the spool writer's queue, or a sink's delivery queue (borrowed) */
 };
 
 struct pipeline_stats {

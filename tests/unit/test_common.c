@@ -439,7 +439,7 @@ static const char ID_B[SL_ID_LEN + 1] = "BBBBBBBBBBBBBBBBBBBBBB";
 
 static void add(struct sl_recbatch *b, const char *id, const char *index, const char *doc)
 {
-    size_t mark = sl_recbatch_begin(b, id, index, strlen(index));
+    size_t mark = sl_recbatch_begin(b, id, index, strlen(index), 0);
 
     CU_ASSERT_NOT_EQUAL_FATAL(mark, (size_t)-1);
     sl_buf_puts(&b->data, doc);
@@ -476,20 +476,20 @@ static void t_rec_roundtrip(void)
 
 static void t_rec_abort_full(void)
 {
-    struct sl_recbatch *b = sl_recbatch_new(16, 80);
+    struct sl_recbatch *b = sl_recbatch_new(16, 140);
     struct sl_rec r;
     size_t off = 0, mark, len;
 
     add(b, ID_A, "i", "{\"kept\":1}");
     len = b->data.len;
-    mark = sl_recbatch_begin(b, ID_B, "i", 1);
+    mark = sl_recbatch_begin(b, ID_B, "i", 1, 0);
     CU_ASSERT_NOT_EQUAL_FATAL(mark, (size_t)-1);
     sl_buf_puts(&b->data, "{\"half");
     sl_recbatch_abort(b, mark);
     CU_ASSERT_EQUAL(b->data.len, len);
     CU_ASSERT_EQUAL(b->count, 1);
-    /* A header and a long index do not fit in what is left of 80 bytes. */
-    CU_ASSERT_EQUAL(sl_recbatch_begin(b, ID_B, "a-rather-long-index-name-here", 29), (size_t)-1);
+    /* A header and a long index do not fit in what is left of 140 bytes. */
+    CU_ASSERT_EQUAL(sl_recbatch_begin(b, ID_B, "a-rather-long-index-name-here", 29, 0), (size_t)-1);
     CU_ASSERT_EQUAL(b->data.len, len);
     CU_ASSERT_EQUAL(sl_recbatch_next(b, &off, &r), 1);
     CU_ASSERT(r.doc_len == 10 && !memcmp(r.doc, "{\"kept\":1}", 10));

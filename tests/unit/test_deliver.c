@@ -257,7 +257,9 @@ static int start(script_fn s)
 {
     F.script = s;
     sl_err_clear(&err);
-    return deliver_start(&D, &fake_type, &conf, "t1", Q, &err);
+    struct deliver_src src = deliver_src_queue(Q);
+
+    return deliver_start(&D, &fake_type, &conf, "t1", &src, NULL, &err);
 }
 
 /* Pushes one batch of `count` records numbered from next_num, each document
@@ -275,7 +277,7 @@ static void push_sized(unsigned count, size_t doc_len)
         doc[len++] = '"';
         doc[len++] = '}';
         snprintf(id, sizeof id, "rec%019u", next_num);
-        size_t mark = sl_recbatch_begin(b, id, "idx", 3);
+        size_t mark = sl_recbatch_begin(b, id, "idx", 3, 0);
         CU_ASSERT_FATAL(mark != (size_t)-1);
         CU_ASSERT_FATAL(sl_buf_append(&b->data, doc, len) == 0);
         sl_recbatch_commit(b, mark);

@@ -1,0 +1,607 @@
+/* tests/unit/test_spool.c: buffer/spool: the record format on disk, appends
+ * and readers, cursors, recovery from a torn tail, a flipped byte, a missing
+ * cursor and an empty segment, the lock, the bounds (block, drop_newest,
+ * drop_oldest), segment deletion, the writer thread, offline inspection. */
+#include <dirent.h>
+#include <fcntl.h>
+#include <inttypes.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
+
+#include "buffer/spool.h"
+#include "common/mem.h"
+#include "common/queue.h"
+#include "common/rec.h"
+#include "tests/unit/tu.h"
+
+static char dir[256];
+
+static void fresh_dir(void)
+{
+    char cmd[400];
+
+    snprintf(dir, sizeof dir, "/tmp/sluice-test-spool.%ld", (long)getpid());
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
+static struct spool_opts opts(void)
+{
+    struct spool_opts o = { 0 };
+
+    o.path = dir;
+    o.fsync = SPOOL_FSYNC_NEVER;
+    o.when_full = SPOOL_FULL_BLOCK;
+    return o;
+}
+
+/* A batch of n records numbered from k: doc {"n":K}, time K*1000 ms. */
+static struct sl_recbatch *batch(int k, int n)
+{
+    struct sl_recbatch *b = sl_recbatch_new(1024, 64u * 1024u * 1024u);
+
+    for (int i = 0; i < n; i++) {
+        char id[SL_ID_LEN + 1], doc[64];
+        snprintf(id, sizeof id, "id%020d", k + i);
+        size_t m = sl_recbatch_begin(b, id, "", 0, (int64_t)(k + i) * 1000);
+        snprintf(doc, sizeof doc, "{\"n\":%d}", k + i);
+        sl_buf_puts(&b->data, doc);
+        sl_recbatch_commit(b, m);
+    }
+    return b;
+}
+
+static void append(struct spool *s, int k, int n)
+{
+    struct sl_recbatch *b = batch(k, n);
+    struct sl_err err;
+
+    CU_ASSERT_EQUAL(spool_append(s, b, &err), 0);
+    sl_recbatch_free(b);
+}
+
+static int docnum(const struct sl_rec *r)
+{
+    return atoi(r->doc + 5);
+}
+
+/* Reads everything the reader has; checks the numbers run expect, expect+1,
+ * ...; acknowledges each batch. Returns the count. */
+static int drain(struct spool_reader *r, int expect)
+{
+    struct sl_recbatch *b;
+    int got = 0;
+
+    while (spool_reader_next(r, &b, 4096, 0) == 0) {
+        struct sl_rec rec;
+        size_t off = 0;
+        while (sl_recbatch_next(b, &off, &rec)) {
+            if (docnum(&rec) != expect + got)
+                fprintf(stderr, "\n  record %d where %d was expected\n", docnum(&rec),
+                        expect + got);
+            CU_ASSERT_EQUAL(docnum(&rec), expect + got);
+            CU_ASSERT_EQUAL(rec.time_ms, (int64_t)docnum(&rec) * 1000);
+            got++;
+        }
+        spool_reader_done(r, b);
+    }
+    return got;
+}
+
+static int count_files(const char *sub, const char *suffix)
+{
+    char p[400];
+    DIR *d;
+    struct dirent *e;
+    int n = 0;
+
+    snprintf(p, sizeof p, "%s%s", dir, sub);
+    d = opendir(p);
+    while (d && (e = readdir(d))) {
+        size_t l = strlen(e->d_name), sl = strlen(suffix);
+        if (l > sl && !strcmp(e->d_name + l - sl, suffix))
+            n++;
+    }
+    if (d)
+        closedir(d);
+    return n;
+}
+
+static void first_segment(char *out, size_t n)
+{
+    snprintf(out, n, "%s/%020d.seg", dir, 1);
+}
+
+/* ---- record format ---- */
+
+static void t_record_format(void)
+{
+    struct sl_recbatch *b = batch(7, 3);
+    struct sl_rec r;
+    size_t len, off = 0;
+
+    sl_recbatch_stamp(b, 100);
+    CU_ASSERT(!memcmp(b->data.data, "SLR1", 4));
+    CU_ASSERT_EQUAL(sl_rec_parse(b->data.data, b->data.len, &r, &len), SL_REC_OK);
+    CU_ASSERT_EQUAL(r.seq, 100);
+    CU_ASSERT_EQUAL(r.time_ms, 7000);
+    CU_ASSERT(r.doc_len == 7 && !memcmp(r.doc, "{\"n\":7}", 7));
+    CU_ASSERT(!memcmp(r.id, "id00000000000000000007", SL_ID_LEN));
+    CU_ASSERT_EQUAL(len, SL_REC_HDR + 7);
+    sl_recbatch_next(b, &off, &r);
+    sl_recbatch_next(b, &off, &r);
+    CU_ASSERT_EQUAL(r.seq, 101);
+    /* Cut short: SHORT; a flipped byte in the doc or the length: BAD. */
+    CU_ASSERT_EQUAL(sl_rec_parse(b->data.data, len - 1, &r, &len), SL_REC_SHORT);
+    CU_ASSERT_EQUAL(sl_rec_parse(b->data.data, 5, &r, &len), SL_REC_SHORT);
+    b->data.data[SL_REC_HDR + 2] ^= 0x20;
+    CU_ASSERT_EQUAL(sl_rec_parse(b->data.data, b->data.len, &r, &len), SL_REC_BAD);
+    /* Resync finds the second record. */
+    CU_ASSERT_EQUAL(sl_rec_resync(b->data.data, b->data.len, 1), SL_REC_HDR + 7);
+    b->data.data[SL_REC_HDR + 2] ^= 0x20;
+    b->data.data[4] ^= 0x01;
+    CU_ASSERT_EQUAL(sl_rec_parse(b->data.data, b->data.len, &r, &len), SL_REC_BAD);
+    CU_ASSERT_EQUAL(sl_rec_parse("XLR1", 4, &r, &len), SL_REC_BAD);
+    sl_recbatch_free(b);
+}
+
+/* ---- append, read, cursor ---- */
+
+static void t_roundtrip(void)
+{
+    struct spool_opts o = opts();
+    struct spool_recovery rec;
+    struct spool_reader *r;
+    struct spool *s;
+    struct sl_recbatch *b;
+    struct sl_err err;
+    uint64_t brec, bbytes;
+    int fresh;
+
+    fresh_dir();
+    CU_ASSERT_EQUAL_FATAL(spool_open(&s, &o, &rec, &err), 0);
+    CU_ASSERT_EQUAL(rec.segments, 0);
+    CU_ASSERT_EQUAL_FATAL(spool_reader_open(s, "es1", 0, 0, &r, &fresh, &err), 0);
+    CU_ASSERT_EQUAL(fresh, 1);
+    CU_ASSERT_EQUAL(spool_reader_next(r, &b, 4096, 0), SL_ETIMEOUT);
+    append(s, 0, 100);
+    append(s, 100, 50);
+    spool_reader_backlog(r, &brec, &bbytes);
+    CU_ASSERT_EQUAL(brec, 150);
+    CU_ASSERT(bbytes > 150 * SL_REC_HDR);
+    /* Read one batch only, acknowledge it, close: the cursor is saved. */
+    CU_ASSERT_EQUAL_FATAL(spool_reader_next(r, &b, 1, 0), 0);
+    int first = (int)b->count;
+    CU_ASSERT(first > 0 && first < 150);
+    spool_reader_done(r, b);
+    CU_ASSERT_EQUAL(spool_reader_close(r, 0, &err), 0);
+    spool_close(s);
+
+    CU_ASSERT_EQUAL_FATAL(spool_open(&s, &o, &rec, &err), 0);
+    CU_ASSERT_EQUAL(rec.records, 150);
+    CU_ASSERT_EQUAL(rec.next_seq, 151);
+    CU_ASSERT_EQUAL_FATAL(spool_reader_open(s, "es1", 0, 0, &r, &fresh, &err), 0);
+    CU_ASSERT_EQUAL(fresh, 0);
+    spool_reader_backlog(r, &brec, &bbytes);
+    CU_ASSERT_EQUAL(brec, (uint64_t)(150 - first));
+    CU_ASSERT_EQUAL(drain(r, first), 150 - first);
+    append(s, 150, 10);                     /* into the new segment */
+    CU_ASSERT_EQUAL(drain(r, 150), 10);
+    spool_reader_backlog(r, &brec, &bbytes);
+    CU_ASSERT_EQUAL(brec, 0);
+    CU_ASSERT_EQUAL(bbytes, 0);
+    CU_ASSERT_EQUAL(spool_reader_close(r, 0, &err), 0);
+    spool_close(s);
+}
+
+/* A second reader (another sink) has its own cursor; segments go only when
+ * both confirmed them. */
+static void t_two_readers_delete(void)
+{
+    struct spool_opts o = opts();
+    struct spool_recovery rec;
+    struct spool_reader *a, *b2;
+    struct spool *s;
+    struct sl_err err;
+
+    fresh_dir();
+    o.segment_size = SPOOL_SEGMENT_MIN;
+    CU_ASSERT_EQUAL_FATAL(spool_open(&s, &o, &rec, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(spool_reader_open(s, "a", 0, 0, &a, NULL, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(spool_reader_open(s, "b", 0, 0, &b2, NULL, &err), 0);
+    for (int k = 0; k < 4000; k += 500)
+        append(s, k, 500);                  /* ~35 KB a batch: several segments */
+    int segs = count_files("", ".seg");
+    CU_ASSERT(segs >= 3);
+    CU_ASSERT_EQUAL(drain(a, 0), 4000);
+    CU_ASSERT_EQUAL(spool_reader_close(a, 0, &err), 0);   /* persists a's cursor */
+    CU_ASSERT_EQUAL(count_files("", ".seg"), segs);      /* b still needs them */
+    CU_ASSERT_EQUAL(drain(b2, 0), 4000);
+    CU_ASSERT_EQUAL(spool_reader_close(b2, 0, &err), 0);
+    spool_close(s);
+    /* Reopened with both readers: their saved cursors let the old segments go
+     * at the first acknowledgement. */
+    CU_ASSERT_EQUAL_FATAL(spool_open(&s, &o, &rec, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(spool_reader_open(s, "a", 0, 0, &a, NULL, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(spool_reader_open(s, "b", 0, 0, &b2, NULL, &err), 0);
+    append(s, 4000, 10);
+    usleep(1100 * 1000);                    /* the cursor is saved at most once a second */
+    CU_ASSERT_EQUAL(drain(a, 4000), 10);
+    CU_ASSERT_EQUAL(drain(b2, 4000), 10);
+    CU_ASSERT(count_files("", ".seg") <= 2);
+    CU_ASSERT_EQUAL(spool_reader_close(a, 0, &err), 0);
+    CU_ASSERT_EQUAL(spool_reader_close(b2, 0, &err), 0);
+    spool_close(s);
+}
+
+/* ---- recovery ---- */
+
+static void t_torn_tail(void)
+{
+    struct spool_opts o = opts();
+    struct spool_recovery rec;
+    struct spool_reader *r;
+    struct spool *s;
+    struct sl_err err;
+    struct stat st;
+    char seg[400];
+    int fd;
+
+    fresh_dir();
+    CU_ASSERT_EQUAL_FATAL(spool_open(&s, &o, &rec, &err), 0);
+    append(s, 0, 20);
+    spool_close(s);
+    first_segment(seg, sizeof seg);
+    CU_ASSERT_EQUAL_FATAL(stat(seg, &st), 0);
+    off_t good = st.st_size;
+    /* A crash mid-write: the first 30 bytes of a record (header cut short). */
+    struct sl_recbatch *b = batch(20, 1);
+    sl_recbatch_stamp(b, 21);
+    fd = open(seg, O_WRONLY | O_APPEND);
+    CU_ASSERT_EQUAL(write(fd, b->data.data, 30), 30);
+    close(fd);
+    sl_recbatch_free(b);
+
+    CU_ASSERT_EQUAL_FATAL(spool_open(&s, &o, &rec, &err), 0);
+    CU_ASSERT_EQUAL(rec.torn_bytes, 30);
+    CU_ASSERT_EQUAL(rec.records, 20);
+    CU_ASSERT_EQUAL(rec.corrupt_regions, 0);
+    CU_ASSERT_EQUAL(rec.next_seq, 21);
+    CU_ASSERT_EQUAL(stat(seg, &st), 0);
+    CU_ASSERT_EQUAL(st.st_size, good);      /* cut back */
+    CU_ASSERT_EQUAL_FATAL(spool_reader_open(s, "x", 0, 0, &r, NULL, &err), 0);
+    append(s, 20, 5);
+    CU_ASSERT_EQUAL(drain(r, 0), 25);
+    spool_reader_close(r, 0, &err);
+    spool_close(s);
+}
+
+static void t_flipped_byte(void)
+{
+    struct spool_opts o = opts();
+    struct spool_recovery rec;
+    struct spool_reader *r;
+    struct spool *s;
+    struct sl_recbatch *b;
+    struct sl_err err;
+    char seg[400];
+    int fd, got = 0;
+    unsigned char c;
+
+    fresh_dir();
+    CU_ASSERT_EQUAL_FATAL(spool_open(&s, &o, &rec, &err), 0);
+    append(s, 0, 100);
+    spool_close(s);
+    first_segment(seg, sizeof seg);
+    /* Flip one byte inside record 50's document. */
+    off_t at = 32 + 10 * (off_t)(SL_REC_HDR + 7) + 40 * (off_t)(SL_REC_HDR + 8) + SL_REC_HDR + 3;
+    fd = open(seg, O_RDWR);
+    CU_ASSERT_EQUAL(pread(fd, &c, 1, at), 1);
+    c ^= 0x04;
+    CU_ASSERT_EQUAL(pwrite(fd, &c, 1, at), 1);
+    close(fd);
+
+    CU_ASSERT_EQUAL_FATAL(spool_open(&s, &o, &rec, &err), 0);
+    CU_ASSERT_EQUAL(rec.corrupt_regions, 1);
+    CU_ASSERT_EQUAL(rec.records, 99);
+    CU_ASSERT_EQUAL(rec.kept_aside, 1);
+    CU_ASSERT_EQUAL(count_files("/corrupt", ".seg"), 1);
+    CU_ASSERT_EQUAL_FATAL(spool_reader_open(s, "x", 0, 0, &r, NULL, &err), 0);
+    while (spool_reader_next(r, &b, 4096, 0) == 0) {
+        struct sl_rec rr;
+        size_t off = 0;
+        while (sl_recbatch_next(b, &off, &rr)) {
+            CU_ASSERT_NOT_EQUAL(docnum(&rr), 50);
+            got++;
+        }
+        spool_reader_done(r, b);
+    }
+    CU_ASSERT_EQUAL(got, 99);
+    CU_ASSERT_EQUAL(spool_stats(s)->corrupt_records, 1);
+    spool_reader_close(r, 0, &err);
+    spool_close(s);
+
+    /* Offline: inspect sees the region, iteration skips it. */
+    struct spool_report *rep;
+    struct spool_iter *it;
+    struct sl_rec rr;
+    CU_ASSERT_EQUAL_FATAL(spool_inspect(dir, &rep, &err), 0);
+    CU_ASSERT_EQUAL(rep->records, 99);
+    CU_ASSERT_EQUAL(rep->segs[0].corrupt_regions, 1);
+    CU_ASSERT_EQUAL(rep->ncorrupt_files, 1);
+    CU_ASSERT_EQUAL(rep->ncursors, 1);
+    CU_ASSERT_EQUAL(rep->cursors[0].backlog_records, 0);
+    spool_report_free(rep);
+    CU_ASSERT_EQUAL_FATAL(spool_iter_open(dir, &it, &err), 0);
+    got = 0;
+    while (spool_iter_next(it, &rr, &err) == 1)
+        got++;
+    CU_ASSERT_EQUAL(got, 99);
+    CU_ASSERT_EQUAL(spool_iter_skipped(it), 1);
+    spool_iter_free(it);
+}
+
+static void t_missing_cursor_and_empty_segment(void)
+{
+    struct spool_opts o = opts();
+    struct spool_recovery rec;
+    struct spool_reader *r;
+    struct spool *s;
+    struct sl_err err;
+    char p[400];
+    int fresh;
+
+    fresh_dir();
+    CU_ASSERT_EQUAL_FATAL(spool_open(&s, &o, &rec, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(spool_reader_open(s, "es1", 0, 0, &r, NULL, &err), 0);
+    append(s, 0, 30);
+    CU_ASSERT_EQUAL(drain(r, 0), 30);
+    spool_reader_close(r, 0, &err);
+    spool_close(s);
+    /* The cursor file is lost; an empty segment (header only) and a zero-byte
+     * one sit beside the data. */
+    snprintf(p, sizeof p, "%s/cursor.es1", dir);
+    CU_ASSERT_EQUAL(unlink(p), 0);
+    snprintf(p, sizeof p, "%s/%020d.seg", dir, 9);
+    close(open(p, O_WRONLY | O_CREAT, 0640));
+
+    CU_ASSERT_EQUAL_FATAL(spool_open(&s, &o, &rec, &err), 0);
+    CU_ASSERT_EQUAL(rec.records, 30);
+    CU_ASSERT_EQUAL(rec.kept_aside, 1);     /* the zero-byte file: no header */
+    CU_ASSERT_EQUAL_FATAL(spool_reader_open(s, "es1", 0, 0, &r, &fresh, &err), 0);
+    CU_ASSERT_EQUAL(fresh, 1);
+    CU_ASSERT_EQUAL(drain(r, 0), 30);       /* everything again: IDs make it harmless */
+    append(s, 30, 3);
+    CU_ASSERT_EQUAL(drain(r, 30), 3);
+    spool_reader_close(r, 0, &err);
+    spool_close(s);
+}
+
+static void t_lock(void)
+{
+    struct spool_opts o = opts();
+    struct spool_recovery rec;
+    struct spool *s, *s2;
+    struct sl_err err;
+    char pid[32];
+
+    fresh_dir();
+    CU_ASSERT_EQUAL_FATAL(spool_open(&s, &o, &rec, &err), 0);
+    /* flock locks belong to the open file description: a second open in the
+     * same process conflicts like another process would. */
+    CU_ASSERT_EQUAL(spool_open(&s2, &o, &rec, &err), SL_EIO);
+    snprintf(pid, sizeof pid, "pid %ld", (long)getpid());
+    TU_ASSERT_HAS(err.msg, "in use by another sluice");
+    TU_ASSERT_HAS(err.msg, pid);
+    o.read_only = 1;
+    CU_ASSERT_EQUAL(spool_open(&s2, &o, &rec, &err), SL_EIO);
+    spool_close(s);
+    CU_ASSERT_EQUAL(spool_open(&s2, &o, &rec, &err), 0);
+    spool_close(s2);
+}
+
+/* ---- bounds ---- */
+
+static void t_full_block_and_drop_newest(void)
+{
+    struct spool_opts o = opts();
+    struct spool_recovery rec;
+    struct spool_reader *r;
+    struct spool *s;
+    struct sl_recbatch *b;
+    struct sl_err err;
+    int n = 0;
+
+    fresh_dir();
+    o.max_size = 20000;
+    CU_ASSERT_EQUAL_FATAL(spool_open(&s, &o, &rec, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(spool_reader_open(s, "x", 0, 0, &r, NULL, &err), 0);
+    for (;;) {
+        b = batch(n, 10);
+        int rc = spool_append(s, b, &err);
+        sl_recbatch_free(b);
+        if (rc) {
+            CU_ASSERT_EQUAL(rc, SL_EFULL);
+            break;
+        }
+        n += 10;
+        CU_ASSERT_FATAL(n < 10000);
+    }
+    uint64_t bytes, segs;
+    spool_usage(s, &bytes, &segs);
+    CU_ASSERT(bytes <= 20000);
+    CU_ASSERT(n >= 200);
+    CU_ASSERT_EQUAL(drain(r, 0), n);
+    spool_reader_close(r, 0, &err);
+    spool_close(s);
+
+    fresh_dir();
+    o.when_full = SPOOL_FULL_DROP_NEWEST;
+    CU_ASSERT_EQUAL_FATAL(spool_open(&s, &o, &rec, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(spool_reader_open(s, "x", 0, 0, &r, NULL, &err), 0);
+    for (int k = 0; k < 1000; k += 10)
+        append(s, k, 10);                   /* never an error */
+    uint64_t dropped = spool_stats(s)->dropped_newest;
+    CU_ASSERT(dropped > 0);
+    CU_ASSERT_EQUAL(spool_stats(s)->appended + dropped, 1000);
+    CU_ASSERT_EQUAL(drain(r, 0), (int)spool_stats(s)->appended);  /* the oldest kept */
+    spool_reader_close(r, 0, &err);
+    spool_close(s);
+}
+
+static void t_full_drop_oldest(void)
+{
+    struct spool_opts o = opts();
+    struct spool_recovery rec;
+    struct spool_reader *r;
+    struct spool *s;
+    struct sl_recbatch *b;
+    struct sl_err err;
+    int last = -1, got = 0;
+
+    fresh_dir();
+    o.max_size = 200000;
+    o.segment_size = SPOOL_SEGMENT_MIN;
+    o.when_full = SPOOL_FULL_DROP_OLDEST;
+    CU_ASSERT_EQUAL_FATAL(spool_open(&s, &o, &rec, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(spool_reader_open(s, "x", 0, 0, &r, NULL, &err), 0);
+    for (int k = 0; k < 20000; k += 100)
+        append(s, k, 100);
+    uint64_t bytes, segs;
+    spool_usage(s, &bytes, &segs);
+    CU_ASSERT(bytes <= 200000);
+    uint64_t dropped = spool_stats(s)->dropped_oldest;
+    CU_ASSERT(dropped > 0);
+    /* The newest are kept, in order, with no gap after the first one read. */
+    while (spool_reader_next(r, &b, 65536, 0) == 0) {
+        struct sl_rec rr;
+        size_t off = 0;
+        while (sl_recbatch_next(b, &off, &rr)) {
+            if (last >= 0)
+                CU_ASSERT_EQUAL(docnum(&rr), last + 1);
+            last = docnum(&rr);
+            got++;
+        }
+        spool_reader_done(r, b);
+    }
+    CU_ASSERT_EQUAL(last, 19999);
+    CU_ASSERT_EQUAL((uint64_t)got + dropped, 20000);
+    spool_reader_close(r, 0, &err);
+    spool_close(s);
+}
+
+/* ---- the writer thread, a reader thread's view, time filter ---- */
+
+static void t_writer_thread(void)
+{
+    struct spool_opts o = opts();
+    struct spool_recovery rec;
+    struct spool_reader *r;
+    struct spool *s;
+    struct sl_queue *q;
+    struct sl_recbatch *b;
+    struct sl_err err;
+    int got = 0, rc;
+
+    fresh_dir();
+    o.fsync = SPOOL_FSYNC_ALWAYS;
+    CU_ASSERT_EQUAL_FATAL(spool_open(&s, &o, &rec, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(spool_reader_open(s, "x", 0, 0, &r, NULL, &err), 0);
+    sl_queue_new(&q, 1u << 20);
+    CU_ASSERT_EQUAL_FATAL(spool_writer_start(s, q, &err), 0);
+    for (int k = 0; k < 5000; k += 50) {
+        b = batch(k, 50);
+        CU_ASSERT_EQUAL(sl_queue_push(q, &b->node, b->data.len, 1), 0);
+    }
+    while ((rc = spool_reader_next(r, &b, 65536, 2000)) == 0 || (rc == SL_ETIMEOUT && got < 5000)) {
+        if (rc)
+            continue;
+        struct sl_rec rr;
+        size_t off = 0;
+        while (sl_recbatch_next(b, &off, &rr)) {
+            CU_ASSERT_EQUAL(docnum(&rr), got);
+            CU_ASSERT_EQUAL(rr.seq, (uint64_t)got + 1);
+            got++;
+        }
+        spool_reader_done(r, b);
+        if (got == 5000)
+            break;
+    }
+    CU_ASSERT_EQUAL(got, 5000);
+    spool_writer_stop(s);
+    CU_ASSERT_EQUAL(spool_reader_next(r, &b, 65536, 1000), SL_ESTOP);
+    CU_ASSERT_EQUAL(spool_stats(s)->durable, 5000);
+    CU_ASSERT(spool_stats(s)->fsyncs >= 1);
+    spool_reader_close(r, 0, &err);
+    spool_close(s);
+    sl_queue_free(q);
+}
+
+static void t_read_only_time_filter(void)
+{
+    struct spool_opts o = opts();
+    struct spool_recovery rec;
+    struct spool_reader *r;
+    struct spool *s;
+    struct sl_recbatch *b;
+    struct sl_err err;
+    int got = 0, rc;
+
+    fresh_dir();
+    CU_ASSERT_EQUAL_FATAL(spool_open(&s, &o, &rec, &err), 0);
+    append(s, 0, 100);
+    spool_close(s);
+    o.read_only = 1;
+    CU_ASSERT_EQUAL_FATAL(spool_open(&s, &o, &rec, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(spool_reader_open(s, "replay", 20000, 30000, &r, NULL, &err), 0);
+    while ((rc = spool_reader_next(r, &b, 4096, -1)) == 0) {
+        struct sl_rec rr;
+        size_t off = 0;
+        while (sl_recbatch_next(b, &off, &rr)) {
+            CU_ASSERT(docnum(&rr) >= 20 && docnum(&rr) < 30);
+            got++;
+        }
+        spool_reader_done(r, b);
+    }
+    CU_ASSERT_EQUAL(rc, SL_ESTOP);          /* read-only: the end is the end */
+    CU_ASSERT_EQUAL(got, 10);
+    CU_ASSERT_EQUAL(spool_reader_close(r, 1, &err), 0);
+    CU_ASSERT_EQUAL(spool_append(s, b = batch(0, 1), &err), SL_EINVAL);
+    sl_recbatch_free(b);
+    spool_close(s);
+    CU_ASSERT_EQUAL(count_files("", ".seg"), 1);   /* nothing deleted, nothing created */
+}
+
+static CU_TestInfo tests[] = {
+    { "record format: stamp, parse, short, bad, resync", t_record_format },
+    { "append, read, cursor saved and resumed", t_roundtrip },
+    { "two readers; segments deleted once both confirmed", t_two_readers_delete },
+    { "recovery: torn tail cut", t_torn_tail },
+    { "recovery: flipped byte skipped, segment kept aside", t_flipped_byte },
+    { "recovery: missing cursor, empty segment", t_missing_cursor_and_empty_segment },
+    { "lock: a second open is refused with the pid", t_lock },
+    { "full: block and drop_newest", t_full_block_and_drop_newest },
+    { "full: drop_oldest", t_full_drop_oldest },
+    { "writer thread, fsync always, end of spool", t_writer_thread },
+    { "read-only open, time filter", t_read_only_time_filter },
+    CU_TEST_INFO_NULL,
+};
+
+static CU_SuiteInfo suites[] = {
+    { "spool", NULL, NULL, NULL, NULL, tests },
+    CU_SUITE_INFO_NULL,
+};
+
+int main(int argc, char **argv)
+{
+    int rc = tu_main(argc, argv, suites);
+    char cmd[400];
+
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    if (dir[0] && system(cmd))
+        rc++;
+    return rc;
+}
