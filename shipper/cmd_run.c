@@ -1,14 +1,17 @@
 /* shipper/cmd_run.c: `sluice run`, the daemon.
  *
  * Threads: the main thread runs the libevent loop (inputs, framing, parsing,
- * serialization: the pipeline) and one delivery thread runs per sink. A
- * delivery thread talks to the loop only through its queue's on-space
+ * serialization: the pipeline); with a buffer, the spool writer appends the
+ * pipeline's batches to disk and one delivery thread per sink reads the spool
+ * from its own cursor; without one, each sink's delivery thread pops its own
+ * in-memory queue. The loop is woken only through a queue's on-space
  * callback, which activates `resume_ev` (libevent is made thread-safe with
  * evthread_use_pthreads before the base is created).
  *
  * Stop (SIGTERM, SIGINT): stop accepting, deliver what the framers hold,
- * push the pending batches, close the queues, and wait for delivery up to
- * --stop-timeout. Exit 0 when everything received was delivered. */
+ * push the pending batches, let the spool writer drain and sync, and wait for
+ * delivery up to --stop-timeout. What is not delivered by then waits in the
+ * spool for the next start (without a buffer it is lost: exit 1). */
 #include <errno.h>
 #include <event2/event.h>
 #include <event2/thread.h>
@@ -21,6 +24,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "buffer/spool.h"
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/mem.h"
@@ -54,9 +58,12 @@ struct run {
     struct pipeline *pipe;
     struct input_ctx *ins;
     size_t nins;
-    struct sl_queue **qs;
+    struct sl_queue **qs;           /* memory mode: one per sink */
     struct deliver **dl;
     size_t nsinks;
+    struct spool *spool;            /* NULL: memory mode */
+    struct sl_queue *spool_q;       /* pipeline -> spool writer */
+    struct spool_reader **rd;       /* one per sink */
     struct event *flush_ev, *resume_ev, *stats_ev, *sig_term, *sig_int, *sig_hup;
     uint64_t stop_timeout_ms;
     int stopping;
@@ -117,17 +124,33 @@ static void log_stats(struct run *r, const char *when)
         SL_INFO("stats", "%s normalized matched=%llu nomatch=%llu limit=%llu", when,
                 (unsigned long long)ps->norm_matched, (unsigned long long)ps->norm_nomatch,
                 (unsigned long long)ps->norm_limit);
+    if (r->spool) {
+        const struct spool_stats *sp = spool_stats(r->spool);
+        uint64_t bytes, segs;
+        spool_usage(r->spool, &bytes, &segs);
+        SL_INFO("stats", "%s spool appended=%llu durable=%llu fsyncs=%llu disk_bytes=%llu "
+                "segments=%llu full_episodes=%llu disk_full=%llu dropped_oldest=%llu "
+                "dropped_newest=%llu corrupt_skipped=%llu", when,
+                (unsigned long long)sp->appended, (unsigned long long)sp->durable,
+                (unsigned long long)sp->fsyncs, (unsigned long long)bytes,
+                (unsigned long long)segs, (unsigned long long)sp->full_episodes,
+                (unsigned long long)sp->enospc, (unsigned long long)sp->dropped_oldest,
+                (unsigned long long)sp->dropped_newest, (unsigned long long)sp->corrupt_records);
+    }
     for (size_t i = 0; i < r->nsinks; i++) {
         const struct deliver_stats *ds = deliver_stats(r->dl[i]);
         const struct sink_stats *ss = deliver_sink_stats(r->dl[i]);
-        uint64_t lk_acq = 0, lk_cont = 0;
-        sl_queue_lock_stats(r->qs[i], &lk_acq, &lk_cont);
+        uint64_t lk_acq = 0, lk_cont = 0, bl_rec = 0, bl_bytes = 0;
+        sl_queue_lock_stats(r->spool ? r->spool_q : r->qs[i], &lk_acq, &lk_cont);
+        if (r->spool)
+            spool_reader_backlog(r->rd[i], &bl_rec, &bl_bytes);
         SL_INFO("stats", "%s sink=%s confirmed=%llu duplicates=%llu rejected=%llu retries=%llu "
-                "pending=%llu requests=%llu failed_requests=%llu queue_locks=%llu "
-                "queue_locks_contended=%llu", when, deliver_name(r->dl[i]),
+                "pending=%llu backlog=%llu backlog_bytes=%llu requests=%llu failed_requests=%llu "
+                "queue_locks=%llu queue_locks_contended=%llu", when, deliver_name(r->dl[i]),
                 (unsigned long long)ds->confirmed, (unsigned long long)ss->duplicates,
                 (unsigned long long)ds->rejected, (unsigned long long)ds->retries,
-                (unsigned long long)ds->pending, (unsigned long long)ss->requests,
+                (unsigned long long)ds->pending, (unsigned long long)bl_rec,
+                (unsigned long long)bl_bytes, (unsigned long long)ss->requests,
                 (unsigned long long)ss->failed_requests, (unsigned long long)lk_acq,
                 (unsigned long long)lk_cont);
     }
@@ -192,8 +215,19 @@ static void run_free(struct run *r)
         listen_close(r->ins[i].l);
     for (size_t i = 0; i < r->nsinks; i++) {
         deliver_free(r->dl[i]);
-        sl_queue_free(r->qs[i]);
+        if (r->qs)
+            sl_queue_free(r->qs[i]);
     }
+    if (r->spool) {
+        struct sl_err err;
+        spool_writer_stop(r->spool);
+        for (size_t i = 0; i < r->nsinks; i++)
+            if (r->rd[i] && spool_reader_close(r->rd[i], 0, &err))
+                SL_ERROR("run", "%s at %s", err.msg, err.where);
+        spool_close(r->spool);
+    }
+    sl_queue_free(r->spool_q);
+    sl_free(r->rd);
     pipeline_free(r->pipe);
     if (r->flush_ev) event_free(r->flush_ev);
     if (r->resume_ev) event_free(r->resume_ev);
@@ -206,6 +240,44 @@ static void run_free(struct run *r)
     sl_free(r->qs);
     sl_free(r->dl);
     config_free(r->cfg);
+}
+
+static int open_spool(struct run *r)
+{
+    const struct sl_config *c = r->cfg;
+    struct spool_opts o = { 0 };
+    struct spool_recovery rec;
+    struct sl_err err;
+    static const char *const fs[] = { "never", "interval", "always" };
+
+    o.path = c->buffer.path;
+    o.max_size = c->buffer.max_size;
+    o.segment_size = c->buffer.segment_size;
+    o.when_full = (enum spool_full)c->buffer.when_full;
+    o.fsync = (enum spool_fsync)c->buffer.fsync;
+    o.fsync_ms = (uint32_t)c->buffer.fsync_ms;
+    o.compress = c->buffer.compress;
+    if (spool_open(&r->spool, &o, &rec, &err)) {
+        SL_ERROR("run", "buffer: %s at %s", err.msg, err.where);
+        return -1;
+    }
+    SL_INFO("run", "buffer=%s fsync=%s%s max_size=%llu segments=%llu records=%llu bytes=%llu",
+            c->buffer.path, o.fsync == SPOOL_FSYNC_INTERVAL ? "" : fs[o.fsync],
+            o.fsync == SPOOL_FSYNC_INTERVAL ? c->buffer.fsync_text : "",
+            (unsigned long long)o.max_size, (unsigned long long)rec.segments,
+            (unsigned long long)rec.records, (unsigned long long)rec.bytes);
+    if (rec.torn_bytes)
+        SL_WARN("run", "buffer: cut a torn tail of bytes=%llu (a write the last run did not "
+                "finish)", (unsigned long long)rec.torn_bytes);
+    if (rec.corrupt_regions || rec.kept_aside)
+        SL_ERROR("run", "buffer: damaged regions=%llu bytes=%llu skipped; segments=%llu kept "
+                 "aside in %s/corrupt (see `sluice buffer check`)",
+                 (unsigned long long)rec.corrupt_regions, (unsigned long long)rec.corrupt_bytes,
+                 (unsigned long long)rec.kept_aside, c->buffer.path);
+    sl_queue_new(&r->spool_q, c->queue_bytes);
+    sl_queue_on_space(r->spool_q, on_space, r);
+    r->rd = sl_calloc(r->nsinks ? r->nsinks : 1, sizeof *r->rd);
+    return 0;
 }
 
 static void usage_run(FILE *f)
@@ -223,8 +295,8 @@ static void usage_run(FILE *f)
         "      --stats-interval D log counters this often (default 60s; 0: never)\n"
         "  -v, --log-level L      error | warn | info | debug (overrides the config)\n"
         "\n"
-        "exit status: 0 stopped with everything delivered; 1 runtime error or events left\n"
-        "undelivered at stop; 2 usage or config error\n");
+        "exit status: 0 stopped with everything delivered or waiting in the buffer; 1 runtime\n"
+        "error, or events lost at stop (no buffer.path); 2 usage or config error\n");
 }
 
 int cmd_run(int argc, char **argv)
@@ -312,26 +384,64 @@ int cmd_run(int argc, char **argv)
         goto out;
     }
 
-    /* Sinks first: a sink that cannot open stops the start before any port is bound. */
+    /* The spool, then the sinks: either failing stops the start before any
+     * port is bound. */
     r.nsinks = r.cfg->nsinks;
-    r.qs = sl_calloc(r.nsinks ? r.nsinks : 1, sizeof *r.qs);
     r.dl = sl_calloc(r.nsinks ? r.nsinks : 1, sizeof *r.dl);
+    size_t nouts = r.nsinks;
     struct pipeline_out *outs = sl_calloc(r.nsinks ? r.nsinks : 1, sizeof *outs);
+    if (r.cfg->buffer.path) {
+        if (open_spool(&r)) {
+            sl_free(outs);
+            goto out;
+        }
+        outs[0].q = r.spool_q;
+        nouts = r.nsinks ? 1 : 0;
+    } else {
+        r.qs = sl_calloc(r.nsinks ? r.nsinks : 1, sizeof *r.qs);
+        SL_WARN("run", "no buffer.path: events wait in memory only (queue.max_bytes) and a "
+                "kill or a crash loses them");
+    }
     for (size_t i = 0; i < r.nsinks; i++) {
         const struct cfg_sink *s = &r.cfg->sinks[i];
-        sl_queue_new(&r.qs[i], r.cfg->queue_bytes);
-        sl_queue_on_space(r.qs[i], on_space, &r);
-        struct deliver_src src = deliver_src_queue(r.qs[i]);
+        struct deliver_src src;
+        if (r.spool) {
+            int fresh = 0;
+            if (spool_reader_open(r.spool, s->name, 0, 0, &r.rd[i], &fresh, &err)) {
+                SL_ERROR("run", "sink %s: %s at %s", s->name, err.msg, err.where);
+                sl_free(outs);
+                goto out;
+            }
+            uint64_t bl_rec, bl_bytes;
+            spool_reader_backlog(r.rd[i], &bl_rec, &bl_bytes);
+            if (fresh && bl_rec)
+                SL_WARN("run", "sink %s has no cursor in the spool: sending all records=%llu "
+                        "from the oldest (IDs keep the index free of duplicates)", s->name,
+                        (unsigned long long)bl_rec);
+            else if (bl_rec)
+                SL_INFO("run", "sink %s: backlog in the spool records=%llu bytes=%llu", s->name,
+                        (unsigned long long)bl_rec, (unsigned long long)bl_bytes);
+            src = deliver_src_spool(r.rd[i]);
+        } else {
+            sl_queue_new(&r.qs[i], r.cfg->queue_bytes);
+            sl_queue_on_space(r.qs[i], on_space, &r);
+            outs[i].q = r.qs[i];
+            src = deliver_src_queue(r.qs[i]);
+        }
         if (deliver_start(&r.dl[i], s->type, s->conf, s->name, &src, NULL, &err)) {
             SL_ERROR("run", "sink %s (%s) cannot start: %s%s%s", s->name, s->type->name, err.msg,
                      err.where[0] ? " at " : "", err.where);
             sl_free(outs);
             goto out;
         }
-        outs[i].q = r.qs[i];
         const char *index = s->type->index ? s->type->index(s->conf) : NULL;
         SL_INFO("run", "sink=%s type=%s%s%s", s->name, s->type->name,
                 index ? " index=" : "", index ? index : "");
+    }
+    if (r.spool && spool_writer_start(r.spool, r.spool_q, &err)) {
+        SL_ERROR("run", "%s", err.msg);
+        sl_free(outs);
+        goto out;
     }
     size_t max_msg = SL_MAX_MSG_MIN;
     for (size_t i = 0; i < r.cfg->ninputs; i++)
@@ -339,7 +449,7 @@ int cmd_run(int argc, char **argv)
             max_msg = r.cfg->inputs[i].max_msg;
     struct syslog_opts so;
     syslog_opts_default(&so);
-    rc = pipeline_new(&r.pipe, outs, r.nsinks, max_msg, &so, on_block, &r, &err);
+    rc = pipeline_new(&r.pipe, outs, nouts, max_msg, &so, on_block, &r, &err);
     sl_free(outs);
     if (rc) {
         SL_ERROR("run", "%s", err.msg);
@@ -416,17 +526,41 @@ int cmd_run(int argc, char **argv)
         if (pipeline_flush(r.pipe))
             left_pending = 1;
     }
-    for (size_t i = 0; i < r.nsinks; i++)
-        sl_queue_close(r.qs[i]);
+    if (r.spool) {
+        /* The writer drains its queue (past max_size if it must: these
+         * records were taken from senders already) and syncs. */
+        spool_writer_stop(r.spool);
+    } else {
+        for (size_t i = 0; i < r.nsinks; i++)
+            sl_queue_close(r.qs[i]);
+    }
     uint64_t unresolved = 0;
     for (size_t i = 0; i < r.nsinks; i++) {
         uint64_t now = sl_clock_mono_ms();
         unresolved += deliver_stop(r.dl[i], until > now ? until - now : 0);
     }
     log_stats(&r, "final");
-    if (unresolved || left_pending) {
-        SL_ERROR("run", "stopped with events not delivered: unresolved=%llu (no disk buffer in this version: they are lost)",
-                 (unsigned long long)unresolved);
+    if (r.spool) {
+        uint64_t waiting = 0;
+        for (size_t i = 0; i < r.nsinks; i++) {
+            uint64_t bl_rec, bl_bytes;
+            spool_reader_backlog(r.rd[i], &bl_rec, &bl_bytes);
+            waiting += bl_rec;
+        }
+        if (left_pending) {
+            SL_ERROR("run", "stopped with a batch the spool could not take (disk full): lost");
+            rc = 1;
+        } else if (waiting) {
+            SL_INFO("run", "stopped: records=%llu wait in the spool %s and are sent at the "
+                    "next start", (unsigned long long)waiting, r.cfg->buffer.path);
+            rc = 0;
+        } else {
+            SL_INFO("run", "stopped: everything received was delivered");
+            rc = 0;
+        }
+    } else if (unresolved || left_pending) {
+        SL_ERROR("run", "stopped with events not delivered: unresolved=%llu (no buffer.path: "
+                 "they are lost)", (unsigned long long)unresolved);
         rc = 1;
     } else {
         SL_INFO("run", "stopped: everything received was delivered");

@@ -37,6 +37,7 @@
 #include <unistd.h>
 #include <yaml.h>
 
+#include "buffer/spool.h"
 #include "common/bounds.h"
 #include "common/mem.h"
 #include "parser/grok.h"
@@ -1442,6 +1443,30 @@ void config_free(struct sl_config *c)
     sl_free(c);
 }
 
+/* buffer.fsync is a word or a duration; buffer.path is relative to the
+ * config's directory. */
+static void load_buffer(struct ctx *c, struct sl_config *cfg, const struct ynode *map)
+{
+    const char *t = cfg->buffer.fsync_text;
+    const struct ynode *at = map && map->kind == YN_MAP ? map_get(map, "fsync", NULL) : NULL;
+
+    if (!t || !strcmp(t, "always")) {
+        cfg->buffer.fsync = SPOOL_FSYNC_ALWAYS;
+    } else if (!strcmp(t, "never")) {
+        cfg->buffer.fsync = SPOOL_FSYNC_NEVER;
+    } else if (sl_parse_duration_ms(t, &cfg->buffer.fsync_ms) == 0 && cfg->buffer.fsync_ms) {
+        cfg->buffer.fsync = SPOOL_FSYNC_INTERVAL;
+    } else {
+        ERR(c, at ? at : map, "buffer.fsync",
+            "expected always, never or a duration such as 1s or 200ms, got '%s'", t);
+    }
+    if (cfg->buffer.path) {
+        char *p = resolve_path(c, cfg->buffer.path);
+        sl_free(cfg->buffer.path);
+        cfg->buffer.path = p;
+    }
+}
+
 static int load(struct ctx *c, struct sl_config **out, const char *yaml, size_t len)
 {
     static const char *const ours[] = { "inputs", "sinks", "grammars", NULL };
@@ -1480,6 +1505,7 @@ static int load(struct ctx *c, struct sl_config **out, const char *yaml, size_t 
     v = map_get(root, "grammars", NULL);
     if (v)
         load_grammars(c, cfg, v);
+    load_buffer(c, cfg, map_get(root, "buffer", NULL));
     rc = c->nerr ? SL_ECONFIG : 0;
     if (rc)
         goto fail;

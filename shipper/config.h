@@ -53,6 +53,17 @@ struct sl_config {
     struct cfg_sink *sinks;
     size_t   nsinks;
     uint64_t queue_bytes;       /* queue.max_bytes */
+    /* buffer: the disk spool; path NULL: none (memory only, lost on a kill). */
+    struct {
+        char    *path;
+        uint64_t max_size;
+        uint64_t segment_size;
+        int      when_full;     /* enum spool_full */
+        char    *fsync_text;    /* always | never | a duration */
+        int      fsync;         /* enum spool_fsync, from fsync_text */
+        uint64_t fsync_ms;
+        int      compress;
+    } buffer;
     int      log_level;         /* enum sl_level (common/log.h) */
     /* grammars:, compiled and sealed (parser/route.h); NULL when the config
      * has none, and then no message pays anything for normalization. */

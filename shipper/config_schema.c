@@ -21,6 +21,30 @@ static const struct sl_cfg_row queue_rows[] = {
     SL_CFG_END,
 };
 
+static const char *const when_full_names[] = { "block", "drop_oldest", "drop_newest", NULL };
+
+static const struct sl_cfg_row buffer_rows[] = {
+    { "path", SL_CFG_STR, NULL, 0, 0, offsetof(struct sl_config, buffer.path),
+      "the spool directory (created when missing; relative to the config's directory); "
+      "default: none, events wait in memory only and a kill loses them", NULL, NULL, 0 },
+    { "max_size", SL_CFG_SIZE, "10GiB", 1024 * 1024, 1ull << 50,
+      offsetof(struct sl_config, buffer.max_size),
+      "bytes of segments on disk; when reached, when_full applies", NULL, NULL, 0 },
+    { "when_full", SL_CFG_ENUM, "block", 0, 0, offsetof(struct sl_config, buffer.when_full),
+      "block: TCP inputs stop reading, UDP drops (counted); drop_oldest: unsent oldest "
+      "records go; drop_newest: new records are refused (counted)", when_full_names, NULL, 0 },
+    { "fsync", SL_CFG_STR, "1s", 0, 0, offsetof(struct sl_config, buffer.fsync_text),
+      "always (a record counts as received once on disk), an interval such as 1s (a power "
+      "cut loses at most that much), or never (the kernel decides)", NULL, NULL, 0 },
+    { "segment_size", SL_CFG_SIZE, "64MiB", 64 * 1024, 4ull << 30,
+      offsetof(struct sl_config, buffer.segment_size),
+      "a segment file is sealed after this many bytes", NULL, NULL, 0 },
+    { "compress", SL_CFG_BOOL, "false", 0, 0, offsetof(struct sl_config, buffer.compress),
+      "gzip sealed segments that wait for a sink (an outage's backlog takes less disk)",
+      NULL, NULL, 0 },
+    SL_CFG_END,
+};
+
 static const struct sl_cfg_row log_rows[] = {
     { "level", SL_CFG_ENUM, "info", 0, 0, offsetof(struct sl_config, log_level),
       "sluice's own log: messages at this level and more severe go to stderr",
@@ -31,6 +55,7 @@ static const struct sl_cfg_row log_rows[] = {
 const struct sl_cfg_row cfg_top_rows[] = {
     { "queue", SL_CFG_SECTION, NULL, 0, 0, 0, "the in-memory queue", NULL, queue_rows, 0 },
     { "log", SL_CFG_SECTION, NULL, 0, 0, 0, "sluice's own log", NULL, log_rows, 0 },
+    { "buffer", SL_CFG_SECTION, NULL, 0, 0, 0, "the durable disk spool", NULL, buffer_rows, 0 },
     SL_CFG_END,
 };
 

@@ -328,6 +328,26 @@ struct deliver_src deliver_src_queue(struct sl_queue *q)
     return (struct deliver_src){ q_next, q_done, q_cancel, q };
 }
 
+static int sp_next(void *ctx, struct sl_recbatch **out, int timeout_ms)
+{
+    return spool_reader_next(ctx, out, SPOOL_READ_CHUNK, timeout_ms);
+}
+
+static void sp_done(void *ctx, struct sl_recbatch *b)
+{
+    spool_reader_done(ctx, b);
+}
+
+static void sp_cancel(void *ctx)
+{
+    spool_reader_cancel(ctx);
+}
+
+struct deliver_src deliver_src_spool(struct spool_reader *r)
+{
+    return (struct deliver_src){ sp_next, sp_done, sp_cancel, r };
+}
+
 int deliver_start(struct deliver **out, const struct sink_type *type, const void *conf,
                   const char *name, const struct deliver_src *src,
                   const char *index_override, struct sl_err *err)

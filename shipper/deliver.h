@@ -7,6 +7,7 @@
 #include "common/err.h"
 #include "common/queue.h"
 #include "common/rec.h"
+#include "buffer/spool.h"
 #include "sinks/sink.h"
 
 struct deliver;
@@ -24,6 +25,9 @@ struct deliver_src {
 };
 /* The source over an in-memory queue (its bytes released at done). */
 struct deliver_src deliver_src_queue(struct sl_queue *q);
+/* The source over a spool reader: batches of about SPOOL_READ_CHUNK bytes;
+ * done advances the reader's cursor. */
+struct deliver_src deliver_src_spool(struct spool_reader *r);
 
 struct deliver_stats {
     _Atomic uint64_t confirmed;     /* DONE + DUPLICATE */
