@@ -71,6 +71,8 @@ struct spool {
 
     pthread_t th;
     int th_started;
+    pthread_t zth;                  /* the compressor (opts.compress) */
+    int zth_started;
     struct sl_queue *q;
     struct sl_episode full_ep, nospc_ep;
 };
@@ -553,6 +555,35 @@ static int new_segment(struct spool *s, struct sl_err *err)
     return 0;
 }
 
+/* Leftovers of a crash: temporary files, and the .gz twin of a segment whose
+ * compression finished but whose plain file was not removed yet (the plain
+ * one is complete, and the one the list keeps). */
+static void tidy(const char *dir)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char p[4096];
+
+    while (d && (e = readdir(d))) {
+        size_t l = strlen(e->d_name);
+        uint64_t no;
+        int gz;
+        if (l > 4 && !strcmp(e->d_name + l - 4, ".tmp")) {
+            snprintf(p, sizeof p, "%s/%s", dir, e->d_name);
+            unlink(p);
+        } else if (parse_seg_name(e->d_name, &no, &gz) && gz) {
+            struct stat st;
+            seg_name(p, sizeof p, dir, no, 0);
+            if (stat(p, &st) == 0) {
+                seg_name(p, sizeof p, dir, no, 1);
+                unlink(p);
+            }
+        }
+    }
+    if (d)
+        closedir(d);
+}
+
 int spool_open(struct spool **out, const struct spool_opts *o, struct spool_recovery *rec,
                struct sl_err *err)
 {
@@ -588,6 +619,8 @@ int spool_open(struct spool **out, const struct spool_opts *o, struct spool_reco
     rc = take_lock(s, err);
     if (rc)
         goto fail;
+    if (!o->read_only)
+        tidy(s->path);
     if (list_segments(s->path, &nos, &gzs, &n)) {
         rc = sl_err_set(err, SL_EIO, s->path, "cannot list the spool: %s", strerror(errno));
         goto fail;
@@ -1008,6 +1041,8 @@ static void write_one(struct spool *s, struct sl_recbatch *b)
         sl_episode_end(&s->nospc_ep);
 }
 
+static void *compressor(void *arg);
+
 static void *writer(void *arg)
 {
     struct spool *s = arg;
@@ -1060,6 +1095,11 @@ int spool_writer_start(struct spool *s, struct sl_queue *q, struct sl_err *err)
     if (pthread_create(&s->th, NULL, writer, s))
         return sl_err_set(err, SL_EIO, "spool", "cannot start the spool writer thread");
     s->th_started = 1;
+    if (s->o.compress) {
+        if (pthread_create(&s->zth, NULL, compressor, s))
+            return sl_err_set(err, SL_EIO, "spool", "cannot start the compressor thread");
+        s->zth_started = 1;
+    }
     return 0;
 }
 
@@ -1074,6 +1114,133 @@ void spool_writer_stop(struct spool *s)
     sl_queue_close(s->q);
     pthread_join(s->th, NULL);
     s->th_started = 0;
+    if (s->zth_started) {
+        pthread_join(s->zth, NULL);
+        s->zth_started = 0;
+    }
+}
+
+static size_t seg_index(const struct spool *s, uint64_t segno);
+
+/* ---- compression of sealed segments ---- */
+
+/* A sealed segment is worth compressing when a reader is still behind it (a
+ * backlog that waits on disk) and nobody is reading inside it right now.
+ * mu held. Returns the index or nsegs. */
+static size_t compress_candidate(const struct spool *s)
+{
+    uint64_t need = min_needed(s);
+
+    for (size_t i = 0; i + 1 < s->nsegs; i++) {
+        const struct seg *g = &s->segs[i];
+        int behind = 0, inside = 0;
+        if (g->compressed || !g->sealed || g->segno < need || g->size <= SEG_HDR)
+            continue;
+        for (size_t k = 0; k < s->nreaders; k++) {
+            if (s->readers[k]->seg < g->segno)
+                behind = 1;
+            if (s->readers[k]->seg == g->segno)
+                inside = 1;
+        }
+        if (behind && !inside)
+            return i;
+    }
+    return s->nsegs;
+}
+
+/* Writes NAME.seg.gz.tmp from NAME.seg, syncs and renames it; the plain file
+ * stays until the list says compressed. Returns the .gz size, or 0. */
+static uint64_t compress_file(const struct spool *s, uint64_t segno)
+{
+    char src[4096], dst[4096], tmp[4200];
+    char *buf = sl_malloc(SPOOL_READ_CHUNK);
+    uint64_t size = 0;
+    struct stat st;
+    gzFile gz = NULL;
+    int in = -1, fd = -1, ok = 0;
+    ssize_t k;
+
+    seg_name(src, sizeof src, s->path, segno, 0);
+    seg_name(dst, sizeof dst, s->path, segno, 1);
+    snprintf(tmp, sizeof tmp, "%s.tmp", dst);
+    in = open(src, O_RDONLY | O_CLOEXEC);
+    fd = open(tmp, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
+    if (in < 0 || fd < 0)
+        goto out;
+    gz = gzdopen(dup(fd), "wb1");
+    if (!gz)
+        goto out;
+    while ((k = read(in, buf, SPOOL_READ_CHUNK)) > 0)
+        if (gzwrite(gz, buf, (unsigned)k) != (int)k)
+            goto out;
+    if (k < 0)
+        goto out;
+    int zrc = gzclose(gz);
+    gz = NULL;
+    if (zrc != Z_OK || fsync(fd) || fstat(fd, &st) || rename(tmp, dst))
+        goto out;
+    sync_dir(s->path);
+    size = (uint64_t)st.st_size;
+    ok = 1;
+out:
+    if (gz)
+        gzclose(gz);
+    if (in >= 0)
+        close(in);
+    if (fd >= 0)
+        close(fd);
+    if (!ok)
+        unlink(tmp);
+    sl_free(buf);
+    return size;
+}
+
+static void *compressor(void *arg)
+{
+    struct spool *s = arg;
+
+    pthread_mutex_lock(&s->mu);
+    while (!atomic_load(&s->stopping)) {
+        size_t i = compress_candidate(s);
+        if (i == s->nsegs) {
+            struct timespec ts;
+            clock_gettime(CLOCK_MONOTONIC, &ts);
+            ts.tv_sec += 1;
+            pthread_cond_timedwait(&s->space, &s->mu, &ts);
+            continue;
+        }
+        uint64_t segno = s->segs[i].segno;
+        pthread_mutex_unlock(&s->mu);
+        uint64_t zsize = compress_file(s, segno);
+        pthread_mutex_lock(&s->mu);
+        if (!zsize) {
+            /* The disk is full or the file went away: try again later. */
+            struct timespec ts;
+            clock_gettime(CLOCK_MONOTONIC, &ts);
+            ts.tv_sec += 5;
+            pthread_cond_timedwait(&s->space, &s->mu, &ts);
+            continue;
+        }
+        i = seg_index(s, segno);
+        char p[4096];
+        if (i < s->nsegs && s->segs[i].segno == segno && !s->segs[i].compressed) {
+            struct seg *g = &s->segs[i];
+            s->disk_bytes = s->disk_bytes - g->disk + zsize;
+            g->disk = zsize;
+            g->compressed = 1;
+            seg_name(p, sizeof p, s->path, segno, 0);
+            atomic_fetch_add(&s->st.compressed_segments, 1);
+            pthread_cond_broadcast(&s->space);
+        } else {
+            /* Deleted meanwhile (confirmed, or dropped to make room). */
+            seg_name(p, sizeof p, s->path, segno, 1);
+        }
+        pthread_mutex_unlock(&s->mu);
+        unlink(p);
+        pthread_mutex_lock(&s->mu);
+    }
+    pthread_mutex_unlock(&s->mu);
+    return NULL;
 }
 
 /* ---- readers ---- */
@@ -1162,7 +1329,10 @@ static int reader_open_file(struct spool_reader *r, uint64_t segno, int gz)
     struct sstream ss;
 
     reader_close_file(r);
-    if (ss_open(&ss, r->s->path, segno, gz, r->off))
+    /* The compressor may have replaced the file between our look at the list
+     * and this open: try the other form. */
+    if (ss_open(&ss, r->s->path, segno, gz, r->off) &&
+        ss_open(&ss, r->s->path, segno, !gz, r->off))
         return -1;
     r->fd = ss.fd;
     r->gz = ss.gz;

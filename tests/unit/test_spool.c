@@ -575,7 +575,64 @@ static void t_read_only_time_filter(void)
     CU_ASSERT_EQUAL(count_files("", ".seg"), 1);   /* nothing deleted, nothing created */
 }
 
+/* A reader far behind: sealed segments it waits for are compressed, read
+ * back in order, and survive a restart as .seg.gz. */
+static void t_compress(void)
+{
+    struct spool_opts o = opts();
+    struct spool_recovery rec;
+    struct spool_reader *r;
+    struct spool *s;
+    struct sl_queue *q;
+    struct sl_recbatch *b;
+    struct sl_err err;
+    uint64_t before, after, segs;
+
+    fresh_dir();
+    o.segment_size = SPOOL_SEGMENT_MIN;
+    o.compress = 1;
+    CU_ASSERT_EQUAL_FATAL(spool_open(&s, &o, &rec, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(spool_reader_open(s, "x", 0, 0, &r, NULL, &err), 0);
+    sl_queue_new(&q, 1u << 20);
+    CU_ASSERT_EQUAL_FATAL(spool_writer_start(s, q, &err), 0);
+    for (int k = 0; k < 20000; k += 500) {
+        b = batch(k, 500);
+        CU_ASSERT_EQUAL(sl_queue_push(q, &b->node, b->data.len, 1), 0);
+    }
+    for (int i = 0; i < 200 && spool_stats(s)->appended < 20000; i++)
+        usleep(10000);
+    spool_usage(s, &before, &segs);
+    for (int i = 0; i < 500 && spool_stats(s)->compressed_segments + 2 < segs; i++)
+        usleep(10000);
+    spool_usage(s, &after, &segs);
+    CU_ASSERT(spool_stats(s)->compressed_segments >= 3);
+    CU_ASSERT(after < before / 2);          /* repetitive JSON compresses well */
+    CU_ASSERT(count_files("", ".seg.gz") >= 3);
+    spool_writer_stop(s);
+    CU_ASSERT_EQUAL(drain(r, 0), 20000);
+    spool_reader_close(r, 0, &err);
+    spool_close(s);
+    sl_queue_free(q);
+    /* The cursor sits at the end; a new reader reads the .gz files again. */
+    CU_ASSERT_EQUAL_FATAL(spool_open(&s, &o, &rec, &err), 0);
+    CU_ASSERT_EQUAL(rec.records, 20000);
+    CU_ASSERT_EQUAL(rec.corrupt_regions, 0);
+    CU_ASSERT_EQUAL_FATAL(spool_reader_open(s, "y", 0, 0, &r, NULL, &err), 0);
+    CU_ASSERT_EQUAL(drain(r, 0), 20000);
+    spool_reader_close(r, 0, &err);
+    spool_close(s);
+    struct spool_iter *it;
+    struct sl_rec rr;
+    int got = 0;
+    CU_ASSERT_EQUAL_FATAL(spool_iter_open(dir, &it, &err), 0);
+    while (spool_iter_next(it, &rr, &err) == 1)
+        got++;
+    CU_ASSERT_EQUAL(got, 20000);
+    spool_iter_free(it);
+}
+
 static CU_TestInfo tests[] = {
+    { "compression of sealed segments a reader waits for", t_compress },
     { "record format: stamp, parse, short, bad, resync", t_record_format },
     { "append, read, cursor saved and resumed", t_roundtrip },
     { "two readers; segments deleted once both confirmed", t_two_readers_delete },
