@@ -1052,6 +1052,18 @@ static const struct sink_type *sink_type_of(struct ctx *c, const struct ynode *i
     return NULL;
 }
 
+static int plain_name(const char *n)
+{
+    size_t len = strlen(n);
+
+    if (!len || len > 64 || n[0] == '.')
+        return 0;
+    for (size_t i = 0; i < len; i++)
+        if (!isalnum((unsigned char)n[i]) && n[i] != '_' && n[i] != '-' && n[i] != '.')
+            return 0;
+    return 1;
+}
+
 static void load_sinks(struct ctx *c, struct sl_config *cfg, const struct ynode *seq)
 {
     static const char *const ours[] = { "type", "name", NULL };
@@ -1089,6 +1101,10 @@ static void load_sinks(struct ctx *c, struct sl_config *cfg, const struct ynode 
         join(kp, path, "name");
         if (nv && (nv->kind != YN_SCALAR || nv->null || !*nv->text)) {
             ERR(c, nv, kp, "expected a non-empty name, got %s", kind_name(nv));
+        } else if (nv && !plain_name(nv->text)) {
+            /* It names the sink's cursor file in the buffer directory. */
+            ERR(c, nv, kp, "sink name '%s': use letters, digits, '_', '-' and '.' (not first), "
+                "up to 64 characters", nv->text);
         } else if (nv) {
             sk->name = sl_strdup(nv->text);
         } else {

@@ -16,6 +16,7 @@
 #include <arpa/inet.h>
 #include <netinet/in.h>
 
+#include "buffer/spool.h"
 #include "common/bounds.h"
 #include "common/log.h"
 #include "common/schema.h"
@@ -514,6 +515,43 @@ static void t_duplicate(void)
     CU_ASSERT_EQUAL(pr.errors.n, 3);
     CU_ASSERT_EQUAL(load_str("sinks:\n  - type: fake\n    url: a\n    type: ndjson\n"), SL_ECONFIG);
     ASSERT_ERR("test.yaml:4:5: key 'sinks[0].type': ", "duplicate key (first at line 2 col 5)");
+    next_good_loads();
+}
+
+static void t_buffer(void)
+{
+    CU_ASSERT_EQUAL_FATAL(load_str("sinks:\n  - type: fake\n    url: a\n"), 0);
+    CU_ASSERT_PTR_NULL(cfg->buffer.path);             /* no buffer: memory mode */
+    CU_ASSERT_EQUAL(cfg->buffer.fsync, SPOOL_FSYNC_INTERVAL);
+    CU_ASSERT_EQUAL(cfg->buffer.fsync_ms, 1000);
+    CU_ASSERT_EQUAL(cfg->buffer.max_size, 10ull << 30);
+    CU_ASSERT_EQUAL(cfg->buffer.when_full, SPOOL_FULL_BLOCK);
+    reset();
+    CU_ASSERT_EQUAL_FATAL(load_str("buffer:\n  path: spool\n  fsync: always\n  max_size: 2GiB\n"
+                                   "  when_full: drop_oldest\n  compress: true\n"), 0);
+    TU_ASSERT_STR(cfg->buffer.path, "spool");         /* test.yaml has no directory */
+    CU_ASSERT_EQUAL(cfg->buffer.fsync, SPOOL_FSYNC_ALWAYS);
+    CU_ASSERT_EQUAL(cfg->buffer.max_size, 2ull << 30);
+    CU_ASSERT_EQUAL(cfg->buffer.when_full, SPOOL_FULL_DROP_OLDEST);
+    CU_ASSERT_EQUAL(cfg->buffer.compress, 1);
+    reset();
+    CU_ASSERT_EQUAL_FATAL(load_str("buffer:\n  path: /var/spool\n  fsync: never\n"), 0);
+    CU_ASSERT_EQUAL(cfg->buffer.fsync, SPOOL_FSYNC_NEVER);
+    reset();
+    CU_ASSERT_EQUAL_FATAL(load_str("buffer:\n  path: /s\n  fsync: 250ms\n"), 0);
+    CU_ASSERT_EQUAL(cfg->buffer.fsync, SPOOL_FSYNC_INTERVAL);
+    CU_ASSERT_EQUAL(cfg->buffer.fsync_ms, 250);
+    reset();
+    CU_ASSERT_EQUAL(load_str("buffer:\n  path: /s\n  fsync: sometimes\n  when_full: wait\n"
+                             "  max_sise: 1GiB\n"), SL_ECONFIG);
+    ASSERT_ERR("test.yaml:3:10: key 'buffer.fsync': ", "expected always, never or a duration");
+    ASSERT_ERR("test.yaml:3:10:", "got 'sometimes'");
+    ASSERT_ERR("test.yaml:4:14: key 'buffer.when_full': ",
+               "expected one of block, drop_oldest, drop_newest");
+    ASSERT_ERR("test.yaml:5:3: key 'buffer.max_sise': ", "did you mean 'max_size'?");
+    CU_ASSERT_EQUAL(load_str("sinks:\n  - type: fake\n    url: a\n    name: 'es/1'\n"),
+                    SL_ECONFIG);
+    ASSERT_ERR("test.yaml:4:11: key 'sinks[0].name': ", "use letters, digits");
     next_good_loads();
 }
 
@@ -1089,6 +1127,7 @@ static CU_TestInfo load_tests[] = {
     { "an out-of-bounds value states the bounds in the row's units", t_bounds },
     { "missing required keys are reported at their mapping", t_missing_required },
     { "a duplicate key points at the first one", t_duplicate },
+    { "buffer: defaults, every key, fsync forms, bad values at their position", t_buffer },
     { "a grammars section compiles into a sealed route table", t_grammars },
     { "a grok grammar from a file: its SET constants follow the captures", t_grammars_file },
     { "a bad grammar file names its own line under the config's", t_grammars_file_bad },
