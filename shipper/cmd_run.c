@@ -358,7 +358,8 @@ int cmd_run(int argc, char **argv)
     if (!cfg_path) {
         char abs[PATH_MAX + 32];
         SL_INFO("run", "embedded default config: syslog on tcp and udp 127.0.0.1:5514, "
-                "documents written as NDJSON to %s", cli_default_out(out_path, abs, sizeof abs));
+                "documents written as NDJSON to %s, buffer in ./sluice-spool",
+                cli_default_out(out_path, abs, sizeof abs));
     }
     if (level) {
         int lv = sl_log_parse_level(level);

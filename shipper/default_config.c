@@ -1,7 +1,8 @@
 /* shipper/default_config.c: the config used when none is given. It listens on
  * loopback only and writes NDJSON to a file in the current directory, so
  * sluice runs out of the box with no cluster and is reachable from nowhere
- * else. The CLI may override the sink's path. */
+ * else. The CLI may override the sink's path. Durable by default: the spool
+ * sits in ./sluice-spool, synced every second. */
 #include "shipper/config.h"
 
 const char sl_default_config[] =
@@ -12,5 +13,8 @@ const char sl_default_config[] =
     "sinks:\n"
     "  - type: ndjson\n"
     "    path: ./sluice-out.ndjson\n"
+    "buffer:\n"
+    "  path: ./sluice-spool\n"
+    "  fsync: 1s\n"
     "log:\n"
     "  level: info\n";
