@@ -5,6 +5,7 @@
  * on its own and have at least one sample that matches and one that does
  * not. A failure prints the sample's file:line. */
 #include <dirent.h>
+#include <errno.h>
 #include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,7 +17,7 @@
 #include "parser/grok_lib.h"
 #include "tests/unit/tu.h"
 
-#define SAMPLE_MAX 8192                 /* bytes of one sample line */
+#define SAMPLE_MAX 8192                 /* bytes of one sample input */
 #define FIELDS_MAX 64
 
 enum verdict { V_MATCH, V_NOMATCH, V_FIND, V_NOFIND };
@@ -212,24 +213,22 @@ static int check_one(const char *where, const char *pat, const char *in, size_t 
 /* Runs every sample of one file; returns the number that failed. */
 static unsigned run_file(const char *path, unsigned *bad_lines)
 {
-    FILE *f = fopen(path, "r");
-    char line[SAMPLE_MAX], where[1600], input[SAMPLE_MAX];
+    char *text = tu_read_file(path, NULL), *cur = text, *line;
+    char where[1600], input[SAMPLE_MAX];
     unsigned lineno = 0, failed = 0;
 
-    if (!f) {
-        fprintf(stderr, "\n  cannot open %s\n", path);
+    if (!text) {
+        fprintf(stderr, "\n  cannot read %s: %s\n", path, strerror(errno));
         return 1;
     }
-    while (fgets(line, sizeof line, f)) {
-        char *field[FIELDS_MAX + 3], *p = line, *nl = strchr(line, '\n');
+    while ((line = tu_next_line(&cur)) != NULL) {
+        char *field[FIELDS_MAX + 3], *p = line;
         int n = 0;
         size_t inlen;
         enum verdict v;
         struct cover *c;
 
         lineno++;
-        if (nl)
-            *nl = '\0';
         if (line[0] == '#' || line[0] == '\0')
             continue;
         snprintf(where, sizeof where, "%s:%u", path, lineno);
@@ -264,6 +263,11 @@ static unsigned run_file(const char *path, unsigned *bad_lines)
             (*bad_lines)++;
             continue;
         }
+        if (strlen(field[1]) >= sizeof input) {
+            fail_at(where, "input longer than %zu bytes", sizeof input - 1);
+            (*bad_lines)++;
+            continue;
+        }
         snprintf(input, sizeof input, "%s", field[1]);
         if (unescape(input, &inlen)) {
             fail_at(where, "bad escape in `%s`", field[1]);
@@ -279,7 +283,7 @@ static unsigned run_file(const char *path, unsigned *bad_lines)
             check_one(where, field[0], input, inlen, v, field + 3, n - 3, 1))
             failed++;
     }
-    fclose(f);
+    free(text);
     return failed;
 }
 

@@ -1,3 +1,4 @@
+#include <errno.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -30,4 +31,60 @@ const char *tu_fixture(const char *name)
 
     snprintf(path, sizeof path, "%s/tests/fixtures/%s", src ? src : ".", name);
     return path;
+}
+
+char *tu_read_file(const char *path, size_t *len)
+{
+    FILE *f = fopen(path, "rb");
+    char *buf = NULL;
+    size_t n = 0, cap = 0, got;
+    int saved;
+
+    if (!f)
+        return NULL;
+    do {
+        if (cap - n < 4096) {
+            char *nb = realloc(buf, cap = cap ? cap * 2 : 65536);
+            if (!nb)
+                goto fail;
+            buf = nb;
+        }
+        got = fread(buf + n, 1, cap - n - 1, f);
+        n += got;
+    } while (got > 0);
+    if (ferror(f)) {
+        errno = EIO;
+        goto fail;
+    }
+    fclose(f);
+    buf[n] = '\0';
+    if (len)
+        *len = n;
+    return buf;
+fail:
+    saved = errno;
+    fclose(f);
+    free(buf);
+    errno = saved;
+    return NULL;
+}
+
+char *tu_next_line(char **cur)
+{
+    char *line = *cur, *nl;
+    size_t n;
+
+    if (!line || !*line)
+        return NULL;
+    nl = strchr(line, '\n');
+    if (nl) {
+        *nl = '\0';
+        *cur = nl + 1;
+    } else {
+        *cur = line + strlen(line);
+    }
+    n = strlen(line);
+    if (n && line[n - 1] == '\r')
+        line[n - 1] = '\0';
+    return line;
 }

@@ -10,6 +10,13 @@
 int tu_main(int argc, char **argv, CU_SuiteInfo *suites);
 /* Path of a file under tests/fixtures (srcdir aware); static buffer. */
 const char *tu_fixture(const char *name);
+/* The whole file, NUL-terminated (*len, if not NULL, without the NUL); the
+ * caller frees it. NULL with errno set when it cannot be read. */
+char *tu_read_file(const char *path, size_t *len);
+/* The next line of a tu_read_file buffer, cut in place at its '\n' (a '\r'
+ * before it dropped); *cur moves past it. NULL at the end; a last line
+ * without '\n' is a line. */
+char *tu_next_line(char **cur);
 
 #define TU_ASSERT_STR(actual, expected) \
     CU_ASSERT_STRING_EQUAL((actual) ? (actual) : "(null)", (expected))
