@@ -54,7 +54,7 @@ struct sink_type {
     int  (*validate)(const void *conf, struct sl_err *err);
     void (*batch)(const void *conf, struct sink_batch *out);
     /* The index name or date pattern (syslog-%Y.%m.%d) records for this sink
-     * go to; the pipeline resolves it per record from the event's own time.
+     * go to; delivery resolves it per record from the event's own time.
      * NULL (or a NULL result) for sinks without indices. Borrowed from conf. */
     const char *(*index)(const void *conf);
     /* name is the instance name for logs ("sink.es[NAME]"); conf is borrowed and
