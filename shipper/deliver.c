@@ -60,6 +60,8 @@ struct deliver {
     struct sl_rec *tryv;
     size_t cap_try;
     uint64_t unresolved;        /* given up at the stop deadline */
+    int gave_up;                /* since then no batch is confirmed to its source */
+    _Atomic int finished;
 
     struct sl_backoff bo;
     struct sl_episode fail_ep;
@@ -128,6 +130,12 @@ static void send_all(struct deliver *d, const struct sl_rec *recs, size_t n)
         if (giving_up(d)) {
             d->unresolved += left;
             atomic_fetch_sub(&d->st.pending, left);
+            if (!d->gave_up) {
+                /* A spool source stops here: what is left stays on disk for
+                 * the next start instead of being read only to be given up. */
+                d->gave_up = 1;
+                d->src.cancel(d->src.ctx);
+            }
             break;
         }
         for (size_t i = 0; i < left; i++)
@@ -234,7 +242,11 @@ static void retire(struct deliver *d, size_t c)
     d->consumed += c;
     while (k < d->nheld && d->held[k]->count <= d->consumed) {
         d->consumed -= d->held[k]->count;
-        d->src.done(d->src.ctx, d->held[k]);
+        /* Batches are confirmed in order: none after a given-up record. */
+        if (d->gave_up && d->src.abandon)
+            d->src.abandon(d->src.ctx, d->held[k]);
+        else
+            d->src.done(d->src.ctx, d->held[k]);
         k++;
     }
     if (k) {
@@ -276,10 +288,16 @@ static void *run(void *arg)
                 closed = 1;
             if (rc)
                 break;
-            if (!b->count) {
-                d->src.done(d->src.ctx, b);
+            if (!b->count && !d->nheld) {
+                if (d->gave_up && d->src.abandon)
+                    d->src.abandon(d->src.ctx, b);
+                else
+                    d->src.done(d->src.ctx, b);
                 continue;
             }
+            /* An empty batch (all filtered out, or damage skipped) behind held
+             * ones waits its turn: confirming it now would move a spool's
+             * cursor past records still in flight. */
             hold(d, b);
         }
         if (d->nrecs == d->rhead) {
@@ -297,6 +315,7 @@ static void *run(void *arg)
         d->wbytes -= bytes;
         retire(d, j - d->rhead);
     }
+    atomic_store(&d->finished, 1);
     return NULL;
 }
 
@@ -325,7 +344,7 @@ static void q_cancel(void *ctx)
 
 struct deliver_src deliver_src_queue(struct sl_queue *q)
 {
-    return (struct deliver_src){ q_next, q_done, q_cancel, q };
+    return (struct deliver_src){ q_next, q_done, q_cancel, q, NULL };
 }
 
 static int sp_next(void *ctx, struct sl_recbatch **out, int timeout_ms)
@@ -343,9 +362,14 @@ static void sp_cancel(void *ctx)
     spool_reader_cancel(ctx);
 }
 
+static void sp_abandon(void *ctx, struct sl_recbatch *b)
+{
+    sl_recbatch_free(b);
+}
+
 struct deliver_src deliver_src_spool(struct spool_reader *r)
 {
-    return (struct deliver_src){ sp_next, sp_done, sp_cancel, r };
+    return (struct deliver_src){ sp_next, sp_done, sp_cancel, r, sp_abandon };
 }
 
 int deliver_start(struct deliver **out, const struct sink_type *type, const void *conf,
@@ -416,6 +440,11 @@ uint64_t deliver_stop(struct deliver *d, uint64_t deadline_ms)
 const struct deliver_stats *deliver_stats(const struct deliver *d)
 {
     return &d->st;
+}
+
+int deliver_finished(const struct deliver *d)
+{
+    return atomic_load(&d->finished);
 }
 
 const struct sink_stats *deliver_sink_stats(const struct deliver *d)
