@@ -64,7 +64,7 @@ struct deliver {
     _Atomic int finished;
 
     struct sl_backoff bo;
-    struct sl_episode fail_ep;
+    struct sl_episode fail_ep, src_ep;
     struct deliver_stats st;
     struct sink_stats sst;
 };
@@ -286,8 +286,21 @@ static void *run(void *arg)
             rc = d->src.next(d->src.ctx, &b, timeout);
             if (rc == SL_ESTOP)
                 closed = 1;
+            if (rc && rc != SL_ESTOP && rc != SL_ETIMEOUT) {
+                /* The source cannot be read (a spool segment unreadable or
+                 * removed by hand): try again later instead of spinning, and
+                 * let a stop end it. */
+                if (sl_episode_hit(&d->src_ep))
+                    SL_ERROR(d->comp, "cannot read the source (%s): retrying every second",
+                             sl_strerror(rc));
+                nap(d, 1000);
+                if (giving_up(d))
+                    closed = 1;
+            }
             if (rc)
                 break;
+            if (d->src_ep.active)
+                sl_episode_end(&d->src_ep);
             if (!b->count && !d->nheld) {
                 if (d->gave_up && d->src.abandon)
                     d->src.abandon(d->src.ctx, b);

@@ -824,10 +824,15 @@ static struct {
     size_t n, next;
     char log[256];          /* "d1,d2,a3": done or abandoned, by tag */
     int cancels;
+    int fail;               /* next returns this (an unreadable source) */
+    _Atomic int calls;
 } S;
 
 static int src_next(void *ctx, struct sl_recbatch **out, int timeout_ms)
 {
+    S.calls++;
+    if (S.fail)
+        return S.fail;
     if (S.next < S.n) {
         *out = S.b[S.next++];
         return 0;
@@ -908,6 +913,22 @@ static void t_given_up_not_confirmed(void)
     CU_ASSERT(deliver_finished(D));
 }
 
+static void t_unreadable_source_no_spin(void)
+{
+    uint64_t t0;
+
+    src_reset();
+    S.fail = SL_EIO;
+    CU_ASSERT_EQUAL_FATAL(start_src(s_done), 0);
+    nap_ms(300);
+    CU_ASSERT(atomic_load(&S.calls) >= 1);
+    CU_ASSERT(atomic_load(&S.calls) <= 2);      /* a spin would call it thousands of times */
+    t0 = sl_clock_mono_ms();
+    CU_ASSERT_EQUAL(deliver_stop(D, 100), 0);
+    CU_ASSERT(sl_clock_mono_ms() - t0 < 5000);  /* and a stop still ends it */
+    CU_ASSERT_EQUAL(calls(), 0);
+}
+
 static void t_spool_cursor_kept_at_giveup(void)
 {
     char dir[128], cmd[200];
@@ -979,6 +1000,8 @@ static CU_TestInfo tests[] = {
       t_empty_batch_waits_its_turn },
     { "records given up at the stop deadline are abandoned, not confirmed, with every later batch",
       t_given_up_not_confirmed },
+    { "a source that cannot be read is retried every second, not spun on; stop ends it",
+      t_unreadable_source_no_spin },
     { "a spool reader's cursor stays before records given up at stop (they are sent next time)",
       t_spool_cursor_kept_at_giveup },
     CU_TEST_INFO_NULL,
