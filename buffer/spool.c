@@ -1645,6 +1645,11 @@ static int lock_holder(const char *dir)
     return holder;
 }
 
+int spool_lock_holder(const char *path)
+{
+    return lock_holder(path);
+}
+
 /* Backlog of a cursor: records and bytes from its position to the end. */
 static void cursor_backlog(struct spool_report *rep, struct spool_cursorinfo *c)
 {
@@ -1684,6 +1689,8 @@ int spool_inspect(const char *path, struct spool_report **out, struct sl_err *er
         struct scan sc;
         if (scan_segment(path, nos[i], gzs[i], &sc, NULL, NULL)) {
             char p[4096];
+            if (errno == ENOENT)
+                continue;   /* deleted since the listing: a running sluice confirmed it */
             seg_name(p, sizeof p, path, nos[i], gzs[i]);
             rc = sl_err_set(err, SL_EIO, p, "cannot read a segment: %s", strerror(errno));
             goto fail;
@@ -1788,8 +1795,13 @@ int spool_iter_next(struct spool_iter *it, struct sl_rec *r, struct sl_err *err)
             if (it->i >= it->n)
                 return 0;
             seg_name(p, sizeof p, it->path, it->nos[it->i], it->gzs[it->i]);
-            if (stat(p, &st) || ss_open(&it->ss, it->path, it->nos[it->i], it->gzs[it->i], 0))
+            if (stat(p, &st) || ss_open(&it->ss, it->path, it->nos[it->i], it->gzs[it->i], 0)) {
+                if (errno == ENOENT) {
+                    it->i++;    /* deleted since the listing (a live spool): confirmed */
+                    continue;
+                }
                 return sl_err_set(err, SL_EIO, p, "cannot open a segment: %s", strerror(errno));
+            }
             it->filesize = it->gzs[it->i] ? 0 : (uint64_t)st.st_size;
             it->open = 1;
             it->have = it->pos = 0;

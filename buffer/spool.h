@@ -151,6 +151,9 @@ struct spool_report {
 };
 
 int  spool_inspect(const char *path, struct spool_report **out, struct sl_err *err);
+/* The pid of the process holding the spool's lock (-1: held, pid unknown;
+ * 0: free). Cheap: reads no segment. */
+int  spool_lock_holder(const char *path);
 void spool_report_free(struct spool_report *r);
 
 struct spool_iter;

@@ -1,11 +1,14 @@
 /* shipper/cli.c: config loading and problem printing shared by the commands. */
+#include <errno.h>
 #include <limits.h>
+#include <sys/stat.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <unistd.h>
 
 #include "common/buf.h"
+#include "common/clock.h"
 #include "common/mem.h"
 #include "shipper/cli.h"
 
@@ -78,4 +81,122 @@ int cli_load_config(struct sl_config **out, const char *path, const char *out_pa
     }
     cli_print_problems(pr, "sluice");
     return rc;
+}
+
+static int digits(const char **p, int n, int *out)
+{
+    int v = 0;
+
+    for (int i = 0; i < n; i++) {
+        if ((*p)[i] < '0' || (*p)[i] > '9')
+            return -1;
+        v = v * 10 + ((*p)[i] - '0');
+    }
+    *p += n;
+    *out = v;
+    return 0;
+}
+
+int cli_parse_time(const char *s, int64_t *ms)
+{
+    const char *p = s;
+    int y, mo, d, h = 0, mi = 0, sec = 0, frac_ms = 0, off = 0;
+    int64_t y2, days;
+    unsigned m2, d2;
+
+    if (digits(&p, 4, &y) || *p++ != '-' || digits(&p, 2, &mo) || *p++ != '-' ||
+        digits(&p, 2, &d))
+        return -1;
+    if (*p == 'T' || *p == 't' || *p == ' ') {
+        p++;
+        if (digits(&p, 2, &h) || *p++ != ':' || digits(&p, 2, &mi))
+            return -1;
+        if (*p == ':') {
+            p++;
+            if (digits(&p, 2, &sec))
+                return -1;
+            if (*p == '.' || *p == ',') {
+                int scale = 100, any = 0;
+                for (p++; *p >= '0' && *p <= '9'; p++, any = 1) {
+                    frac_ms += (*p - '0') * scale;
+                    scale /= 10;
+                }
+                if (!any)
+                    return -1;
+            }
+        }
+        if (*p == 'Z' || *p == 'z') {
+            p++;
+        } else if (*p == '+' || *p == '-') {
+            int sign = *p++ == '-' ? -1 : 1, oh, om;
+            if (digits(&p, 2, &oh))
+                return -1;
+            if (*p == ':')
+                p++;
+            if (digits(&p, 2, &om) || oh > 23 || om > 59)
+                return -1;
+            off = sign * (oh * 60 + om);
+        }
+    }
+    if (*p || mo < 1 || mo > 12 || d < 1 || h > 23 || mi > 59 || sec > 60)
+        return -1;
+    days = sl_days_from_civil(y, (unsigned)mo, (unsigned)d);
+    sl_civil_from_days(days, &y2, &m2, &d2);
+    if (y2 != y || (int)m2 != mo || (int)d2 != d)
+        return -1;      /* February 30th and the like */
+    *ms = ((days * 86400 + h * 3600 + mi * 60 + sec) - (int64_t)off * 60) * 1000 + frac_ms;
+    return 0;
+}
+
+int cli_spool_dir(const char *prog, const char *cfg_path, const char *path,
+                  struct sl_config **cfg, const char **dir)
+{
+    struct cfg_problems pr = { 0 };
+    struct stat st;
+
+    *cfg = NULL;
+    if (cfg_path) {
+        if (cli_load_config(cfg, cfg_path, NULL, &pr)) {
+            cfg_problems_free(&pr);
+            return 2;
+        }
+        cfg_problems_free(&pr);
+    }
+    if (!path && !cfg_path) {
+        fprintf(stderr, "%s: name the spool: --path DIR, or -c CONFIG with a buffer.path\n", prog);
+        return 2;
+    }
+    if (!path && !(*cfg)->buffer.path) {
+        fprintf(stderr, "%s: %s has no buffer.path (the daemon keeps no spool); name one "
+                "with --path DIR\n", prog, cfg_path);
+        return 2;
+    }
+    *dir = path ? path : (*cfg)->buffer.path;
+    if (stat(*dir, &st)) {
+        fprintf(stderr, "%s: %s: cannot open the spool: %s\n", prog, *dir, strerror(errno));
+        return 2;
+    }
+    if (!S_ISDIR(st.st_mode)) {
+        fprintf(stderr, "%s: %s: not a directory (a spool is a directory)\n", prog, *dir);
+        return 2;
+    }
+    return 0;
+}
+
+const char *cli_fmt_bytes(uint64_t n, char *buf, size_t len)
+{
+    static const char *const unit[] = { "KiB", "MiB", "GiB", "TiB" };
+    double v = (double)n;
+    int u = -1;
+
+    if (n < 1024) {
+        snprintf(buf, len, "%llu B", (unsigned long long)n);
+        return buf;
+    }
+    while (v >= 1024 && u < 3) {
+        v /= 1024;
+        u++;
+    }
+    snprintf(buf, len, "%.1f %s", v, unit[u]);
+    return buf;
 }

@@ -60,9 +60,11 @@ struct deliver {
     struct sl_rec *tryv;
     size_t cap_try;
     uint64_t unresolved;        /* given up at the stop deadline */
+    int gave_up;                /* since then no batch is confirmed to its source */
+    _Atomic int finished;
 
     struct sl_backoff bo;
-    struct sl_episode fail_ep;
+    struct sl_episode fail_ep, src_ep;
     struct deliver_stats st;
     struct sink_stats sst;
 };
@@ -128,6 +130,12 @@ static void send_all(struct deliver *d, const struct sl_rec *recs, size_t n)
         if (giving_up(d)) {
             d->unresolved += left;
             atomic_fetch_sub(&d->st.pending, left);
+            if (!d->gave_up) {
+                /* A spool source stops here: what is left stays on disk for
+                 * the next start instead of being read only to be given up. */
+                d->gave_up = 1;
+                d->src.cancel(d->src.ctx);
+            }
             break;
         }
         for (size_t i = 0; i < left; i++)
@@ -234,7 +242,11 @@ static void retire(struct deliver *d, size_t c)
     d->consumed += c;
     while (k < d->nheld && d->held[k]->count <= d->consumed) {
         d->consumed -= d->held[k]->count;
-        d->src.done(d->src.ctx, d->held[k]);
+        /* Batches are confirmed in order: none after a given-up record. */
+        if (d->gave_up && d->src.abandon)
+            d->src.abandon(d->src.ctx, d->held[k]);
+        else
+            d->src.done(d->src.ctx, d->held[k]);
         k++;
     }
     if (k) {
@@ -274,12 +286,31 @@ static void *run(void *arg)
             rc = d->src.next(d->src.ctx, &b, timeout);
             if (rc == SL_ESTOP)
                 closed = 1;
+            if (rc && rc != SL_ESTOP && rc != SL_ETIMEOUT) {
+                /* The source cannot be read (a spool segment unreadable or
+                 * removed by hand): try again later instead of spinning, and
+                 * let a stop end it. */
+                if (sl_episode_hit(&d->src_ep))
+                    SL_ERROR(d->comp, "cannot read the source (%s): retrying every second",
+                             sl_strerror(rc));
+                nap(d, 1000);
+                if (giving_up(d))
+                    closed = 1;
+            }
             if (rc)
                 break;
-            if (!b->count) {
-                d->src.done(d->src.ctx, b);
+            if (d->src_ep.active)
+                sl_episode_end(&d->src_ep);
+            if (!b->count && !d->nheld) {
+                if (d->gave_up && d->src.abandon)
+                    d->src.abandon(d->src.ctx, b);
+                else
+                    d->src.done(d->src.ctx, b);
                 continue;
             }
+            /* An empty batch (all filtered out, or damage skipped) behind held
+             * ones waits its turn: confirming it now would move a spool's
+             * cursor past records still in flight. */
             hold(d, b);
         }
         if (d->nrecs == d->rhead) {
@@ -297,6 +328,7 @@ static void *run(void *arg)
         d->wbytes -= bytes;
         retire(d, j - d->rhead);
     }
+    atomic_store(&d->finished, 1);
     return NULL;
 }
 
@@ -325,7 +357,7 @@ static void q_cancel(void *ctx)
 
 struct deliver_src deliver_src_queue(struct sl_queue *q)
 {
-    return (struct deliver_src){ q_next, q_done, q_cancel, q };
+    return (struct deliver_src){ q_next, q_done, q_cancel, q, NULL };
 }
 
 static int sp_next(void *ctx, struct sl_recbatch **out, int timeout_ms)
@@ -343,9 +375,14 @@ static void sp_cancel(void *ctx)
     spool_reader_cancel(ctx);
 }
 
+static void sp_abandon(void *ctx, struct sl_recbatch *b)
+{
+    sl_recbatch_free(b);
+}
+
 struct deliver_src deliver_src_spool(struct spool_reader *r)
 {
-    return (struct deliver_src){ sp_next, sp_done, sp_cancel, r };
+    return (struct deliver_src){ sp_next, sp_done, sp_cancel, r, sp_abandon };
 }
 
 int deliver_start(struct deliver **out, const struct sink_type *type, const void *conf,
@@ -416,6 +453,11 @@ uint64_t deliver_stop(struct deliver *d, uint64_t deadline_ms)
 const struct deliver_stats *deliver_stats(const struct deliver *d)
 {
     return &d->st;
+}
+
+int deliver_finished(const struct deliver *d)
+{
+    return atomic_load(&d->finished);
 }
 
 const struct sink_stats *deliver_sink_stats(const struct deliver *d)

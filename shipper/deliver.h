@@ -16,12 +16,17 @@ struct deliver;
  * reader. next: 0 with *out, SL_ETIMEOUT, or SL_ESTOP (nothing more will
  * come). done: every record of b is resolved; called in the order the
  * batches came, so a spool can advance its cursor; frees b. cancel: wakes
- * and ends a blocked next (error paths). */
+ * and ends a blocked next (error paths, and a stop that gave up). abandon:
+ * b holds records given up at the stop deadline, or follows such a batch;
+ * frees b without confirming it (a spool's cursor stays before it, so the
+ * next start sends it again); NULL: done is called instead (a queue, whose
+ * records are lost either way and counted as unresolved). */
 struct deliver_src {
     int  (*next)(void *ctx, struct sl_recbatch **out, int timeout_ms);
     void (*done)(void *ctx, struct sl_recbatch *b);
     void (*cancel)(void *ctx);
     void *ctx;
+    void (*abandon)(void *ctx, struct sl_recbatch *b);
 };
 /* The source over an in-memory queue (its bytes released at done). */
 struct deliver_src deliver_src_queue(struct sl_queue *q);
@@ -46,6 +51,10 @@ int  deliver_start(struct deliver **out, const struct sink_type *type, const voi
  * of records left unresolved (0: all delivered or rejected). Joins the thread. */
 uint64_t deliver_stop(struct deliver *d, uint64_t deadline_ms);
 const struct deliver_stats *deliver_stats(const struct deliver *d);
+/* 1 once the thread has nothing left to do: its source ended (SL_ESTOP) and
+ * every record it took was resolved or given up. deliver_stop then returns
+ * at once. Any thread. */
+int  deliver_finished(const struct deliver *d);
 const struct sink_stats *deliver_sink_stats(const struct deliver *d);
 const char *deliver_name(const struct deliver *d);
 /* NULL-safe. A deliverer still running has its source cancelled first and

@@ -3,7 +3,9 @@ noinst_LIBRARIES += libsl_shipper.a
 libsl_shipper_a_CFLAGS = $(AM_CFLAGS) $(EVENT_CFLAGS) $(YAML_CFLAGS) $(FASTJSON_CFLAGS)
 libsl_shipper_a_SOURCES = \
 	shipper/cli.c shipper/cli.h \
+	shipper/cmd_buffer.c \
 	shipper/cmd_check.c \
+	shipper/cmd_replay.c \
 	shipper/cmd_run.c \
 	shipper/cmd_test.c \
 	shipper/config.c shipper/config.h \
@@ -46,3 +48,8 @@ tests_unit_test_pipeline_LDADD = $(SHIPPER_LIBS) $(TEST_LIBS)
 tests_unit_test_deliver_SOURCES = tests/unit/test_deliver.c tests/unit/tu.c tests/unit/tu.h
 tests_unit_test_deliver_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_deliver_LDADD = $(SHIPPER_LIBS) $(TEST_LIBS)
+check_PROGRAMS += tests/unit/test_cli
+TESTS += tests/unit/test_cli
+tests_unit_test_cli_SOURCES = tests/unit/test_cli.c tests/unit/tu.c tests/unit/tu.h
+tests_unit_test_cli_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_cli_LDADD = $(SHIPPER_LIBS) $(TEST_LIBS)

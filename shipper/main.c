@@ -13,6 +13,8 @@ static void usage(FILE *f)
         "  run      run the daemon (`sluice run --help`)\n"
         "  check    validate a config: every problem with file:line:column (`sluice check --help`)\n"
         "  test     run lines through a config's parse and grammars (`sluice test --help`)\n"
+        "  buffer   the disk spool offline: status, check, export (`sluice buffer --help`)\n"
+        "  replay   send a spool (or a copy) to a sink again (`sluice replay --help`)\n"
         "  version  print the version\n"
         "  help     this text\n");
 }
@@ -31,6 +33,10 @@ int main(int argc, char **argv)
         return cmd_check(argc - 1, argv + 1);
     if (strcmp(cmd, "test") == 0)
         return cmd_test(argc - 1, argv + 1);
+    if (strcmp(cmd, "buffer") == 0)
+        return cmd_buffer(argc - 1, argv + 1);
+    if (strcmp(cmd, "replay") == 0)
+        return cmd_replay(argc - 1, argv + 1);
     if (strcmp(cmd, "version") == 0 || strcmp(cmd, "--version") == 0) {
         printf("sluice %s\n", PACKAGE_VERSION);
         return 0;

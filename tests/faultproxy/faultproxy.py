@@ -3,16 +3,18 @@
 forwards every request to --upstream, except that it fails some on purpose.
 
   faultproxy.py --upstream URL --port-file F [--fail-bulk N] [--status 503]
-                [--cut-bulk N]
+                [--cut-bulk N] [--delay-bulk MS]
 
 --fail-bulk N   answer the first N POST .../_bulk requests with --status
                 (the body is read and dropped: nothing reaches the node)
 --cut-bulk N    for the next N _bulk requests, forward them, then close the
                 connection without answering (the node has the documents:
                 the client must retry and the IDs must make it harmless)
+--delay-bulk MS answer every forwarded _bulk request MS milliseconds late
+                (a slow cluster: long enough to interrupt a client mid-way)
 Counts are written to F.stats as JSON after every request.
 """
-import argparse, json, threading, urllib.request, urllib.error
+import argparse, json, threading, time, urllib.request, urllib.error
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 lock = threading.Lock()
@@ -25,6 +27,7 @@ def main():
     ap.add_argument("--fail-bulk", type=int, default=0)
     ap.add_argument("--cut-bulk", type=int, default=0)
     ap.add_argument("--status", type=int, default=503)
+    ap.add_argument("--delay-bulk", type=int, default=0)
     a = ap.parse_args()
     budget = {"fail": a.fail_bulk, "cut": a.cut_bulk}
 
@@ -67,6 +70,8 @@ def main():
                     status, data, ctype = r.status, r.read(), r.headers.get("Content-Type", "application/json")
             except urllib.error.HTTPError as e:
                 status, data, ctype = e.code, e.read(), e.headers.get("Content-Type", "application/json")
+            if is_bulk and a.delay_bulk:
+                time.sleep(a.delay_bulk / 1000.0)
             with lock:
                 stats["forwarded"] += 1
                 save()

@@ -34,11 +34,13 @@ assert_eq() {   # assert_eq ACTUAL EXPECTED WHAT
 # A fresh index name per scenario.
 new_index() { echo "it-$1-$(date +%s%N | tail -c 9)"; }
 
-# start_sluice CONFIG_FILE: runs sluice in the background, waits for its port file.
+# start_sluice CONFIG_FILE [RUN_ARGS...]: runs sluice in the background, waits
+# for its port file.
 start_sluice() {
     local cfg=$1 i
+    shift
     rm -f "$T/ports"
-    "$SLUICE" run -c "$cfg" --port-file "$T/ports" --stats-interval 0 >>"$T/sluice.log" 2>&1 &
+    "$SLUICE" run -c "$cfg" --port-file "$T/ports" --stats-interval 0 "$@" >>"$T/sluice.log" 2>&1 &
     SLUICE_PID=$!
     PIDS+=("$SLUICE_PID")
     for i in $(seq 1 100); do
@@ -134,3 +136,37 @@ log:
   level: info
 EOC
 }
+
+# dead_port: a loopback port nothing listens on (the kernel picks it, then it
+# is released): a sink pointed there fails every request at once.
+dead_port() {
+    python3 -c 'import socket; s=socket.socket(); s.bind(("127.0.0.1", 0)); print(s.getsockname()[1]); s.close()'
+}
+
+# spool_status DIR KEY: one top-level value of `sluice buffer status --format json`.
+spool_status() {
+    "$SLUICE" buffer status --path "$1" --format json |
+        python3 -c 'import json,sys; v=json.load(sys.stdin)[sys.argv[1]]; print("" if v is None else (json.dumps(v) if isinstance(v,(list,dict)) else v))' "$2"
+}
+
+# wait_spool DIR N SECONDS: waits until the spool holds N records; prints the count.
+wait_spool() {
+    local dir=$1 n=$2 secs=$3 i c=0
+    for i in $(seq 1 $((secs * 10))); do
+        c=$(spool_status "$dir" records 2>/dev/null || echo 0)
+        [ "$c" = "$n" ] && break
+        sleep 0.1
+    done
+    echo "$c"
+}
+
+# ids INDEX: every document's _id in the index, sorted, one per line (up to 10000).
+ids() {
+    os POST "/$1/_refresh" >/dev/null 2>&1 || true
+    curl -sS -G "$OS_URL/$1/_search" --data-urlencode "size=10000" --data-urlencode "_source=false" |
+        python3 -c 'import json,sys
+for h in json.load(sys.stdin)["hits"]["hits"]: print(h["_id"])' | sort
+}
+
+# kv TEXT KEY: the value of KEY=value in a summary line (the last one that has it).
+kv() { grep -o "\b$2=[^ ]*" <<<"$1" | tail -n1 | cut -d= -f2; }

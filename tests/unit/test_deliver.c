@@ -12,6 +12,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/bounds.h"
 #include "common/clock.h"
@@ -21,6 +22,7 @@
 #include "common/queue.h"
 #include "common/rec.h"
 #include "common/schema.h"
+#include "buffer/spool.h"
 #include "shipper/deliver.h"
 #include "sinks/sink.h"
 #include "tests/unit/tu.h"
@@ -813,6 +815,165 @@ static void t_free_while_running(void)
     CU_ASSERT_EQUAL(sl_queue_bytes(Q), 0);
 }
 
+
+/* ---- a scripted source: batches tagged by pos_seg, done/abandon logged ---- */
+
+#define SRC_MAX 8
+static struct {
+    struct sl_recbatch *b[SRC_MAX];
+    size_t n, next;
+    char log[256];          /* "d1,d2,a3": done or abandoned, by tag */
+    int cancels;
+    int fail;               /* next returns this (an unreadable source) */
+    _Atomic int calls;
+} S;
+
+static int src_next(void *ctx, struct sl_recbatch **out, int timeout_ms)
+{
+    S.calls++;
+    if (S.fail)
+        return S.fail;
+    if (S.next < S.n) {
+        *out = S.b[S.next++];
+        return 0;
+    }
+    if (S.cancels || timeout_ms < 0)
+        return SL_ESTOP;
+    nap_ms(timeout_ms < 5 ? timeout_ms : 5);
+    return SL_ETIMEOUT;
+}
+
+static void src_log(char what, struct sl_recbatch *b)
+{
+    size_t len = strlen(S.log);
+
+    snprintf(S.log + len, sizeof S.log - len, "%s%c%llu", len ? "," : "", what,
+             (unsigned long long)b->pos_seg);
+    sl_recbatch_free(b);
+}
+
+static void src_done(void *ctx, struct sl_recbatch *b) { src_log('d', b); }
+static void src_abandon(void *ctx, struct sl_recbatch *b) { src_log('a', b); }
+static void src_cancel(void *ctx) { S.cancels++; }
+
+/* Adds a batch of count records (numbered from next_num) tagged tag. */
+static void src_add(unsigned count, uint64_t tag)
+{
+    struct sl_recbatch *b = sl_recbatch_new(4096, QUEUE_MAX);
+    char id[SL_ID_LEN + 1];
+
+    for (unsigned i = 0; i < count; i++, next_num++) {
+        snprintf(id, sizeof id, "rec%019u", next_num);
+        size_t mark = sl_recbatch_begin(b, id, "idx", 3, 0);
+        sl_buf_puts(&b->data, "{}");
+        sl_recbatch_commit(b, mark);
+    }
+    b->pos_seg = tag;
+    S.b[S.n++] = b;
+}
+
+static int start_src(script_fn fn)
+{
+    struct deliver_src src = { src_next, src_done, src_cancel, NULL, src_abandon };
+
+    F.script = fn;
+    sl_err_clear(&err);
+    return deliver_start(&D, &fake_type, &conf, "t1", &src, NULL, &err);
+}
+
+static void src_reset(void)
+{
+    memset(&S, 0, sizeof S);
+}
+
+static void t_empty_batch_waits_its_turn(void)
+{
+    src_reset();
+    src_add(3, 1);
+    src_add(0, 2);          /* every record filtered out (replay --from/--to) */
+    src_add(2, 3);
+    CU_ASSERT_EQUAL_FATAL(start_src(s_done), 0);
+    S.cancels = 1;          /* the source ends after its batches */
+    CU_ASSERT_EQUAL(deliver_stop(D, WAIT_MS), 0);
+    TU_ASSERT_STR(S.log, "d1,d2,d3");
+    CU_ASSERT(each_confirmed_once(5));
+}
+
+static void t_given_up_not_confirmed(void)
+{
+    src_reset();
+    src_add(3, 1);
+    src_add(0, 2);
+    src_add(2, 3);
+    CU_ASSERT_EQUAL_FATAL(start_src(s_fail), 0);
+    CU_ASSERT_EQUAL_FATAL(wait_calls(2), 0);
+    CU_ASSERT_EQUAL(deliver_stop(D, 200), 5);
+    TU_ASSERT_STR(S.log, "a1,a2,a3");
+    CU_ASSERT(S.cancels >= 1);      /* the source is told to stop reading */
+    CU_ASSERT(deliver_finished(D));
+}
+
+static void t_unreadable_source_no_spin(void)
+{
+    uint64_t t0;
+
+    src_reset();
+    S.fail = SL_EIO;
+    CU_ASSERT_EQUAL_FATAL(start_src(s_done), 0);
+    nap_ms(300);
+    CU_ASSERT(atomic_load(&S.calls) >= 1);
+    CU_ASSERT(atomic_load(&S.calls) <= 2);      /* a spin would call it thousands of times */
+    t0 = sl_clock_mono_ms();
+    CU_ASSERT_EQUAL(deliver_stop(D, 100), 0);
+    CU_ASSERT(sl_clock_mono_ms() - t0 < 5000);  /* and a stop still ends it */
+    CU_ASSERT_EQUAL(calls(), 0);
+}
+
+static void t_spool_cursor_kept_at_giveup(void)
+{
+    char dir[128], cmd[200];
+    struct spool_opts o = { 0 };
+    struct spool_recovery rec;
+    struct spool *sp = NULL;
+    struct spool_reader *r = NULL;
+    uint64_t recs = 0, bytes = 0;
+    int fresh;
+
+    snprintf(dir, sizeof dir, "/tmp/sluice-test-deliver.%ld", (long)getpid());
+    snprintf(cmd, sizeof cmd, "rm -rf %s", dir);
+    CU_ASSERT_EQUAL_FATAL(system(cmd), 0);
+    o.path = dir;
+    CU_ASSERT_EQUAL_FATAL(spool_open(&sp, &o, &rec, &err), 0);
+    struct sl_recbatch *b = sl_recbatch_new(4096, QUEUE_MAX);
+    for (unsigned i = 0; i < 10; i++) {
+        char id[SL_ID_LEN + 1];
+        snprintf(id, sizeof id, "rec%019u", i);
+        size_t mark = sl_recbatch_begin(b, id, "", 0, 0);
+        sl_buf_puts(&b->data, "{}");
+        sl_recbatch_commit(b, mark);
+    }
+    CU_ASSERT_EQUAL_FATAL(spool_append(sp, b, &err), 0);
+    sl_recbatch_free(b);
+    spool_close(sp);
+
+    /* Replay's way: read-only, a reader of its own, a sink that is down. */
+    o.read_only = 1;
+    CU_ASSERT_EQUAL_FATAL(spool_open(&sp, &o, &rec, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(spool_reader_open(sp, "replay", 0, 0, &r, &fresh, &err), 0);
+    F.script = s_fail;
+    struct deliver_src src = deliver_src_spool(r);
+    CU_ASSERT_EQUAL_FATAL(deliver_start(&D, &fake_type, &conf, "t1", &src, NULL, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(wait_calls(2), 0);
+    CU_ASSERT_EQUAL(deliver_stop(D, 200), 10);
+    CU_ASSERT_EQUAL(spool_reader_close(r, 0, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(spool_reader_open(sp, "replay", 0, 0, &r, &fresh, &err), 0);
+    spool_reader_backlog(r, &recs, &bytes);
+    CU_ASSERT_EQUAL(recs, 10);      /* all of them wait for the next run */
+    spool_reader_close(r, 1, &err);
+    spool_close(sp);
+    CU_ASSERT_EQUAL(system(cmd), 0);
+}
+
 static CU_TestInfo tests[] = {
     { "a failed send, then RETRY verdicts, end with each record confirmed once", t_retry_script },
     { "records are first sent in queue order, retries included", t_first_send_order },
@@ -835,6 +996,14 @@ static CU_TestInfo tests[] = {
     { "a retry waits at least half of retry_initial_ms", t_backoff_initial_gap },
     { "the sink is opened at start and closed at free", t_open_close },
     { "freeing a running deliverer whose queue is still open returns", t_free_while_running },
+    { "an empty batch behind held ones is confirmed after them, in order",
+      t_empty_batch_waits_its_turn },
+    { "records given up at the stop deadline are abandoned, not confirmed, with every later batch",
+      t_given_up_not_confirmed },
+    { "a source that cannot be read is retried every second, not spun on; stop ends it",
+      t_unreadable_source_no_spin },
+    { "a spool reader's cursor stays before records given up at stop (they are sent next time)",
+      t_spool_cursor_kept_at_giveup },
     CU_TEST_INFO_NULL,
 };
 

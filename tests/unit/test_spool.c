@@ -396,9 +396,11 @@ static void t_lock(void)
     snprintf(pid, sizeof pid, "pid %ld", (long)getpid());
     TU_ASSERT_HAS(err.msg, "in use by another sluice");
     TU_ASSERT_HAS(err.msg, pid);
+    CU_ASSERT_EQUAL(spool_lock_holder(dir), (int)getpid());
     o.read_only = 1;
     CU_ASSERT_EQUAL(spool_open(&s2, &o, &rec, &err), SL_EIO);
     spool_close(s);
+    CU_ASSERT_EQUAL(spool_lock_holder(dir), 0);
     CU_ASSERT_EQUAL(spool_open(&s2, &o, &rec, &err), 0);
     spool_close(s2);
 }
@@ -631,6 +633,44 @@ static void t_compress(void)
     spool_iter_free(it);
 }
 
+/* On a live spool, sluice deletes confirmed segments while `sluice buffer`
+ * reads: a segment listed and then gone is skipped, not an error. */
+static void t_iter_segment_gone(void)
+{
+    struct spool_opts o = opts();
+    struct spool_recovery rec;
+    struct spool_report *rep;
+    struct spool_iter *it;
+    struct spool *s;
+    struct sl_rec rr;
+    struct sl_err err;
+    char p[512];
+    int got = 0, rc;
+
+    fresh_dir();
+    o.segment_size = SPOOL_SEGMENT_MIN;
+    CU_ASSERT_EQUAL_FATAL(spool_open(&s, &o, &rec, &err), 0);
+    for (int k = 0; k < 4000; k += 500)
+        append(s, k, 500);                  /* ~35 KB a batch: several segments */
+    spool_close(s);
+    CU_ASSERT_FATAL(count_files("", ".seg") >= 3);
+    CU_ASSERT_EQUAL_FATAL(spool_inspect(dir, &rep, &err), 0);
+    int first = (int)rep->segs[0].records;
+    spool_report_free(rep);
+    CU_ASSERT_EQUAL_FATAL(spool_iter_open(dir, &it, &err), 0);
+    snprintf(p, sizeof p, "%s/%020d.seg", dir, 1);
+    CU_ASSERT_EQUAL_FATAL(unlink(p), 0);
+    while ((rc = spool_iter_next(it, &rr, &err)) == 1) {
+        CU_ASSERT_EQUAL(docnum(&rr), first + got);
+        got++;
+    }
+    CU_ASSERT_EQUAL(rc, 0);
+    CU_ASSERT(first > 0);
+    CU_ASSERT_EQUAL(got, 4000 - first);
+    CU_ASSERT_EQUAL(spool_iter_skipped(it), 0);
+    spool_iter_free(it);
+}
+
 static CU_TestInfo tests[] = {
     { "compression of sealed segments a reader waits for", t_compress },
     { "record format: stamp, parse, short, bad, resync", t_record_format },
@@ -639,11 +679,13 @@ static CU_TestInfo tests[] = {
     { "recovery: torn tail cut", t_torn_tail },
     { "recovery: flipped byte skipped, segment kept aside", t_flipped_byte },
     { "recovery: missing cursor, empty segment", t_missing_cursor_and_empty_segment },
-    { "lock: a second open is refused with the pid", t_lock },
+    { "lock: a second open is refused with the pid; spool_lock_holder names it, 0 once free",
+      t_lock },
     { "full: block and drop_newest", t_full_block_and_drop_newest },
     { "full: drop_oldest", t_full_drop_oldest },
     { "writer thread, fsync always, end of spool", t_writer_thread },
     { "read-only open, time filter", t_read_only_time_filter },
+    { "iteration skips a segment deleted after the listing (a live spool)", t_iter_segment_gone },
     CU_TEST_INFO_NULL,
 };
 
