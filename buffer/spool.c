@@ -352,6 +352,7 @@ static int scan_segment(const char *dir, uint64_t segno, int gz, struct scan *sc
             rc = -1;
             break;
         }
+        sc->info.content = ss.pos;
         have += (size_t)k;
         int eof = k == 0;
         size_t used = scan_chunk(sc, buf, have, base, eof, gz ? 0 : sc->info.bytes, fn, arg);
@@ -1659,7 +1660,7 @@ static void cursor_backlog(struct spool_report *rep, struct spool_cursorinfo *c)
             continue;
         if (g->records && g->last_seq >= c->seq)
             c->backlog_records += g->last_seq + 1 - (c->seq > g->first_seq ? c->seq : g->first_seq);
-        uint64_t size = g->compressed ? 0 : g->bytes;
+        uint64_t size = g->content;
         if (g->segno == c->seg && size > c->off)
             c->backlog_bytes += size - c->off;
         else if (g->segno > c->seg && size > SEG_HDR)

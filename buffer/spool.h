@@ -122,6 +122,7 @@ int  spool_reader_close(struct spool_reader *r, int remove, struct sl_err *err);
 struct spool_seginfo {
     uint64_t segno;
     uint64_t bytes;                 /* file size */
+    uint64_t content;               /* bytes of records (uncompressed) */
     uint64_t records;
     uint64_t first_seq, last_seq;
     int64_t  tmin_ms, tmax_ms;      /* event times; INT64_MAX/INT64_MIN when empty */
