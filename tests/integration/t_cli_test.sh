@@ -74,6 +74,30 @@ grep -q 'line 1: grammar sshd-login: expression .Accepted .*matched 34 of 59 byt
     { cat "$T/err"; fail "--explain does not say how far the expression got"; }
 note "ok: --explain shows how far the grok expression got"
 
+# --now pins the receive time: the year of a BSD stamp without one follows it
+# (a December line read in January is last year's, a January line read on
+# New Year's Eve next year's), and a golden file made with it stays valid.
+printf '%s\n' '<38>Dec 31 23:59:00 bastion sshd[1001]: Accepted publickey for alice from 203.0.113.7 port 50007 ssh2' \
+    '<38>Jan  1 00:00:30 bastion sshd[1002]: Accepted publickey for bob from 203.0.113.8 port 50008 ssh2' >"$T/newyear.log"
+"$SLUICE" test -c "$T/cfg.yaml" --now 2027-01-03T09:00:00Z "$T/newyear.log" >"$T/jan.json" 2>"$T/err" ||
+    { cat "$T/err"; fail "--now in January"; }
+assert_eq "$(field "$(sed -n 1p "$T/jan.json")" @timestamp)" "2026-12-31T23:59:00.000Z" "December line read in January"
+assert_eq "$(field "$(sed -n 1p "$T/jan.json")" event.ingested)" "2027-01-03T09:00:00.000000Z" "event.ingested is --now"
+"$SLUICE" test -c "$T/cfg.yaml" --now 1798761590 "$T/newyear.log" >"$T/dec.json" 2>"$T/err" ||
+    { cat "$T/err"; fail "--now on Dec 31"; }
+assert_eq "$(field "$(sed -n 2p "$T/dec.json")" @timestamp)" "2027-01-01T00:00:30.000Z" "January line read on New Year's Eve"
+assert_eq "$(field "$(sed -n 1p "$T/dec.json")" @timestamp)" "2026-12-31T23:59:00.000Z" "December line read on New Year's Eve"
+"$SLUICE" test -c "$T/cfg.yaml" --now 2027-01-03T09:00:00Z --expect "$T/jan.json" "$T/newyear.log" >/dev/null 2>"$T/err" ||
+    { cat "$T/err"; fail "--expect with the same --now did not exit 0"; }
+st=0
+"$SLUICE" test -c "$T/cfg.yaml" --now 2027-01-03T09:00:01Z --expect "$T/jan.json" "$T/newyear.log" >/dev/null 2>"$T/err" || st=$?
+assert_eq "$st" "1" "--expect with --now compares event.ingested"
+grep -q 'line 1: event.ingested: expected "2027-01-03T09:00:00.000000Z", got "2027-01-03T09:00:01.000000Z"' "$T/err" ||
+    { cat "$T/err"; fail "--now diff does not name event.ingested"; }
+st=0
+"$SLUICE" test -c "$T/cfg.yaml" --now 2027-01-03T09:00:00 "$T/newyear.log" >/dev/null 2>"$T/err" || st=$?
+assert_eq "$st" "2" "--now without a zone is a usage error"
+
 sed 's/^grammars:/gramars:/' "$T/cfg.yaml" >"$T/typo.yaml"
 st=0
 "$SLUICE" test -c "$T/typo.yaml" "$T/lines.log" >/dev/null 2>"$T/err" || st=$?
