@@ -74,6 +74,22 @@ grep -q 'line 1: grammar sshd-login: expression .Accepted .*matched 34 of 59 byt
     { cat "$T/err"; fail "--explain does not say how far the expression got"; }
 note "ok: --explain shows how far the grok expression got"
 
+# --explain on a liblognorm miss: how many bytes the rulebase took, and the rest.
+cat >"$T/ln.yaml" <<EOC
+grammars:
+  definitions:
+    - name: linux
+      type: lognorm
+      rulebase: $TOP/tests/fixtures/lognorm/linux.rb
+  routes:
+    sshd: linux
+EOC
+set +e; "$SLUICE" test -c "$T/ln.yaml" --explain "$T/miss.log" >/dev/null 2>"$T/err"; st=$?; set -e
+assert_eq "$st" 0 "exit status of --explain on a lognorm miss"
+grep -q "^line 1: grammar linux: rulebase .*linux.rb: matched 34 of 59 bytes; unparsed from byte 34: 'host.example port 22 ssh2'$" "$T/err" ||
+    { cat "$T/err"; fail "--explain does not say how far the rulebase got"; }
+note "ok: --explain shows how far the rulebase got"
+
 # --now pins the receive time: the year of a BSD stamp without one follows it
 # (a December line read in January is last year's, a January line read on
 # New Year's Eve next year's), and a golden file made with it stays valid.
