@@ -45,6 +45,21 @@ libsl_parser_a_SOURCES += \
 libsl_parser_a_CPPFLAGS += $(PCRE2_CFLAGS)
 EXTRA_DIST += grammars/README.md grammars/patterns
 
+# The pattern library and the program grammars, compiled in (parser/builtin.h).
+# scripts/embed-grammars runs on every build (it reads grammars/ itself, so a
+# file added there needs no edit here) and replaces builtin_data.c only when
+# the text changed (quietly: it runs every time). It is generated in the build
+# tree, never in srcdir.
+libsl_parser_a_SOURCES += parser/builtin.c parser/builtin.h
+nodist_libsl_parser_a_SOURCES = parser/builtin_data.c
+BUILT_SOURCES += parser/builtin_data.c
+CLEANFILES += parser/builtin_data.c
+dist_noinst_SCRIPTS += scripts/embed-grammars
+parser/builtin_data.c: sl-embed-grammars
+	@$(MKDIR_P) parser && $(SHELL) $(top_srcdir)/scripts/embed-grammars $(top_srcdir) $@
+sl-embed-grammars:
+.PHONY: sl-embed-grammars
+
 check_PROGRAMS += tests/unit/test_grok tests/unit/test_patterns
 TESTS += tests/unit/test_grok tests/unit/test_patterns
 tests_unit_test_grok_SOURCES = tests/unit/test_grok.c tests/unit/tu.c tests/unit/tu.h

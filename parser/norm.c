@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -214,9 +215,11 @@ static int ng_set_add(struct ng_file *f, const char *field, const char *val, con
     return 0;
 }
 
-int norm_grok_file_grammar(struct grammar **out, const char *name, const char *path,
-                           const struct grok_lib *base_patterns, const struct grok_opts *o,
-                           struct sl_err *err)
+/* The grammar file's lines from fp (which the caller closes); path names
+ * it in errors. */
+static int ng_load(struct grammar **out, const char *name, const char *path, FILE *fp,
+                   const struct grok_lib *base_patterns, const struct grok_opts *o,
+                   struct sl_err *err)
 {
     struct grok_lib *lib = grok_lib_new();
     struct ng_file f = { 0 };
@@ -224,7 +227,6 @@ int norm_grok_file_grammar(struct grammar **out, const char *name, const char *p
     size_t cap = 0;
     unsigned lineno;
     int rc = 0;
-    FILE *fp;
 
     *out = NULL;
     if (base_patterns)          /* an overlay: this grammar's patterns never reach the base */
@@ -236,12 +238,6 @@ int norm_grok_file_grammar(struct grammar **out, const char *name, const char *p
     if (rc) {
         grok_lib_free(lib);
         return rc;
-    }
-    fp = fopen(path, "r");
-    if (!fp) {
-        grok_lib_free(lib);
-        return sl_err_set(err, SL_EIO, path, "cannot open the grammar file: %s",
-                          strerror(errno));
     }
     f.g = sl_calloc(NG_FILE_EXPRS_MAX, sizeof *f.g);
     f.sets = sl_calloc(NG_FILE_EXPRS_MAX, sizeof *f.sets);
@@ -319,7 +315,6 @@ int norm_grok_file_grammar(struct grammar **out, const char *name, const char *p
             rc = sl_err_set(err, SL_EIO, path, "read error: %s", strerror(errno));
     }
     free(line);
-    fclose(fp);
     grok_lib_free(lib);
     if (!rc && f.n == 0)
         rc = sl_err_set(err, SL_EINVAL, path, "no EXPR line");
@@ -338,5 +333,41 @@ int norm_grok_file_grammar(struct grammar **out, const char *name, const char *p
         return rc;
     }
     ng_file_free(&f);
+    return rc;
+}
+
+int norm_grok_file_grammar(struct grammar **out, const char *name, const char *path,
+                           const struct grok_lib *base_patterns, const struct grok_opts *o,
+                           struct sl_err *err)
+{
+    FILE *fp = fopen(path, "r");
+    int rc;
+
+    *out = NULL;
+    if (!fp)
+        return sl_err_set(err, SL_EIO, path, "cannot open the grammar file: %s",
+                          strerror(errno));
+    rc = ng_load(out, name, path, fp, base_patterns, o, err);
+    fclose(fp);
+    return rc;
+}
+
+int norm_grok_text_grammar(struct grammar **out, const char *name, const char *path,
+                           const char *text, size_t len, const struct grok_lib *base_patterns,
+                           const struct grok_opts *o, struct sl_err *err)
+{
+    FILE *fp;
+    int rc;
+
+    *out = NULL;
+    if (!len)
+        return sl_err_set(err, SL_EINVAL, path, "no EXPR line");
+    /* A read-only stream over the text: the file's reader, line numbers and
+     * all, with no second parser to keep in step. */
+    fp = fmemopen((void *)(uintptr_t)text, len, "r");
+    if (!fp)
+        return sl_err_set(err, SL_EIO, path, "fmemopen: %s", strerror(errno));
+    rc = ng_load(out, name, path, fp, base_patterns, o, err);
+    fclose(fp);
     return rc;
 }

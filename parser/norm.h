@@ -29,5 +29,10 @@ struct grammar *norm_grok_grammar_new(const char *name, struct grok **groks, siz
 int norm_grok_file_grammar(struct grammar **out, const char *name, const char *path,
                            const struct grok_lib *base_patterns, const struct grok_opts *o,
                            struct sl_err *err);
+/* The same from a grammar file's text in memory (text[0..len)); path names
+ * it in errors ("builtin:grammars/sshd/sshd.grok"). */
+int norm_grok_text_grammar(struct grammar **out, const char *name, const char *path,
+                           const char *text, size_t len, const struct grok_lib *base_patterns,
+                           const struct grok_opts *o, struct sl_err *err);
 
 #endif

@@ -90,6 +90,18 @@ grep -q "^line 1: grammar linux: rulebase .*linux.rb: matched 34 of 59 bytes; un
     { cat "$T/err"; fail "--explain does not say how far the rulebase got"; }
 note "ok: --explain shows how far the rulebase got"
 
+# The compiled-in library and program grammars: no patterns:, no file.
+cat >"$T/builtin.yaml" <<EOC
+grammars:
+  definitions:
+    - { name: ssh, type: grok, builtin: sshd }
+  routes:
+    sshd: ssh
+EOC
+d=$("$SLUICE" test -c "$T/builtin.yaml" "$T/lines.log" 2>"$T/err" | head -n 1) || { cat "$T/err"; fail "builtin: sshd"; }
+assert_eq "$(field "$d" event.action)" "ssh_login" "builtin: sshd event.action"
+assert_eq "$(field "$d" user.name)" "alice" "builtin: sshd user.name"
+
 # --now pins the receive time: the year of a BSD stamp without one follows it
 # (a December line read in January is last year's, a January line read on
 # New Year's Eve next year's), and a golden file made with it stays valid.

@@ -28,9 +28,11 @@
 #include "common/buf.h"
 #include "common/err.h"
 #include "common/json.h"
+#include "parser/builtin.h"
 #include "parser/fields.h"
 #include "parser/grok.h"
 #include "parser/grok_lib.h"
+#include "parser/norm.h"
 #include "tests/unit/tu.h"
 
 #define LINE_MAX_   16384u              /* bytes of one sample or grammar line */
@@ -503,9 +505,68 @@ static void t_every_grammar(void)
     CU_ASSERT_EQUAL(failed, 0);
 }
 
+/* Each grammar is compiled in (`builtin: NAME` in a config) as it is on
+ * disk now, and loads through the config's path over the built-in library. */
+static void t_builtin_grammars(void)
+{
+    struct dirent **names;
+    char gdir[1100], path[2400], where[2600];
+    struct grok_lib *lib = grok_lib_new();
+    struct sl_err err;
+    size_t nbuiltin = 0;
+    int n;
+
+    CU_ASSERT_EQUAL_FATAL(builtin_patterns_load(lib, &err), 0);
+    snprintf(gdir, sizeof gdir, "%s/grammars", Root);
+    n = scandir(gdir, &names, program_dir, alphasort);
+    CU_ASSERT_FATAL(n > 0);
+    for (int i = 0; i < n; i++) {
+        const char *prog = names[i]->d_name;
+        const struct builtin_file *bf = builtin_grammar(prog);
+        struct grammar *g = NULL;
+        struct sl_buf file;
+        FILE *f;
+        size_t got;
+
+        snprintf(path, sizeof path, "%s/%s/%s.grok", gdir, prog, prog);
+        f = fopen(path, "r");
+        if (!f) {
+            free(names[i]);
+            continue;
+        }
+        sl_buf_init(&file, 4096, 1u << 24);
+        while ((got = fread(where, 1, sizeof where, f)) > 0)
+            sl_buf_append(&file, where, got);
+        fclose(f);
+        if (file.len && file.data[file.len - 1] != '\n')
+            sl_buf_putc(&file, '\n');          /* the embedder ends every line */
+        if (!bf || bf->len != file.len || memcmp(bf->text, file.data, file.len) != 0) {
+            fprintf(stderr, "\n  %s: not compiled in as it is on disk: rebuild (make)\n", path);
+            CU_FAIL("a grammar differs from its compiled-in copy");
+        } else {
+            snprintf(where, sizeof where, "builtin:grammars/%s/%s.grok", prog, prog);
+            if (norm_grok_text_grammar(&g, prog, where, bf->text, bf->len, lib, NULL, &err)) {
+                fprintf(stderr, "\n  %s: %s\n", err.where, err.msg);
+                CU_FAIL("a compiled-in grammar does not load");
+            }
+            grammar_free(g);
+        }
+        sl_buf_free(&file);
+        free(names[i]);
+    }
+    free(names);
+    for (const struct builtin_file *b = builtin_grammar_files; b->name; b++)
+        nbuiltin++;
+    CU_ASSERT(nbuiltin >= 14);
+    CU_ASSERT_PTR_NULL(builtin_grammar("patterns"));
+    CU_ASSERT_PTR_NULL(builtin_grammar("nosuch"));
+    grok_lib_free(lib);
+}
+
 static CU_TestInfo tests[] = {
     { "every sample of every grammar gives its expected fields, JIT and interpreter alike",
       t_every_grammar },
+    { "every grammar is compiled in as it is on disk and loads by name", t_builtin_grammars },
     CU_TEST_INFO_NULL,
 };
 
