@@ -6,7 +6,8 @@ libsl_parser_a_SOURCES = \
 	parser/evt_json.c \
 	parser/sd.c parser/sd.h \
 	parser/syslog.c parser/syslog.h \
-	parser/syslog_time.c parser/syslog_time.h
+	parser/syslog_time.c parser/syslog_time.h \
+	parser/datefmt.c parser/datefmt.h
 PARSER_LIBS = libsl_parser.a
 EXTRA_DIST += parser/README.md
 
@@ -68,6 +69,14 @@ tests_unit_test_grok_LDADD = libsl_parser.a $(COMMON_LIBS) $(PCRE2_LIBS) $(TEST_
 tests_unit_test_patterns_SOURCES = tests/unit/test_patterns.c tests/unit/tu.c tests/unit/tu.h
 tests_unit_test_patterns_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_patterns_LDADD = libsl_parser.a $(COMMON_LIBS) $(PCRE2_LIBS) $(TEST_LIBS)
+
+# Program timestamps: date formats, TIMESTAMP lines, @timestamp and event.created.
+check_PROGRAMS += tests/unit/test_datefmt
+TESTS += tests/unit/test_datefmt
+tests_unit_test_datefmt_SOURCES = tests/unit/test_datefmt.c tests/unit/tu.c tests/unit/tu.h
+tests_unit_test_datefmt_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_datefmt_LDADD = libsl_parser.a $(COMMON_LIBS) $(PCRE2_LIBS) $(LOGNORM_LIBS) \
+	$(FASTJSON_LIBS) $(TEST_LIBS)
 
 # Grammar fields in the event and their merge into the document.
 check_PROGRAMS += tests/unit/test_evt_fields

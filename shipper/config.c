@@ -1174,13 +1174,85 @@ static size_t scalars_of(struct ctx *c, const struct ynode *v, const char *kp,
 
 #define GRAMMAR_EXPRS_MAX   256u
 #define GRAMMAR_ROUTE_MAX   64u
+#define GRAMMAR_TS_MAX      8u
+
+/* A grok definition's `timestamp:`: {field: F, format: X | [X, ...]} or a
+ * list of such, every format a rule of g, in order. 1 when all were added. */
+static int load_timestamps(struct ctx *c, struct grammar *g, const struct ynode *v,
+                           const char *path)
+{
+    static const char *const keys[] = { "field", "format", NULL };
+    const struct ynode *one[1], *const *items = one;
+    char kp[PATH_MAX_LEN], ip[PATH_MAX_LEN + 24], fp[PATH_MAX_LEN];
+    size_t n = 1, nerr0 = c->nerr;
+    struct sl_err err;
+
+    join(kp, path, "timestamp");
+    if (v->kind == YN_SEQ && v->n) {
+        items = (const struct ynode *const *)v->kid;
+        n = v->n;
+    } else if (v->kind == YN_MAP && !v->null) {
+        one[0] = v;
+    } else {
+        ERR(c, v, kp, "expected {field: F, format: FORMAT} or a list of them, got %s",
+            kind_name(v));
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct ynode *it = items[i], *fv, *mv;
+        const struct ynode *fm[GRAMMAR_TS_MAX];
+        size_t nf;
+
+        if (v->kind == YN_SEQ)
+            snprintf(ip, sizeof ip, "%s[%zu]", kp, i);
+        else
+            snprintf(ip, sizeof ip, "%s", kp);
+        if (it->kind != YN_MAP) {
+            ERR(c, it, ip, "expected {field: F, format: FORMAT}, got %s", kind_name(it));
+            continue;
+        }
+        for (size_t k = 0; k + 1 < it->n; k += 2) {
+            const struct ynode *key = it->kid[k];
+            size_t j = 0;
+            while (keys[j] && (key->kind != YN_SCALAR || strcmp(key->text, keys[j])))
+                j++;
+            if (!keys[j] && key->kind == YN_SCALAR)
+                unknown_key(c, key, ip, NULL, keys);
+        }
+        fv = map_get(it, "field", NULL);
+        mv = map_get(it, "format", NULL);
+        if (!fv || fv->kind != YN_SCALAR || fv->null) {
+            join(fp, ip, "field");
+            ERR(c, fv ? fv : it, fp, "required: the field that holds the program's time");
+            continue;
+        }
+        join(fp, ip, "format");
+        if (!mv) {
+            ERR(c, it, fp, "required: ISO8601, HTTPDATE, UNIX, UNIX_MS, SYSLOG or a pattern "
+                "like 'yyyy/MM/dd HH:mm:ss' (or a list of them)");
+            continue;
+        }
+        nf = scalars_of(c, mv, fp, fm, GRAMMAR_TS_MAX, "a date format");
+        for (size_t k = 0; k < nf; k++) {
+            sl_err_clear(&err);
+            if (norm_grok_add_timestamp(g, fv->text, fm[k]->text, &err) == 0)
+                continue;
+            if (strstr(err.msg, " captures "))      /* the field's fault, not the format's */
+                ERR(c, fv, ip, "%s", err.msg);
+            else
+                ERR(c, fm[k], fp, "%s", err.msg);
+            break;
+        }
+    }
+    return c->nerr == nerr0;
+}
 
 static void load_definition(struct ctx *c, struct route_table *t, const struct grok_lib *lib,
                             const struct ynode *item, const char *path)
 {
-    static const char *const keys[] = { "name", "type", "match", "file", "builtin", "rulebase",
-                                        "space", NULL };
-    const struct ynode *nv, *tv, *mv, *fv, *bv, *rv, *sv, *kn;
+    static const char *const keys[] = { "name", "type", "match", "file", "builtin", "timestamp",
+                                        "rulebase", "space", NULL };
+    const struct ynode *nv, *tv, *mv, *fv, *bv, *tsv, *rv, *sv, *kn;
     char kp[PATH_MAX_LEN], where[PATH_MAX_LEN + 64];
     struct grammar *g = NULL;
     struct sl_err err;
@@ -1203,6 +1275,7 @@ static void load_definition(struct ctx *c, struct route_table *t, const struct g
     mv = map_get(item, "match", NULL);
     fv = map_get(item, "file", NULL);
     bv = map_get(item, "builtin", NULL);
+    tsv = map_get(item, "timestamp", NULL);
     rv = map_get(item, "rulebase", NULL);
     sv = map_get(item, "space", &kn);
     if (!nv || nv->kind != YN_SCALAR || nv->null) {
@@ -1308,9 +1381,10 @@ static void load_definition(struct ctx *c, struct route_table *t, const struct g
             ERR(c, mv, path, "match is for type grok");
             return;
         }
-        if (fv || bv) {
-            ERR(c, fv ? fv : bv, path, "%s is for type grok (a lognorm rulebase is rulebase:)",
-                fv ? "file" : "builtin");
+        if (fv || bv || tsv) {
+            ERR(c, fv ? fv : bv ? bv : tsv, path,
+                "%s is for type grok (a lognorm rulebase is rulebase:)",
+                fv ? "file" : bv ? "builtin" : "timestamp");
             return;
         }
         if (!rv || rv->kind != YN_SCALAR || rv->null) {
@@ -1334,6 +1408,10 @@ static void load_definition(struct ctx *c, struct route_table *t, const struct g
         g = lognorm_grammar_new(nv->text, ln);
     }
 add:
+    if (g && tsv && !load_timestamps(c, g, tsv, path)) {
+        grammar_free(g);
+        return;
+    }
     sl_err_clear(&err);
     if (!g || route_table_add_grammar(t, g, &err)) {
         join(kp, path, "name");
@@ -1708,6 +1786,8 @@ int config_print_keys(FILE *f)
             cfg_grammars_file_desc);
     fprintf(f, KEYS_FMT, "grammars.definitions[].builtin", "string", "-", "-",
             cfg_grammars_builtin_desc);
+    fprintf(f, KEYS_FMT, "grammars.definitions[].timestamp", "list", "-", "-",
+            cfg_grammars_timestamp_desc);
     fprintf(f, KEYS_FMT, "grammars.definitions[].rulebase", "string", "-", "-",
             cfg_grammars_rulebase_desc);
     fprintf(f, KEYS_FMT, "grammars.definitions[].space", "enum", "as-is", "-",

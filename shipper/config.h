@@ -111,6 +111,7 @@ extern const char cfg_grammars_type_desc[];
 extern const char cfg_grammars_match_desc[];
 extern const char cfg_grammars_file_desc[];
 extern const char cfg_grammars_builtin_desc[];
+extern const char cfg_grammars_timestamp_desc[];
 extern const char cfg_grammars_rulebase_desc[];
 extern const char cfg_grammars_space_desc[];
 extern const char cfg_grammars_routes_desc[];

@@ -74,6 +74,10 @@ const char cfg_grammars_file_desc[] =
 const char cfg_grammars_builtin_desc[] =
     "grok, instead of match or file: a compiled-in program grammar by name (sshd, sudo, "
     "postfix...: grammars/<name>/<name>.grok)";
+const char cfg_grammars_timestamp_desc[] =
+    "grok: {field: F, format: FORMAT or [FORMAT, ...]} or a list of them: the program's own "
+    "time in field F becomes @timestamp (formats: ISO8601, HTTPDATE, UNIX, UNIX_MS, SYSLOG, "
+    "or a pattern like 'yyyy/MM/dd HH:mm:ss')";
 const char cfg_grammars_rulebase_desc[] =
     "lognorm: a liblognorm v2 rulebase file; relative to the config's directory";
 const char cfg_grammars_space_desc[] =

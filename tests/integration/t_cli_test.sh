@@ -126,6 +126,38 @@ st=0
 "$SLUICE" test -c "$T/cfg.yaml" --now 2027-01-03T09:00:00 "$T/newyear.log" >/dev/null 2>"$T/err" || st=$?
 assert_eq "$st" "2" "--now without a zone is a usage error"
 
+# A program's own time becomes @timestamp (the header's goes to event.created):
+# nginx's HTTPDATE through the built-in grammar, and a year-less BSD stamp
+# inside an app's message, its year inferred from --now like the header's.
+cat >"$T/ts.yaml" <<'EOC'
+grammars:
+  definitions:
+    - name: nginx
+      type: grok
+      builtin: nginx
+      timestamp: { field: nginx.access.time, format: HTTPDATE }
+    - name: app
+      type: grok
+      match: '^(?<app.time>[A-Z][a-z]{2} +\d+ \d\d:\d\d:\d\d) (?<app.text>.*)$'
+      timestamp: { field: app.time, format: SYSLOG }
+  routes:
+    nginx: nginx
+    app: app
+EOC
+printf '%s\n' '<190>Jan  3 09:00:05 web1 nginx: 203.0.113.9 - - [03/Jan/2027:09:00:00 +0100] "GET / HTTP/1.1" 200 612 "-" "curl/8.0"' \
+    '<14>Jan  3 09:00:00 h app: Dec 31 23:59:59 tick' \
+    '<190>Jan  3 09:00:05 web1 nginx: 203.0.113.9 - - [31/Feb/2027:09:00:00 +0100] "GET / HTTP/1.1" 200 612 "-" "curl/8.0"' >"$T/ts.log"
+"$SLUICE" test -c "$T/ts.yaml" --now 2027-01-03T09:00:06Z "$T/ts.log" >"$T/ts.json" 2>"$T/err" || { cat "$T/err"; fail "timestamp: config"; }
+d1=$(sed -n 1p "$T/ts.json"); d2=$(sed -n 2p "$T/ts.json"); d3=$(sed -n 3p "$T/ts.json")
+assert_eq "$(field "$d1" @timestamp)" "2027-01-03T08:00:00.000Z" "nginx HTTPDATE is @timestamp"
+assert_eq "$(field "$d1" event.created)" "2027-01-03T09:00:05.000Z" "the header time is event.created"
+assert_eq "$(field "$d2" @timestamp)" "2026-12-31T23:59:59.000Z" "a December program time read in January"
+assert_eq "$(field "$d3" @timestamp)" "2027-01-03T09:00:05.000Z" "an unreadable program time leaves the header's"
+assert_eq "$(field "$d3" tags)" '["_sluice_date_parse_failure"]' "and tags it"
+"$SLUICE" test -c "$T/ts.yaml" --now 2027-01-03T09:00:06Z --expect "$T/ts.json" "$T/ts.log" >/dev/null 2>"$T/err" ||
+    { cat "$T/err"; fail "--expect on program timestamps"; }
+note "ok: --expect passes on program timestamps"
+
 sed 's/^grammars:/gramars:/' "$T/cfg.yaml" >"$T/typo.yaml"
 st=0
 "$SLUICE" test -c "$T/typo.yaml" "$T/lines.log" >/dev/null 2>"$T/err" || st=$?

@@ -586,6 +586,24 @@ static void t_grammars_file(void)
     next_good_loads();
 }
 
+/* Keeps the FLD_TIME field a grammar emits. */
+struct got_ts {
+    int time;
+    char val[64];
+};
+
+static int got_time(void *arg, const struct fld_name *name, enum fld_type type, const char *val,
+                    size_t len)
+{
+    struct got_ts *t = arg;
+
+    if (type == FLD_TIME && strcmp(name->path, "@timestamp") == 0) {
+        t->time++;
+        snprintf(t->val, sizeof t->val, "%.*s", (int)len, val);
+    }
+    return 0;
+}
+
 /* One match of the first grammar of the config last loaded: 1 when it matched. */
 static int first_grammar_matches(const char *line, struct got_fields *gf)
 {
@@ -669,6 +687,58 @@ static void t_grammars_builtin(void)
     ASSERT_ERR("test.yaml:6:38: key 'grammars.definitions[2]': ",
                "match, file and builtin exclude each other");
     CU_ASSERT_EQUAL(pr.errors.n, 4);
+    next_good_loads();
+}
+
+/* timestamp: on grok definitions: the program's time becomes @timestamp. */
+static void t_grammars_timestamp(void)
+{
+    const struct grammar *g;
+    void *scratch;
+    int rc;
+    struct got_ts tf = { 0, "" };
+
+    rc = load_str("grammars:\n  definitions:\n    - name: web\n      type: grok\n"
+                  "      builtin: nginx\n      timestamp:\n"
+                  "        - {field: nginx.access.time, format: HTTPDATE}\n"
+                  "        - {field: nginx.error.time, format: ['yyyy/MM/dd HH:mm:ss', ISO8601]}\n"
+                  "    - name: app\n      type: grok\n      match: '^(?<t>\\S+) (?<m>.*)$'\n"
+                  "      timestamp: {field: t, format: UNIX}\n"
+                  "  routes: {nginx: web, app: app}\n");
+    if (rc)
+        dump();
+    CU_ASSERT_EQUAL_FATAL(rc, 0);
+    g = route_table_grammar(cfg->routes, 1);
+    scratch = grammar_scratch_new(g);
+    CU_ASSERT_EQUAL(grammar_match(g, scratch, "1798761600 hello", 16, got_time, &tf),
+                    GRAMMAR_MATCH);
+    CU_ASSERT_EQUAL(tf.time, 1);
+    TU_ASSERT_STR(tf.val, "2027-01-01T00:00:00Z");
+    grammar_scratch_free(g, scratch);
+
+    CU_ASSERT_EQUAL(load_str("grammars:\n  definitions:\n"
+                             "    - {name: a, type: grok, match: 'x(?<t>\\d+)', timestamp: "
+                             "{field: t, format: 'yyyy-MM-ddTHH'}}\n"
+                             "    - {name: b, type: grok, match: 'x(?<t>\\d+)', timestamp: "
+                             "{field: u, format: UNIX}}\n"
+                             "    - {name: c, type: grok, match: 'x(?<t>\\d+)', timestamp: "
+                             "{field: t}}\n"
+                             "    - {name: d, type: lognorm, rulebase: x.rb, timestamp: "
+                             "{field: t, format: UNIX}}\n"
+                             "    - {name: e, type: grok, match: 'x(?<t>\\d+)', timestamp: "
+                             "{field: t, format: UNIX, fromat: x}}\n"
+                             "    - {name: f, type: grok, match: 'x(?<t>\\d+)', timestamp: [1]}\n"
+                             "  routes: {x: a}\n"), SL_ECONFIG);
+    ASSERT_ERR("test.yaml:3:80: key 'grammars.definitions[0].timestamp.format': ",
+               "t: format 'yyyy-MM-ddTHH': letter 'T' at offset 10");
+    ASSERT_ERR("test.yaml:4:69: key 'grammars.definitions[1].timestamp': ",
+               "no expression of grammar b captures u");
+    ASSERT_ERR(":5:61: key 'grammars.definitions[2].timestamp.format': ", "required: ISO8601");
+    ASSERT_ERR(":6:59: key 'grammars.definitions[3]': ", "timestamp is for type grok");
+    ASSERT_ERR(":7:86: key 'grammars.definitions[4].timestamp.fromat': ", "unknown key");
+    ASSERT_ERR(":8:62: key 'grammars.definitions[5].timestamp[0]': ",
+               "expected {field: F, format: FORMAT}");
+    CU_ASSERT_EQUAL(pr.errors.n, 6);
     next_good_loads();
 }
 
@@ -1205,6 +1275,8 @@ static CU_TestInfo load_tests[] = {
     { "the built-in pattern library loads first, patterns: adds and replaces; builtin: names a "
       "program grammar; both can be refused", t_grammars_builtin },
     { "the example configs in docs/examples load", t_example_configs },
+    { "timestamp: on a grok definition gives @timestamp; bad rules name their key",
+      t_grammars_timestamp },
     { "without grammars there is no route table", t_no_grammars },
     { "bad grammars name file:line:col, the grok error and its offset", t_grammars_bad },
     { "an unknown sink type lists the known types", t_unknown_type },

@@ -8,8 +8,13 @@
  * (with the constants of its SET lines) exactly the fields of the same line
  * of expected.ndjson: same keys, values and JSON types. `{"_nomatch": true}`
  * says no expression may match; `"_expr"` names the expression that must be
- * the one. Every sample runs with the JIT and with the interpreter. A
- * failure prints file:line, the expression, and expected against got.
+ * the one. TIMESTAMP lines (program timestamps) add "@timestamp" with the
+ * canonical text of the time read (parser/datefmt.h: as written, before
+ * zone and year are settled), or the tag "_sluice_date_parse_failure" as
+ * "tags"; parser/norm.c does the same. Every sample runs with the JIT and
+ * with the interpreter. A failure prints file:line, the expression, and
+ * expected against got. tests/fixtures/grammars/<program>/ directories run
+ * the same way (grammars that test the format itself).
  *
  * GRAMMAR_DUMP=1 in the environment prints each sample's fields on stdout,
  * as "program<TAB>{...}", for writing a new grammar's expectations (which
@@ -29,6 +34,7 @@
 #include "common/err.h"
 #include "common/json.h"
 #include "parser/builtin.h"
+#include "parser/datefmt.h"
 #include "parser/fields.h"
 #include "parser/grok.h"
 #include "parser/grok_lib.h"
@@ -39,6 +45,7 @@
 #define EXPRS_MAX   64u
 #define FIELDS_MAX  64u
 #define SETS_MAX    8u                  /* SET lines under one EXPR */
+#define TS_MAX      8u                  /* TIMESTAMP lines under one EXPR */
 
 struct emitted {
     size_t        n;
@@ -55,9 +62,13 @@ struct gexpr {
     size_t       nset;
     char         set_field[SETS_MAX][128];
     char         set_val[SETS_MAX][256];
+    size_t       nts;
+    char         ts_field[TS_MAX][128];
+    struct datefmt *ts_fmt[TS_MAX];
 };
 
 static char Root[512];
+static char ScanDir[1100];             /* where program_dir looks */
 static struct grok_scratch *S;
 static unsigned Programs, TotalSamples;
 
@@ -107,7 +118,7 @@ static void render(struct sl_buf *b, const struct emitted *e)
             sl_buf_putc(b, ',');
         sl_json_str(b, e->path[i], strlen(e->path[i]));
         sl_buf_putc(b, ':');
-        if (e->type[i] == FLD_STRING)
+        if (e->type[i] == FLD_STRING || e->type[i] == FLD_TIME)
             sl_json_str(b, e->val[i], strlen(e->val[i]));
         else
             sl_buf_puts(b, e->val[i]);
@@ -122,6 +133,7 @@ static const char *type_name(enum fld_type t)
     case FLD_INT:    return "int";
     case FLD_FLOAT:  return "float";
     case FLD_BOOL:   return "bool";
+    case FLD_TIME:   return "time";
     default:         return "json";
     }
 }
@@ -131,7 +143,8 @@ static int same_value(fjson_object *want, enum fld_type type, const char *got)
 {
     switch (fjson_object_get_type(want)) {
     case fjson_type_string:
-        return type == FLD_STRING && strcmp(fjson_object_get_string(want), got) == 0 ? 0 : 1;
+        return (type == FLD_STRING || type == FLD_TIME) &&
+               strcmp(fjson_object_get_string(want), got) == 0 ? 0 : 1;
     case fjson_type_int: {
         char num[32];
         snprintf(num, sizeof num, "%" PRId64, fjson_object_get_int64(want));
@@ -256,6 +269,33 @@ static int load_grammar(const char *path, struct grok_lib *lib, struct gexpr *x,
                 cur->nset++;
                 continue;
             }
+            if (strcmp(line, "TIMESTAMP") == 0) {
+                char *fmt = split_word(rest);
+                struct gexpr *cur = *nx ? &x[*nx - 1] : NULL;
+                int captured = 0;
+
+                if (pass == 0)
+                    continue;
+                if (!fmt || !cur) {
+                    bad |= fail_at(where, "TIMESTAMP needs a field, a format and an EXPR above it");
+                    continue;
+                }
+                if (cur->nts == TS_MAX) {
+                    bad |= fail_at(where, "more than %u TIMESTAMP lines", TS_MAX);
+                    continue;
+                }
+                for (size_t i = 0; i < grok_field_count(cur->jit); i++)
+                    captured |= strcmp(grok_field(cur->jit, i, NULL)->path, rest) == 0;
+                if (!captured)
+                    bad |= fail_at(where, "TIMESTAMP %s: the expression does not capture it", rest);
+                if (datefmt_compile(&cur->ts_fmt[cur->nts], fmt, &err)) {
+                    bad |= fail_at(where, "TIMESTAMP %s: %s", rest, err.msg);
+                    continue;
+                }
+                snprintf(cur->ts_field[cur->nts], sizeof cur->ts_field[0], "%s", rest);
+                cur->nts++;
+                continue;
+            }
             if (strcmp(line, "EXPR") != 0) {
                 if (pass == 0 && grok_lib_add(lib, line, rest, where, &err))
                     bad |= fail_at(where, "%s", err.msg);
@@ -298,6 +338,40 @@ static int load_grammar(const char *path, struct grok_lib *lib, struct gexpr *x,
     return bad;
 }
 
+/* The TIMESTAMP lines of x over what it captured: the first captured field
+ * its format reads gives "@timestamp" (canonical text), captured fields none
+ * reads the failure tag (as parser/norm.c does). */
+static void apply_timestamps(const struct gexpr *x, struct emitted *e)
+{
+    int captured = 0;
+    size_t n = e->n;
+
+    if (!x->nts || n >= FIELDS_MAX)
+        return;
+    for (size_t k = 0; k < x->nts; k++)
+        for (size_t i = 0; i < n; i++) {
+            struct syslog_tm tm;
+
+            if (strcmp(e->path[i], x->ts_field[k]) != 0)
+                continue;
+            captured = 1;
+            if (datefmt_parse(x->ts_fmt[k], e->val[i], strlen(e->val[i]), &tm) == 0) {
+                snprintf(e->path[n], sizeof e->path[0], "@timestamp");
+                e->type[n] = FLD_TIME;
+                datefmt_canon(&tm, e->val[n]);
+                e->n++;
+                return;
+            }
+            break;
+        }
+    if (captured) {
+        snprintf(e->path[n], sizeof e->path[0], "tags");
+        e->type[n] = FLD_STRING;
+        snprintf(e->val[n], sizeof e->val[0], "%s", DATEFMT_TAG_FAILURE);
+        e->n++;
+    }
+}
+
 /* The first expression that matches, its fields in *e; -1: none. Both
  * engines must agree, or *disagree is set. */
 static int first_match(struct gexpr *x, size_t nx, const char *in, size_t len, struct emitted *e,
@@ -334,6 +408,7 @@ static int first_match(struct gexpr *x, size_t nx, const char *in, size_t len, s
             e->type[e->n] = FLD_STRING;
             snprintf(e->val[e->n], sizeof e->val[0], "%s", x[i].set_val[k]);
         }
+        apply_timestamps(&x[i], e);
         sl_buf_free(&a);
         sl_buf_free(&b);
         return (int)i;
@@ -343,7 +418,7 @@ static int first_match(struct gexpr *x, size_t nx, const char *in, size_t len, s
 }
 
 /* Runs one program's samples; returns the number that failed. */
-static unsigned run_program(const char *prog)
+static unsigned run_program(const char *gdir, const char *prog)
 {
     char dir[1024], gpath[1400], spath[1400], epath[1400], where[1500];
     static char sline[LINE_MAX_], eline[LINE_MAX_];
@@ -358,7 +433,7 @@ static unsigned run_program(const char *prog)
     int dump = getenv("GRAMMAR_DUMP") != NULL;
 
     sl_buf_init(&out, 256, 1u << 20);
-    snprintf(dir, sizeof dir, "%s/grammars/%s", Root, prog);
+    snprintf(dir, sizeof dir, "%s/%s", gdir, prog);
     snprintf(gpath, sizeof gpath, "%s/%s.grok", dir, prog);
     snprintf(spath, sizeof spath, "%s/samples.log", dir);
     snprintf(epath, sizeof epath, "%s/expected.ndjson", dir);
@@ -448,6 +523,8 @@ fail:
     for (size_t i = 0; i < nx; i++) {
         grok_free(x[i].jit);
         grok_free(x[i].interp);
+        for (size_t k = 0; k < x[i].nts; k++)
+            datefmt_free(x[i].ts_fmt[k]);
     }
     if (sf)
         fclose(sf);
@@ -465,7 +542,7 @@ static int program_dir(const struct dirent *d)
 
     if (d->d_name[0] == '.' || strcmp(d->d_name, "patterns") == 0)
         return 0;
-    snprintf(path, sizeof path, "%s/grammars/%s", Root, d->d_name);
+    snprintf(path, sizeof path, "%s/%s", ScanDir, d->d_name);
     return stat(path, &st) == 0 && S_ISDIR(st.st_mode);
 }
 
@@ -492,10 +569,11 @@ static void t_every_grammar(void)
     int n;
 
     snprintf(gdir, sizeof gdir, "%s/grammars", Root);
+    snprintf(ScanDir, sizeof ScanDir, "%s", gdir);
     n = scandir(gdir, &names, program_dir, alphasort);
     CU_ASSERT_FATAL(n > 0);
     for (int i = 0; i < n; i++) {
-        failed += run_program(names[i]->d_name);
+        failed += run_program(gdir, names[i]->d_name);
         Programs++;
         free(names[i]);
     }
@@ -518,6 +596,7 @@ static void t_builtin_grammars(void)
 
     CU_ASSERT_EQUAL_FATAL(builtin_patterns_load(lib, &err), 0);
     snprintf(gdir, sizeof gdir, "%s/grammars", Root);
+    snprintf(ScanDir, sizeof ScanDir, "%s", gdir);
     n = scandir(gdir, &names, program_dir, alphasort);
     CU_ASSERT_FATAL(n > 0);
     for (int i = 0; i < n; i++) {
@@ -563,10 +642,32 @@ static void t_builtin_grammars(void)
     grok_lib_free(lib);
 }
 
+/* Grammars that exercise the format itself (tests/fixtures/grammars/<p>/),
+ * checked like the library's. */
+static void t_fixture_grammars(void)
+{
+    struct dirent **names;
+    char gdir[1100];
+    unsigned failed = 0;
+    int n;
+
+    snprintf(gdir, sizeof gdir, "%s/tests/fixtures/grammars", Root);
+    snprintf(ScanDir, sizeof ScanDir, "%s", gdir);
+    n = scandir(gdir, &names, program_dir, alphasort);
+    CU_ASSERT_FATAL(n > 0);
+    for (int i = 0; i < n; i++) {
+        failed += run_program(gdir, names[i]->d_name);
+        free(names[i]);
+    }
+    free(names);
+    CU_ASSERT_EQUAL(failed, 0);
+}
+
 static CU_TestInfo tests[] = {
     { "every sample of every grammar gives its expected fields, JIT and interpreter alike",
       t_every_grammar },
     { "every grammar is compiled in as it is on disk and loads by name", t_builtin_grammars },
+    { "the fixture grammars (TIMESTAMP lines) give their expected fields", t_fixture_grammars },
     CU_TEST_INFO_NULL,
 };
 
