@@ -21,6 +21,8 @@ RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-ins
     && mkdir -p /etc/sluice /var/lib/sluice && chown sluice:sluice /var/lib/sluice
 COPY --from=build /src/build/sluice /usr/local/bin/sluice
 COPY docs/examples/container.yaml /etc/sluice/sluice.yaml
+# The grammars are compiled in (`builtin:`); this copy is to read and adapt.
+COPY grammars /usr/local/share/sluice/grammars
 USER sluice
 VOLUME ["/etc/sluice", "/var/lib/sluice"]
 # 5514, not 514: an unprivileged user cannot bind below 1024.

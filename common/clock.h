@@ -14,6 +14,14 @@ int64_t  sl_clock_real_ns(void);
  * `digits` fraction digits (0, 3, 6 or 9). Returns the length; out needs 40 bytes. */
 size_t sl_time_rfc3339(char *out, int64_t t_ns, int digits);
 
+/* Reads a point in time given on a command line: RFC 3339 with a zone
+ * (2027-01-02T03:04:05Z, 2027-01-02 03:04:05.5+01:00; 'T', 't' or ' '
+ * between date and time, a fraction of up to 9 digits) or epoch seconds
+ * (1798761600, 1798761600.25, -5). A zone-less time is refused: it would
+ * depend on the host's TZ. Years 1678..2261 (int64 nanoseconds). 0, or
+ * SL_EINVAL (common/err.h) leaving *out_ns as it was. */
+int sl_time_parse(const char *s, int64_t *out_ns);
+
 /* Days since 1970-01-01 of a proleptic Gregorian date (no time zone, no table). */
 int64_t sl_days_from_civil(int64_t y, unsigned m, unsigned d);
 /* The inverse: date of a day number. */

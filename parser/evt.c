@@ -2,6 +2,7 @@
 
 #include "common/clock.h"
 #include "common/mem.h"
+#include "parser/datefmt.h"
 #include "parser/evt.h"
 #include "parser/evt_impl.h"
 
@@ -96,6 +97,8 @@ void evt_begin(struct evt *e, const char *msg, size_t len, const struct evt_meta
     e->recv_ns = m && m->recv_ns ? m->recv_ns : sl_clock_real_ns();
     e->ts_ns = e->recv_ns;
     e->ts_digits = 6;
+    e->ts_grammar = 0;
+    syslog_opts_default(&e->so);    /* syslog_parse sets its own */
     e->pri = 13;
     e->version = 0;
     memset(&e->host, 0, sizeof e->host);
@@ -121,6 +124,11 @@ void evt_begin(struct evt *e, const char *msg, size_t len, const struct evt_meta
 int64_t evt_time_ns(const struct evt *e)
 {
     return e->ts_ns;
+}
+
+int evt_time_from_grammar(const struct evt *e)
+{
+    return e->ts_grammar;
 }
 
 static const char *view(const struct evt_sv *v, size_t *len)
@@ -185,6 +193,7 @@ static int is_clash(const struct fld_name *n)
     static const char *const scalars2[][2] = {
         { "host", "hostname" }, { "log", "level" }, { "process", "name" },
         { "process", "pid" }, { "network", "transport" }, { "event", "ingested" },
+        { "event", "created" },
         { "log", "syslog" }, { "log", "source" },   /* subtrees sluice owns */
     };
 
@@ -243,6 +252,30 @@ void evt_tag_add(struct evt *e, const char *tag, size_t len)
     e->xtag_n++;
 }
 
+/* A grammar's TIMESTAMP (canonical text, parser/datefmt.h) becomes
+ * @timestamp, settled with the zone and year rules of the syslog parse and
+ * the receive time; the first one wins. One outside what @timestamp can hold
+ * leaves it alone and tags the event. */
+static void set_grammar_time(struct evt *e, const char *val, size_t len)
+{
+    struct syslog_tm tm;
+    int64_t ns;
+
+    if (e->ts_grammar)
+        return;
+    if (datefmt_canon_read(val, len, &tm) ||
+        syslog_time_resolve(&e->zcache, &tm, &e->so, e->recv_ns, &ns)) {
+        evt_tag_add(e, DATEFMT_TAG_FAILURE, sizeof DATEFMT_TAG_FAILURE - 1);
+        return;
+    }
+    e->hdr_ns = e->ts_ns;
+    e->hdr_digits = e->ts_digits;
+    e->hdr_ok = !(e->tags & (EVT_T_NO_TIMESTAMP | EVT_T_BAD_TIMESTAMP));
+    e->ts_ns = ns;
+    e->ts_digits = tm.frac <= 3 ? 3 : tm.frac <= 6 ? 6 : 9;
+    e->ts_grammar = 1;
+}
+
 int evt_field_emit(void *arg, const struct fld_name *name, enum fld_type type,
                    const char *val, size_t len)
 {
@@ -251,6 +284,10 @@ int evt_field_emit(void *arg, const struct fld_name *name, enum fld_type type,
     int clash;
     uint32_t off;
 
+    if (type == FLD_TIME) {
+        set_grammar_time(e, val, len);
+        return 0;
+    }
     if (!name || !name->depth)
         return 0;
     if (name->depth == 1 && key_is(name, 0, "tags") && type == FLD_STRING) {

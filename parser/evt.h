@@ -51,6 +51,9 @@ void        evt_free(struct evt *e);                /* NULL-safe */
 
 /* @timestamp, ns since the epoch (UTC): for date-pattern index names. */
 int64_t     evt_time_ns(const struct evt *e);
+/* 1 when a grammar's TIMESTAMP set @timestamp (the program's own time),
+ * 0 when it is the syslog header's or the receive time. */
+int         evt_time_from_grammar(const struct evt *e);
 /* Appends one JSON object (no newline). On failure (the buffer's ceiling)
  * returns SL_ETOOBIG and leaves out as it was. */
 int         evt_json(const struct evt *e, struct sl_buf *out);
@@ -68,7 +71,9 @@ const char *evt_tag_name(unsigned bit);             /* "_sluice_no_pri"...; NULL
  * A fld_emit_fn: arg is the struct evt. Adds the field (value copied) to the
  * event parsed last; name is borrowed and must outlive the next evt_json
  * (the route table's names do). A field named `tags` of type string becomes
- * an extra tag. The first value of a path wins; a path that would nest
+ * an extra tag. A FLD_TIME field (whatever its name) is a grammar's
+ * TIMESTAMP: it becomes @timestamp (the first one; the header's time goes
+ * to event.created), or, when out of range, tags _sluice_date_parse_failure. The first value of a path wins; a path that would nest
  * under, or over, one given before is dropped. Past the ceilings the field
  * is dropped and the event tagged _sluice_fields_limit. Always returns 0. */
 int    evt_field_emit(void *arg, const struct fld_name *name, enum fld_type type,

@@ -13,6 +13,7 @@
 
 #include "parser/evt.h"
 #include "parser/fields.h"
+#include "parser/syslog.h"
 #include "parser/syslog_time.h"
 
 /* Ceilings on structured data per message; what lies beyond is dropped and
@@ -69,6 +70,13 @@ struct evt {
     int64_t  recv_ns;
     int64_t  ts_ns;         /* @timestamp */
     int      ts_digits;     /* fraction digits to write: 3, 6 or 9 */
+    /* A grammar's TIMESTAMP replaced @timestamp (evt_field_emit, FLD_TIME);
+     * the syslog header's time is then kept for event.created when the
+     * header had one (hdr_ok). so: the zone and year rules of this parse. */
+    int      ts_grammar;
+    int64_t  hdr_ns;
+    int      hdr_digits, hdr_ok;
+    struct syslog_opts so;
     int      pri;           /* 0..191 */
     int      version;       /* 0: RFC 3164 */
     struct evt_sv host, app, procid, msgid, msg;

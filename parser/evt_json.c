@@ -545,7 +545,13 @@ int evt_json(const struct evt *e, struct sl_buf *b)
         rc |= put_extra(b, e, &xs, "network", &first);
         rc |= PUT(b, "}");
     }
-    rc |= PUT(b, ",\"event\":{\"ingested\":");
+    rc |= PUT(b, ",\"event\":{");
+    if (e->ts_grammar && e->hdr_ok) {
+        rc |= PUT(b, "\"created\":");
+        rc |= put_time(b, e->hdr_ns, e->hdr_digits);
+        rc |= PUT(b, ",");
+    }
+    rc |= PUT(b, "\"ingested\":");
     rc |= put_time(b, e->recv_ns, 6);
     first = 0;
     rc |= put_extra(b, e, &xs, "event", &first);

@@ -27,6 +27,8 @@ enum fld_type {
     FLD_FLOAT,                      /* a JSON number, finite */
     FLD_BOOL,                       /* "true" or "false" */
     FLD_JSON,                       /* a JSON value written as is (liblognorm's results) */
+    FLD_TIME,                       /* a time as parser/datefmt.h writes it (canonical text):
+                                     * a grammar's TIMESTAMP for @timestamp */
 };
 
 struct fld_name {

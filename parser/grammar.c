@@ -61,6 +61,16 @@ const char *grammar_name(const struct grammar *g)
     return g->name;
 }
 
+const struct grammar_ops *grammar_ops_of(const struct grammar *g)
+{
+    return g->ops;
+}
+
+void *grammar_impl(const struct grammar *g)
+{
+    return g->impl;
+}
+
 const char *grammar_kind(const struct grammar *g)
 {
     return g->ops->kind;

@@ -48,6 +48,11 @@ struct grammar *grammar_new(const char *name, const struct grammar_ops *ops, voi
 void            grammar_free(struct grammar *g);                    /* NULL-safe */
 
 const char *grammar_name(const struct grammar *g);                  /* borrowed */
+const struct grammar_ops *grammar_ops_of(const struct grammar *g);  /* borrowed */
+/* The kind's own object, for that kind's functions (which check
+ * grammar_ops_of first); borrowed. Changing it is only allowed before the
+ * grammar is shared (before route_table_seal). */
+void *grammar_impl(const struct grammar *g);
 const char *grammar_kind(const struct grammar *g);                  /* borrowed */
 
 void *grammar_scratch_new(const struct grammar *g);

@@ -209,14 +209,29 @@ fail:
 
 int grok_lib_load_file(struct grok_lib *lib, const char *path, struct sl_err *err)
 {
-    char *text = NULL, where[256];
-    size_t len = 0, pos = 0;
-    unsigned line = 0;
+    char *text = NULL;
+    size_t len = 0;
     int rc;
 
     rc = read_file(path, &text, &len, err);
     if (rc)
         return rc;
+    rc = grok_lib_load_text(lib, path, text, len, err);
+    sl_free(text);
+    return rc;
+}
+
+int grok_lib_load_text(struct grok_lib *lib, const char *path, const char *text, size_t len,
+                       struct sl_err *err)
+{
+    char where[256];
+    size_t pos = 0;
+    unsigned line = 0;
+    int rc = 0;
+
+    if (len > GROK_FILE_MAX)
+        return sl_err_set(err, SL_ETOOBIG, path, "pattern file larger than %u bytes",
+                          GROK_FILE_MAX);
     while (pos < len) {
         const char *s = text + pos, *nl = memchr(s, '\n', len - pos);
         size_t n = nl ? (size_t)(nl - s) : len - pos, i = 0, name_end;
@@ -251,7 +266,6 @@ int grok_lib_load_file(struct grok_lib *lib, const char *path, struct sl_err *er
             goto fail;
     }
 fail:
-    sl_free(text);
     return rc;
 }
 

@@ -36,6 +36,10 @@ void grok_lib_free(struct grok_lib *lib);          /* NULL-safe */
  * one), as in Logstash. Names are [A-Za-z0-9_]+. Errors: where = path:line.
  * On error the patterns read before the bad line stay in the library. */
 int  grok_lib_load_file(struct grok_lib *lib, const char *path, struct sl_err *err);
+/* The same for a pattern file's text already in memory (text[0..len), no
+ * NUL needed); path names it in errors ("builtin:grammars/patterns/x.grok"). */
+int  grok_lib_load_text(struct grok_lib *lib, const char *path, const char *text, size_t len,
+                        struct sl_err *err);
 /* Reads every regular file of dir named *.grok or without any dot (the
  * layout of Logstash's patterns directories), in byte order of the names;
  * hidden files and subdirectories are skipped. */

@@ -6,7 +6,8 @@ libsl_parser_a_SOURCES = \
 	parser/evt_json.c \
 	parser/sd.c parser/sd.h \
 	parser/syslog.c parser/syslog.h \
-	parser/syslog_time.c parser/syslog_time.h
+	parser/syslog_time.c parser/syslog_time.h \
+	parser/datefmt.c parser/datefmt.h
 PARSER_LIBS = libsl_parser.a
 EXTRA_DIST += parser/README.md
 
@@ -45,6 +46,21 @@ libsl_parser_a_SOURCES += \
 libsl_parser_a_CPPFLAGS += $(PCRE2_CFLAGS)
 EXTRA_DIST += grammars/README.md grammars/patterns
 
+# The pattern library and the program grammars, compiled in (parser/builtin.h).
+# scripts/embed-grammars runs on every build (it reads grammars/ itself, so a
+# file added there needs no edit here) and replaces builtin_data.c only when
+# the text changed (quietly: it runs every time). It is generated in the build
+# tree, never in srcdir.
+libsl_parser_a_SOURCES += parser/builtin.c parser/builtin.h
+nodist_libsl_parser_a_SOURCES = parser/builtin_data.c
+BUILT_SOURCES += parser/builtin_data.c
+CLEANFILES += parser/builtin_data.c
+dist_noinst_SCRIPTS += scripts/embed-grammars
+parser/builtin_data.c: sl-embed-grammars
+	@$(MKDIR_P) parser && $(SHELL) $(top_srcdir)/scripts/embed-grammars $(top_srcdir) $@
+sl-embed-grammars:
+.PHONY: sl-embed-grammars
+
 check_PROGRAMS += tests/unit/test_grok tests/unit/test_patterns
 TESTS += tests/unit/test_grok tests/unit/test_patterns
 tests_unit_test_grok_SOURCES = tests/unit/test_grok.c tests/unit/tu.c tests/unit/tu.h
@@ -53,6 +69,14 @@ tests_unit_test_grok_LDADD = libsl_parser.a $(COMMON_LIBS) $(PCRE2_LIBS) $(TEST_
 tests_unit_test_patterns_SOURCES = tests/unit/test_patterns.c tests/unit/tu.c tests/unit/tu.h
 tests_unit_test_patterns_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_patterns_LDADD = libsl_parser.a $(COMMON_LIBS) $(PCRE2_LIBS) $(TEST_LIBS)
+
+# Program timestamps: date formats, TIMESTAMP lines, @timestamp and event.created.
+check_PROGRAMS += tests/unit/test_datefmt
+TESTS += tests/unit/test_datefmt
+tests_unit_test_datefmt_SOURCES = tests/unit/test_datefmt.c tests/unit/tu.c tests/unit/tu.h
+tests_unit_test_datefmt_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_datefmt_LDADD = libsl_parser.a $(COMMON_LIBS) $(PCRE2_LIBS) $(LOGNORM_LIBS) \
+	$(FASTJSON_LIBS) $(TEST_LIBS)
 
 # Grammar fields in the event and their merge into the document.
 check_PROGRAMS += tests/unit/test_evt_fields

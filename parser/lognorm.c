@@ -41,7 +41,11 @@
  *   the line until the line ends, not the literal, so a NUL in the line
  *   matches the literal's terminator and the read runs past it (2.0.6 to
  *   2.0.9). Its parsers are C-string minded anyway: the line is handed over
- *   up to its first NUL (the document keeps the whole message). */
+ *   up to its first NUL (the document keeps the whole message).
+ * - Explain. On a miss liblognorm's result holds "unparsed-data": the line
+ *   from the furthest offset any path of its DAG reached. That offset is
+ *   what `sluice test --explain` reports; liblognorm does not say which
+ *   rule got there, so neither can sluice. */
 #ifndef _GNU_SOURCE
 #define _GNU_SOURCE                 /* memfd_create, F_ADD_SEALS */
 #endif
@@ -621,6 +625,73 @@ enum grammar_result lognorm_match(const struct lognorm *ln, struct lognorm_scrat
     return run(s, msg, len, emit, arg);
 }
 
+/* How far liblognorm got into line[0..len): the start of "unparsed-data".
+ * 1 with *at set, 0 when the line matched (or liblognorm said nothing). */
+static int parsed_to(ln_ctx ctx, const char *line, size_t len, size_t *at)
+{
+    struct fjson_object *res = NULL, *un = NULL;
+    int r = ln_normalize(ctx, line, len, &res), found = 0;
+
+    if (r != LN_NOMEM && res && fjson_object_object_get_ex(res, "unparsed-data", &un) &&
+        fjson_object_get_type(un) == fjson_type_string) {
+        size_t ul = (size_t)fjson_object_get_string_len(un);
+
+        *at = ul <= len ? len - ul : 0;
+        found = 1;
+    }
+    fjson_object_put(res);
+    return found;
+}
+
+#define LN_EXPLAIN_SHOW 40u         /* bytes of the unparsed rest shown */
+
+/* For a missed line: how far the rulebase got, in the message's own bytes
+ * (with a prepended space, the offset is moved back by one). Loads a
+ * context of its own: a tool's cost, not the pipeline's. */
+static size_t ops_explain(const void *impl, const char *msg, size_t len, char *out,
+                          size_t outlen)
+{
+    const struct lognorm *ln = impl;
+    const char *nul = len ? memchr(msg, '\0', len) : NULL;
+    struct sl_buf spaced;
+    size_t at = 0, at2 = 0, r = 0;
+    char rest[LN_EXPLAIN_SHOW + 1];
+    int got = 0, got2 = 0, n, spaced_won = 0;
+    ln_ctx ctx;
+
+    if (ctx_load(ln, &ctx, NULL))
+        return 0;
+    if (nul)
+        len = (size_t)(nul - msg);
+    if (ln->space != LOGNORM_SPACE_PREPEND)
+        got = parsed_to(ctx, msg, len, &at);
+    if (ln->space != LOGNORM_SPACE_ASIS) {
+        sl_buf_init(&spaced, len + 2, len + 2);
+        if (!sl_buf_putc(&spaced, ' ') && !sl_buf_append(&spaced, msg, len))
+            got2 = parsed_to(ctx, spaced.data, spaced.len, &at2);
+        sl_buf_free(&spaced);
+        at2 = at2 ? at2 - 1 : 0;
+        if (got2 && (!got || at2 > at)) {
+            at = at2;
+            got = 1;
+            spaced_won = 1;
+        }
+    }
+    ln_exitCtx(ctx);
+    if (!got)
+        return 0;
+    for (size_t k = at; k < len && r < LN_EXPLAIN_SHOW; k++)   /* printable bytes, '.' for others */
+        rest[r++] = (msg[k] >= 0x20 && msg[k] < 0x7f) ? msg[k] : '.';
+    rest[r] = '\0';
+    n = snprintf(out, outlen,
+                 "rulebase %s%s: matched %zu of %zu bytes%s; unparsed from byte %zu: '%s%s'",
+                 ln->display, spaced_won ? " (with a leading space)" : "", at, len,
+                 nul ? " (up to the first NUL byte)" : "", at, rest, len - at > r ? "..." : "");
+    if (n < 0)
+        return 0;
+    return (size_t)n < outlen ? (size_t)n : outlen - 1;
+}
+
 static void *ops_scratch_new(const void *impl)
 {
     return lognorm_scratch_new(impl);
@@ -648,6 +719,7 @@ const struct grammar_ops lognorm_grammar_ops = {
     .scratch_free = ops_scratch_free,
     .match = ops_match,
     .free = ops_free,
+    .explain = ops_explain,
 };
 
 struct grammar *lognorm_grammar_new(const char *name, struct lognorm *ln)

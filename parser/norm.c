@@ -1,10 +1,14 @@
 #include <errno.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
 #include "common/mem.h"
+#include "parser/datefmt.h"
 #include "parser/norm.h"
+
+#define NG_TS_MAX  8u                   /* TIMESTAMP lines under one EXPR; the config's too */
 
 struct ng_set {                 /* a SET constant */
     struct fld_name name;
@@ -17,11 +21,87 @@ struct ng_sets {                /* the SET lines of one expression */
     size_t n;
 };
 
+struct ng_ts {                  /* a TIMESTAMP rule: the field's text read with fmt */
+    char *field;                /* canonical dotted path */
+    struct datefmt *fmt;
+};
+
+struct ng_tss {                 /* the rules of one expression, or the config's */
+    struct ng_ts *v;
+    size_t n;
+};
+
 struct norm_grok {
     struct grok **g;
     size_t n;
     struct ng_sets *sets;       /* sets[i] for g[i]; NULL: no constants anywhere */
+    struct ng_tss *ts;          /* ts[i] for g[i]; NULL: no TIMESTAMP lines anywhere */
+    struct ng_tss common;       /* the config's timestamp:, after each expression's own */
+    struct fld_name ts_name;    /* "@timestamp", the name of the FLD_TIME field */
+    struct fld_name tags_name;  /* "tags", for the failure tag */
 };
+
+/* Between grok and the receiver while an expression with TIMESTAMP rules
+ * runs: it passes every field on and keeps a view of each rule's field
+ * (valid until the scratch matches again, which is after the rules ran). */
+struct ng_tap {
+    fld_emit_fn emit;
+    void *arg;
+    const struct ng_ts *rule[2 * NG_TS_MAX];
+    const char *val[2 * NG_TS_MAX];
+    size_t len[2 * NG_TS_MAX];
+    size_t n;
+};
+
+static int ng_tap_emit(void *arg, const struct fld_name *name, enum fld_type type,
+                       const char *val, size_t len)
+{
+    struct ng_tap *t = arg;
+
+    for (size_t k = 0; k < t->n; k++)
+        if (!t->val[k] && strcmp(name->path, t->rule[k]->field) == 0) {
+            t->val[k] = val;
+            t->len[k] = len;
+        }
+    return t->emit(t->arg, name, type, val, len);
+}
+
+/* The rules of expression i, then the config's; 0 when there are none. */
+static size_t ng_tap_init(struct ng_tap *t, const struct norm_grok *ng, size_t i,
+                          fld_emit_fn emit, void *arg)
+{
+    t->emit = emit;
+    t->arg = arg;
+    t->n = 0;
+    for (size_t k = 0; ng->ts && k < ng->ts[i].n; k++)
+        t->rule[t->n++] = &ng->ts[i].v[k];
+    for (size_t k = 0; k < ng->common.n; k++)
+        t->rule[t->n++] = &ng->common.v[k];
+    memset(t->val, 0, t->n * sizeof t->val[0]);
+    return t->n;
+}
+
+/* After a match: the first rule whose field was captured and reads with
+ * its format gives @timestamp; captured fields that none reads give the
+ * failure tag; no field captured, nothing. emit's answer is returned. */
+static int ng_ts_apply(const struct norm_grok *ng, const struct ng_tap *t)
+{
+    char canon[DATEFMT_CANON_MAX];
+    struct syslog_tm tm;
+    int captured = 0;
+
+    for (size_t k = 0; k < t->n; k++) {
+        if (!t->val[k])
+            continue;
+        captured = 1;
+        if (datefmt_parse(t->rule[k]->fmt, t->val[k], t->len[k], &tm) == 0)
+            return t->emit(t->arg, &ng->ts_name, FLD_TIME, canon, datefmt_canon(&tm, canon));
+    }
+    if (!captured)
+        return 0;
+    return t->emit(t->arg, &ng->tags_name, FLD_STRING, DATEFMT_TAG_FAILURE,
+                   sizeof DATEFMT_TAG_FAILURE - 1);
+}
 
 static void *ng_scratch_new(const void *impl)
 {
@@ -38,11 +118,17 @@ static enum grammar_result ng_match(const void *impl, void *scratch, const char 
                                     size_t len, fld_emit_fn emit, void *arg)
 {
     const struct norm_grok *ng = impl;
+    struct ng_tap tap;
 
     if (!scratch)
         return GRAMMAR_ERROR;
     for (size_t i = 0; i < ng->n; i++) {
-        switch (grok_match(ng->g[i], scratch, msg, len, emit, arg)) {
+        size_t rules = ((ng->ts && ng->ts[i].n) || ng->common.n) ?
+                       ng_tap_init(&tap, ng, i, emit, arg) : 0;
+        enum grok_result r = rules ? grok_match(ng->g[i], scratch, msg, len, ng_tap_emit, &tap)
+                                   : grok_match(ng->g[i], scratch, msg, len, emit, arg);
+
+        switch (r) {
         case GROK_MATCH:
             if (ng->sets)
                 for (size_t k = 0; k < ng->sets[i].n; k++) {
@@ -50,6 +136,8 @@ static enum grammar_result ng_match(const void *impl, void *scratch, const char 
                     if (emit(arg, &c->name, FLD_STRING, c->val, c->len))
                         return GRAMMAR_LIMIT;   /* emit asked to stop */
                 }
+            if (rules && ng_ts_apply(ng, &tap))
+                return GRAMMAR_LIMIT;
             return GRAMMAR_MATCH;
         case GROK_LIMIT:
             return GRAMMAR_LIMIT;   /* a line that costs this much is not tried further */
@@ -62,9 +150,26 @@ static enum grammar_result ng_match(const void *impl, void *scratch, const char 
     return GRAMMAR_NOMATCH;
 }
 
+static void ng_tss_free(struct ng_tss *t)
+{
+    for (size_t k = 0; k < t->n; k++) {
+        sl_free(t->v[k].field);
+        datefmt_free(t->v[k].fmt);
+    }
+    sl_free(t->v);
+    t->v = NULL;
+    t->n = 0;
+}
+
 /* Frees what ng holds, not ng itself. */
 static void ng_free_parts(struct norm_grok *ng)
 {
+    for (size_t i = 0; ng->ts && i < ng->n; i++)
+        ng_tss_free(&ng->ts[i]);
+    sl_free(ng->ts);
+    ng_tss_free(&ng->common);
+    fld_name_free(&ng->ts_name);
+    fld_name_free(&ng->tags_name);
     for (size_t i = 0; i < ng->n; i++) {
         grok_free(ng->g[i]);
         if (ng->sets) {
@@ -135,10 +240,18 @@ const struct grammar_ops norm_grok_ops = {
     .explain = ng_explain,
 };
 
+/* The names of what ng_ts_apply emits; they cannot fail to parse. */
+static void ng_names(struct norm_grok *ng)
+{
+    fld_name_parse(&ng->ts_name, "@timestamp", 10, NULL);
+    fld_name_parse(&ng->tags_name, "tags", 4, NULL);
+}
+
 struct grammar *norm_grok_grammar_new(const char *name, struct grok **groks, size_t n)
 {
     struct norm_grok *ng = sl_calloc(1, sizeof *ng);
 
+    ng_names(ng);
     ng->g = groks;
     ng->n = n;
     if (!n) {
@@ -168,18 +281,61 @@ static char *ng_split(char *s)
 struct ng_file {
     struct grok **g;
     struct ng_sets *sets;
+    struct ng_tss *ts;
     char **names;
     size_t n;
 };
 
 static void ng_file_free(struct ng_file *f)
 {
-    struct norm_grok ng = { f->g, f->n, f->sets };
+    struct norm_grok ng = { 0 };
+
+    ng.g = f->g;
+    ng.n = f->n;
+    ng.sets = f->sets;
+    ng.ts = f->ts;
 
     for (size_t i = 0; i < f->n; i++)
         sl_free(f->names[i]);
     sl_free(f->names);
     ng_free_parts(&ng);
+}
+
+static int captures(const struct grok *g, const char *path)
+{
+    for (size_t i = 0; i < grok_field_count(g); i++)
+        if (strcmp(grok_field(g, i, NULL)->path, path) == 0)
+            return 1;
+    return 0;
+}
+
+/* One rule into t: field as written (any of grok's spellings), format
+ * compiled. Errors name both. */
+static int ng_ts_add(struct ng_tss *t, const char *what, const char *field, const char *format,
+                     const char *where, struct sl_err *err)
+{
+    struct fld_name fn;
+    struct sl_err e2;
+    struct ng_ts *r;
+    int rc;
+
+    if (t->n == NG_TS_MAX)
+        return sl_err_set(err, SL_EINVAL, where, "more than %u timestamp rules", NG_TS_MAX);
+    sl_err_clear(&e2);
+    if (fld_name_parse(&fn, field, strlen(field), &e2))
+        return sl_err_set(err, SL_EINVAL, where, "%s%s: %s", what, field, e2.msg);
+    if (!t->v)
+        t->v = sl_calloc(NG_TS_MAX, sizeof *t->v);
+    r = &t->v[t->n];
+    rc = datefmt_compile(&r->fmt, format, &e2);
+    if (rc) {
+        fld_name_free(&fn);
+        return sl_err_set(err, rc, where, "%s%s: %s", what, field, e2.msg);
+    }
+    r->field = sl_strdup(fn.path);
+    fld_name_free(&fn);
+    t->n++;
+    return 0;
 }
 
 static int ng_set_add(struct ng_file *f, const char *field, const char *val, const char *where,
@@ -214,9 +370,11 @@ static int ng_set_add(struct ng_file *f, const char *field, const char *val, con
     return 0;
 }
 
-int norm_grok_file_grammar(struct grammar **out, const char *name, const char *path,
-                           const struct grok_lib *base_patterns, const struct grok_opts *o,
-                           struct sl_err *err)
+/* The grammar file's lines from fp (which the caller closes); path names
+ * it in errors. */
+static int ng_load(struct grammar **out, const char *name, const char *path, FILE *fp,
+                   const struct grok_lib *base_patterns, const struct grok_opts *o,
+                   struct sl_err *err)
 {
     struct grok_lib *lib = grok_lib_new();
     struct ng_file f = { 0 };
@@ -224,7 +382,6 @@ int norm_grok_file_grammar(struct grammar **out, const char *name, const char *p
     size_t cap = 0;
     unsigned lineno;
     int rc = 0;
-    FILE *fp;
 
     *out = NULL;
     if (base_patterns)          /* an overlay: this grammar's patterns never reach the base */
@@ -237,14 +394,9 @@ int norm_grok_file_grammar(struct grammar **out, const char *name, const char *p
         grok_lib_free(lib);
         return rc;
     }
-    fp = fopen(path, "r");
-    if (!fp) {
-        grok_lib_free(lib);
-        return sl_err_set(err, SL_EIO, path, "cannot open the grammar file: %s",
-                          strerror(errno));
-    }
     f.g = sl_calloc(NG_FILE_EXPRS_MAX, sizeof *f.g);
     f.sets = sl_calloc(NG_FILE_EXPRS_MAX, sizeof *f.sets);
+    f.ts = sl_calloc(NG_FILE_EXPRS_MAX, sizeof *f.ts);
     f.names = sl_calloc(NG_FILE_EXPRS_MAX, sizeof *f.names);
     /* Two passes: every local pattern is known before any EXPR compiles, so
      * a pattern may be defined below the expression that uses it. */
@@ -287,6 +439,24 @@ int norm_grok_file_grammar(struct grammar **out, const char *name, const char *p
                     rc = ng_set_add(&f, rest, val, where, err);
                 continue;
             }
+            if (strcmp(line, "TIMESTAMP") == 0) {
+                char *fmt;
+
+                if (pass == 0)
+                    continue;
+                fmt = ng_split(rest);
+                if (!fmt || !f.n) {
+                    rc = sl_err_set(err, SL_EINVAL, where,
+                                    "TIMESTAMP needs a field, a format and an EXPR above it");
+                    continue;
+                }
+                rc = ng_ts_add(&f.ts[f.n - 1], "TIMESTAMP ", rest, fmt, where, err);
+                if (!rc && !captures(f.g[f.n - 1], f.ts[f.n - 1].v[f.ts[f.n - 1].n - 1].field))
+                    rc = sl_err_set(err, SL_EINVAL, where,
+                                    "TIMESTAMP %s: expression %s does not capture it", rest,
+                                    f.names[f.n - 1]);
+                continue;
+            }
             if (strcmp(line, "EXPR") != 0) {
                 if (pass == 0)
                     rc = grok_lib_add(lib, line, rest, where, err);
@@ -319,7 +489,6 @@ int norm_grok_file_grammar(struct grammar **out, const char *name, const char *p
             rc = sl_err_set(err, SL_EIO, path, "read error: %s", strerror(errno));
     }
     free(line);
-    fclose(fp);
     grok_lib_free(lib);
     if (!rc && f.n == 0)
         rc = sl_err_set(err, SL_EINVAL, path, "no EXPR line");
@@ -329,6 +498,8 @@ int norm_grok_file_grammar(struct grammar **out, const char *name, const char *p
         ng->g = f.g;
         ng->n = f.n;
         ng->sets = f.sets;
+        ng->ts = f.ts;
+        ng_names(ng);
         for (size_t i = 0; i < f.n; i++)
             sl_free(f.names[i]);
         sl_free(f.names);
@@ -339,4 +510,67 @@ int norm_grok_file_grammar(struct grammar **out, const char *name, const char *p
     }
     ng_file_free(&f);
     return rc;
+}
+
+int norm_grok_file_grammar(struct grammar **out, const char *name, const char *path,
+                           const struct grok_lib *base_patterns, const struct grok_opts *o,
+                           struct sl_err *err)
+{
+    FILE *fp = fopen(path, "r");
+    int rc;
+
+    *out = NULL;
+    if (!fp)
+        return sl_err_set(err, SL_EIO, path, "cannot open the grammar file: %s",
+                          strerror(errno));
+    rc = ng_load(out, name, path, fp, base_patterns, o, err);
+    fclose(fp);
+    return rc;
+}
+
+int norm_grok_text_grammar(struct grammar **out, const char *name, const char *path,
+                           const char *text, size_t len, const struct grok_lib *base_patterns,
+                           const struct grok_opts *o, struct sl_err *err)
+{
+    FILE *fp;
+    int rc;
+
+    *out = NULL;
+    if (!len)
+        return sl_err_set(err, SL_EINVAL, path, "no EXPR line");
+    /* A read-only stream over the text: the file's reader, line numbers and
+     * all, with no second parser to keep in step. */
+    fp = fmemopen((void *)(uintptr_t)text, len, "r");
+    if (!fp)
+        return sl_err_set(err, SL_EIO, path, "fmemopen: %s", strerror(errno));
+    rc = ng_load(out, name, path, fp, base_patterns, o, err);
+    fclose(fp);
+    return rc;
+}
+
+int norm_grok_add_timestamp(struct grammar *g, const char *field, const char *format,
+                            struct sl_err *err)
+{
+    struct norm_grok *ng;
+    const char *path;
+    size_t i;
+    int rc;
+
+    if (!g || grammar_ops_of(g) != &norm_grok_ops)
+        return sl_err_set(err, SL_EINVAL, "", "timestamp rules are for grok grammars");
+    ng = grammar_impl(g);
+    rc = ng_ts_add(&ng->common, "", field, format, "", err);
+    if (rc)
+        return rc;
+    path = ng->common.v[ng->common.n - 1].field;
+    for (i = 0; i < ng->n && !captures(ng->g[i], path); i++)
+        ;
+    if (i == ng->n) {
+        ng->common.n--;
+        sl_free(ng->common.v[ng->common.n].field);
+        datefmt_free(ng->common.v[ng->common.n].fmt);
+        return sl_err_set(err, SL_EINVAL, "", "no expression of grammar %s captures %s",
+                          grammar_name(g), field);
+    }
+    return 0;
 }

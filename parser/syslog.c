@@ -302,6 +302,7 @@ void syslog_parse(struct evt *e, const char *msg, size_t len, const struct evt_m
     int rc;
 
     evt_begin(e, msg, len, m);
+    e->so = *o;                     /* a grammar's TIMESTAMP follows the same rules */
     p = e->raw;
     left = e->raw_len;
     while (left && (p[left - 1] == '\n' || p[left - 1] == '\r' || p[left - 1] == '\0'))

@@ -2,11 +2,13 @@
  * grammars, without inputs or sinks, and print the documents the daemon
  * would index (pipeline_parse, then evt_json: the daemon's own sequence).
  *
- * Receive time is now, and the sender is unknown, so a document differs from
- * the daemon's in event.ingested, in the @timestamp of a line without a
- * usable timestamp (receive time), and has no log.source / transport fields.
- * --expect therefore ignores event.ingested always, and @timestamp when the
- * line had no usable timestamp. */
+ * Receive time is now (or --now), and the sender is unknown, so a document
+ * differs from the daemon's in event.ingested, in the @timestamp of a line
+ * without a usable timestamp (receive time), in the year of a year-less BSD
+ * stamp (inferred from the receive time), and has no log.source / transport
+ * fields. Without --now, --expect therefore ignores event.ingested always,
+ * and @timestamp when the line had no usable timestamp; with --now every
+ * document is a function of its line, so every key is compared. */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -16,6 +18,7 @@
 
 #include "common/bounds.h"
 #include "common/buf.h"
+#include "common/clock.h"
 #include "common/mem.h"
 #include "parser/evt.h"
 #include "parser/route.h"
@@ -29,24 +32,34 @@ static void usage_test(FILE *f)
 {
     fprintf(f,
         "usage: sluice test -c FILE [--format json|table] [--expect GOLDEN.ndjson] [--explain]\n"
-        "                   [--program NAME] [--raw] [--fail-on-miss] [FILE...]\n"
+        "                   [--program NAME] [--raw] [--now TIME] [--fail-on-miss] [FILE...]\n"
         "Runs each line of the FILEs (stdin without any) through the config's syslog parse\n"
         "and grammars, as the daemon would, and prints one document per line on stdout.\n"
         "A line starting with '<' is a syslog line; any other line (every line with --raw)\n"
         "is a bare message from the program given by --program. Lines longer than the\n"
         "config's largest max_msg are cut and tagged _sluice_truncated, like the daemon.\n"
-        "The receive time is now; a line without a timestamp gets it as @timestamp.\n"
+        "The receive time is now (or --now); a line without a timestamp gets it as\n"
+        "@timestamp, and the year of a BSD timestamp without one is inferred from it.\n"
         "A summary (lines, matches per grammar, misses per route) goes to stderr.\n"
         "\n"
         "  -c, --config FILE      the config (its grammars and routes)\n"
         "  -f, --format FMT       json (default): one document per line;\n"
         "                         table: KEY<TAB>VALUE with dotted keys, a blank line after each\n"
         "  -e, --expect FILE      compare each document with the same line of FILE (NDJSON);\n"
-        "                         event.ingested is ignored, and @timestamp when the line had\n"
-        "                         no usable timestamp; differences go to stderr\n"
-        "  -x, --explain          say on stderr which route and grammar took each line\n"
+        "                         without --now, event.ingested is ignored, and @timestamp\n"
+        "                         when the line had no usable timestamp; with --now every\n"
+        "                         key is compared; differences go to stderr\n"
+        "  -x, --explain          say on stderr which route and grammar took each line; for\n"
+        "                         a miss, how far each grammar got (grok: the expression\n"
+        "                         that got furthest and the piece that stopped it; lognorm:\n"
+        "                         the bytes the rulebase took and the unparsed rest)\n"
         "  -p, --program NAME     the program of bare messages\n"
         "  -r, --raw              every line is a bare message (needs --program)\n"
+        "  -n, --now TIME         the receive time of every line, instead of the clock:\n"
+        "                         RFC 3339 with a zone (2027-01-05T10:00:00Z, ...+01:00) or\n"
+        "                         epoch seconds (1799143200); pins event.ingested, the\n"
+        "                         @timestamp of lines without one, and year inference, so\n"
+        "                         golden files do not change with the date\n"
         "      --fail-on-miss     exit 1 when a routed line matched no grammar (or hit a limit)\n"
         "\n"
         "exit status: 0 every line processed (and, with --expect, as expected);\n"
@@ -143,13 +156,17 @@ static int doc_flatten(struct kvs *l, const char *doc)
     return 0;
 }
 
-static int volatile_key(const char *key, int no_ts)
+/* no_ts: the line had no usable timestamp; pinned: --now fixed the receive time. */
+static int volatile_key(const char *key, int no_ts, int pinned)
 {
+    if (pinned)
+        return 0;
     return strcmp(key, "event.ingested") == 0 || (no_ts && strcmp(key, "@timestamp") == 0);
 }
 
 /* Prints every difference; returns how many. */
-static size_t doc_diff(const struct kvs *want, const struct kvs *got, size_t line, int no_ts)
+static size_t doc_diff(const struct kvs *want, const struct kvs *got, size_t line, int no_ts,
+                       int pinned)
 {
     size_t i = 0, j = 0, n = 0;
 
@@ -159,7 +176,7 @@ static size_t doc_diff(const struct kvs *want, const struct kvs *got, size_t lin
         int c = !w ? 1 : !g ? -1 : strcmp(w->key, g->key);
         const char *key = c <= 0 ? w->key : g->key;
 
-        if (!volatile_key(key, no_ts) && (c != 0 || strcmp(w->val, g->val) != 0)) {
+        if (!volatile_key(key, no_ts, pinned) && (c != 0 || strcmp(w->val, g->val) != 0)) {
             fprintf(stderr, "sluice test: line %zu: %s: expected %s, got %s\n", line, key,
                     c <= 0 ? w->val : "(absent)", c >= 0 ? g->val : "(absent)");
             n++;
@@ -223,6 +240,7 @@ struct tst {
     struct syslog_opts so;
     struct evt *evt;
     size_t max_msg;
+    int64_t now_ns;                 /* --now; 0: the clock */
     const char *program;
     int raw, table, explain;
     FILE *golden;
@@ -301,7 +319,10 @@ static void explain(const struct tst *t, const struct route_result *res, const c
 static int expect(struct tst *t)
 {
     size_t len;
-    int cut, no_ts = (evt_tags(t->evt) & (EVT_T_NO_TIMESTAMP | EVT_T_BAD_TIMESTAMP)) != 0;
+    /* the receive time stands in for a missing header time, unless the
+     * program's own time (a grammar's TIMESTAMP) replaced it */
+    int cut, no_ts = (evt_tags(t->evt) & (EVT_T_NO_TIMESTAMP | EVT_T_BAD_TIMESTAMP)) != 0 &&
+                     !evt_time_from_grammar(t->evt);
 
     if (read_line(t->golden, t->gbuf, t->gcap, &len, &cut) == EOF) {
         fprintf(stderr, "sluice test: line %zu: %s has no document for this line\n", t->lines,
@@ -314,7 +335,7 @@ static int expect(struct tst *t)
                 cut ? " (line too long)" : "");
         return 1;
     }
-    return doc_diff(&t->want, &t->got, t->lines, no_ts) ? 1 : 0;
+    return doc_diff(&t->want, &t->got, t->lines, no_ts, t->now_ns != 0) ? 1 : 0;
 }
 
 /* One input line: 0, 1 when --expect found a difference, 2 on a usage error. */
@@ -345,6 +366,7 @@ static int one_line(struct tst *t, const char *line, size_t len, int cut)
         }
     }
     m.flags = cut ? EVT_F_TRUNCATED : 0;
+    m.recv_ns = t->now_ns;
     if (cut)
         t->truncated++;
     pipeline_parse(t->evt, line, len, &m, &t->so, t->routes, t->rs, &res);
@@ -439,11 +461,12 @@ int cmd_test(int argc, char **argv)
         { "explain", no_argument, NULL, 'x' },
         { "program", required_argument, NULL, 'p' },
         { "raw", no_argument, NULL, 'r' },
+        { "now", required_argument, NULL, 'n' },
         { "fail-on-miss", no_argument, NULL, OPT_FAIL_ON_MISS },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    const char *path = NULL, *format = "json";
+    const char *path = NULL, *format = "json", *now = NULL;
     struct sl_config *cfg = NULL;
     struct cfg_problems pr = { 0 };
     struct tst t = { 0 };
@@ -451,7 +474,7 @@ int cmd_test(int argc, char **argv)
     int c, fail_on_miss = 0, rc = 0;
 
     optind = 1;
-    while ((c = getopt_long(argc, argv, "c:f:e:xp:rh", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "c:f:e:xp:rn:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'c': path = optarg; break;
         case 'f': format = optarg; break;
@@ -459,6 +482,7 @@ int cmd_test(int argc, char **argv)
         case 'x': t.explain = 1; break;
         case 'p': t.program = optarg; break;
         case 'r': t.raw = 1; break;
+        case 'n': now = optarg; break;
         case OPT_FAIL_ON_MISS: fail_on_miss = 1; break;
         case 'h': usage_test(stdout); return 0;
         default: usage_test(stderr); return 2;
@@ -474,6 +498,13 @@ int cmd_test(int argc, char **argv)
         return 2;
     }
     t.table = strcmp(format, "table") == 0;
+    /* A receive time of 0 means "the clock" to the parser: the epoch itself
+     * and earlier are refused rather than misread. */
+    if (now && (sl_time_parse(now, &t.now_ns) || t.now_ns <= 0)) {
+        fprintf(stderr, "sluice test: --now takes RFC 3339 with a zone (2027-01-05T10:00:00Z) "
+                "or epoch seconds, after 1970-01-01T00:00:00Z; not '%s'\n", now);
+        return 2;
+    }
     if (t.raw && !t.program) {
         fprintf(stderr, "sluice test: --raw needs --program NAME\n");
         return 2;

@@ -40,6 +40,7 @@
 #include "buffer/spool.h"
 #include "common/bounds.h"
 #include "common/mem.h"
+#include "parser/builtin.h"
 #include "parser/grok.h"
 #include "parser/lognorm.h"
 #include "parser/norm.h"
@@ -1190,13 +1191,85 @@ static size_t scalars_of(struct ctx *c, const struct ynode *v, const char *kp,
 
 #define GRAMMAR_EXPRS_MAX   256u
 #define GRAMMAR_ROUTE_MAX   64u
+#define GRAMMAR_TS_MAX      8u
+
+/* A grok definition's `timestamp:`: {field: F, format: X | [X, ...]} or a
+ * list of such, every format a rule of g, in order. 1 when all were added. */
+static int load_timestamps(struct ctx *c, struct grammar *g, const struct ynode *v,
+                           const char *path)
+{
+    static const char *const keys[] = { "field", "format", NULL };
+    const struct ynode *one[1], *const *items = one;
+    char kp[PATH_MAX_LEN], ip[PATH_MAX_LEN + 24], fp[PATH_MAX_LEN];
+    size_t n = 1, nerr0 = c->nerr;
+    struct sl_err err;
+
+    join(kp, path, "timestamp");
+    if (v->kind == YN_SEQ && v->n) {
+        items = (const struct ynode *const *)v->kid;
+        n = v->n;
+    } else if (v->kind == YN_MAP && !v->null) {
+        one[0] = v;
+    } else {
+        ERR(c, v, kp, "expected {field: F, format: FORMAT} or a list of them, got %s",
+            kind_name(v));
+        return 0;
+    }
+    for (size_t i = 0; i < n; i++) {
+        const struct ynode *it = items[i], *fv, *mv;
+        const struct ynode *fm[GRAMMAR_TS_MAX];
+        size_t nf;
+
+        if (v->kind == YN_SEQ)
+            snprintf(ip, sizeof ip, "%s[%zu]", kp, i);
+        else
+            snprintf(ip, sizeof ip, "%s", kp);
+        if (it->kind != YN_MAP) {
+            ERR(c, it, ip, "expected {field: F, format: FORMAT}, got %s", kind_name(it));
+            continue;
+        }
+        for (size_t k = 0; k + 1 < it->n; k += 2) {
+            const struct ynode *key = it->kid[k];
+            size_t j = 0;
+            while (keys[j] && (key->kind != YN_SCALAR || strcmp(key->text, keys[j])))
+                j++;
+            if (!keys[j] && key->kind == YN_SCALAR)
+                unknown_key(c, key, ip, NULL, keys);
+        }
+        fv = map_get(it, "field", NULL);
+        mv = map_get(it, "format", NULL);
+        if (!fv || fv->kind != YN_SCALAR || fv->null) {
+            join(fp, ip, "field");
+            ERR(c, fv ? fv : it, fp, "required: the field that holds the program's time");
+            continue;
+        }
+        join(fp, ip, "format");
+        if (!mv) {
+            ERR(c, it, fp, "required: ISO8601, HTTPDATE, UNIX, UNIX_MS, SYSLOG or a pattern "
+                "like 'yyyy/MM/dd HH:mm:ss' (or a list of them)");
+            continue;
+        }
+        nf = scalars_of(c, mv, fp, fm, GRAMMAR_TS_MAX, "a date format");
+        for (size_t k = 0; k < nf; k++) {
+            sl_err_clear(&err);
+            if (norm_grok_add_timestamp(g, fv->text, fm[k]->text, &err) == 0)
+                continue;
+            if (strstr(err.msg, " captures "))      /* the field's fault, not the format's */
+                ERR(c, fv, ip, "%s", err.msg);
+            else
+                ERR(c, fm[k], fp, "%s", err.msg);
+            break;
+        }
+    }
+    return c->nerr == nerr0;
+}
 
 static void load_definition(struct ctx *c, struct route_table *t, const struct grok_lib *lib,
                             const struct ynode *item, const char *path)
 {
-    static const char *const keys[] = { "name", "type", "match", "file", "rulebase", "space",
-                                        NULL };
-    const struct ynode *nv, *tv, *mv, *fv, *rv, *sv, *kn;
+    static const char *const keys[] = { "name", "type", "match", "file", "builtin", "timestamp",
+                                        "rulebase", "space", NULL };
+    const struct ynode *nv, *tv, *mv, *fv, *bv, *tsv, *rv, *sv, *kn;
     char kp[PATH_MAX_LEN], where[PATH_MAX_LEN + 64];
     struct grammar *g = NULL;
     struct sl_err err;
@@ -1218,6 +1291,8 @@ static void load_definition(struct ctx *c, struct route_table *t, const struct g
     tv = map_get(item, "type", NULL);
     mv = map_get(item, "match", NULL);
     fv = map_get(item, "file", NULL);
+    bv = map_get(item, "builtin", NULL);
+    tsv = map_get(item, "timestamp", NULL);
     rv = map_get(item, "rulebase", NULL);
     sv = map_get(item, "space", &kn);
     if (!nv || nv->kind != YN_SCALAR || nv->null) {
@@ -1241,9 +1316,33 @@ static void load_definition(struct ctx *c, struct route_table *t, const struct g
             ERR(c, rv ? rv : sv, path, "rulebase and space are for type lognorm");
             return;
         }
-        if (mv && fv) {
-            ERR(c, fv, path, "match and file exclude each other: give one");
+        if ((mv != NULL) + (fv != NULL) + (bv != NULL) > 1) {
+            ERR(c, bv && (mv || fv) ? bv : fv, path,
+                "match, file and builtin exclude each other: give one");
             return;
+        }
+        if (bv) {
+            const struct builtin_file *bf;
+            char known[512], bpath[PATH_MAX_LEN];
+
+            join(kp, path, "builtin");
+            if (bv->kind != YN_SCALAR || bv->null) {
+                ERR(c, bv, kp, "expected the name of a built-in grammar, got %s", kind_name(bv));
+                return;
+            }
+            bf = builtin_grammar(bv->text);
+            if (!bf) {
+                builtin_grammar_names(known, sizeof known);
+                ERR(c, bv, kp, "no built-in grammar '%s'; built in: %s", bv->text, known);
+                return;
+            }
+            snprintf(bpath, sizeof bpath, "builtin:grammars/%s/%s.grok", bf->name, bf->name);
+            sl_err_clear(&err);
+            if (norm_grok_text_grammar(&g, nv->text, bpath, bf->text, bf->len, lib, NULL, &err)) {
+                ERR(c, bv, kp, "%s%s%s", err.where, err.where[0] ? ": " : "", err.msg);
+                return;
+            }
+            goto add;
         }
         if (fv) {
             char *file;
@@ -1264,8 +1363,8 @@ static void load_definition(struct ctx *c, struct route_table *t, const struct g
             goto add;
         }
         if (!mv) {
-            ERR(c, item, kp,
-                "required for type grok: a grok expression or a list of them (or file:)");
+            ERR(c, item, kp, "required for type grok: a grok expression or a list of them "
+                "(or file: or builtin:)");
             return;
         }
         n = scalars_of(c, mv, kp, ex, GRAMMAR_EXPRS_MAX, "a grok expression");
@@ -1299,8 +1398,10 @@ static void load_definition(struct ctx *c, struct route_table *t, const struct g
             ERR(c, mv, path, "match is for type grok");
             return;
         }
-        if (fv) {
-            ERR(c, fv, path, "file is for type grok (a lognorm rulebase is rulebase:)");
+        if (fv || bv || tsv) {
+            ERR(c, fv ? fv : bv ? bv : tsv, path,
+                "%s is for type grok (a lognorm rulebase is rulebase:)",
+                fv ? "file" : bv ? "builtin" : "timestamp");
             return;
         }
         if (!rv || rv->kind != YN_SCALAR || rv->null) {
@@ -1324,6 +1425,10 @@ static void load_definition(struct ctx *c, struct route_table *t, const struct g
         g = lognorm_grammar_new(nv->text, ln);
     }
 add:
+    if (g && tsv && !load_timestamps(c, g, tsv, path)) {
+        grammar_free(g);
+        return;
+    }
     sl_err_clear(&err);
     if (!g || route_table_add_grammar(t, g, &err)) {
         join(kp, path, "name");
@@ -1333,8 +1438,10 @@ add:
 
 static void load_grammars(struct ctx *c, struct sl_config *cfg, const struct ynode *map)
 {
-    static const char *const keys[] = { "patterns", "definitions", "routes", NULL };
-    const struct ynode *pv, *dv, *rv;
+    static const char *const keys[] = { "builtin_patterns", "patterns", "definitions", "routes",
+                                        NULL };
+    const struct ynode *bv, *pv, *dv, *rv;
+    int builtin = 1;
     struct route_table *t = NULL;
     struct grok_lib *lib = NULL;
     size_t nerr0 = c->nerr;
@@ -1355,10 +1462,19 @@ static void load_grammars(struct ctx *c, struct sl_config *cfg, const struct yno
         if (!keys[j] && k->kind == YN_SCALAR)
             unknown_key(c, k, "grammars", NULL, keys);
     }
+    bv = map_get(map, "builtin_patterns", NULL);
     pv = map_get(map, "patterns", NULL);
     dv = map_get(map, "definitions", NULL);
     rv = map_get(map, "routes", NULL);
+    if (bv && (bv->kind != YN_SCALAR || bv->null || sl_parse_bool(bv->text, &builtin)))
+        ERR(c, bv, "grammars.builtin_patterns", "expected true or false, got %s",
+            bv->kind == YN_SCALAR && !bv->null ? bv->text : kind_name(bv));
     lib = grok_lib_new();
+    /* The compiled-in library first: patterns: directories add to it and
+     * replace the names they define again. */
+    sl_err_clear(&err);
+    if (builtin && builtin_patterns_load(lib, &err))
+        ERR(c, bv ? bv : map, "grammars.builtin_patterns", "%s: %s", err.where, err.msg);
     if (pv && !pv->null) {
         const struct ynode *dirs[GRAMMAR_EXPRS_MAX];
         size_t n = scalars_of(c, pv, "grammars.patterns", dirs, GRAMMAR_EXPRS_MAX,
@@ -1698,6 +1814,8 @@ int config_print_keys(FILE *f)
     fprintf(f, KEYS_FMT, "inputs", "list", "-", "-", cfg_inputs_desc);
     print_rows(f, "inputs[]", cfg_input_rows);
     print_rows(f, "", cfg_top_rows);
+    fprintf(f, KEYS_FMT, "grammars.builtin_patterns", "bool", "true", "-",
+            cfg_grammars_builtin_patterns_desc);
     fprintf(f, KEYS_FMT, "grammars.patterns", "list", "-", "-", cfg_grammars_patterns_desc);
     fprintf(f, KEYS_FMT, "grammars.definitions", "list", "-", "-", cfg_grammars_defs_desc);
     fprintf(f, KEYS_FMT, "grammars.definitions[].name", "string", "required", "-",
@@ -1708,6 +1826,10 @@ int config_print_keys(FILE *f)
             cfg_grammars_match_desc);
     fprintf(f, KEYS_FMT, "grammars.definitions[].file", "string", "-", "-",
             cfg_grammars_file_desc);
+    fprintf(f, KEYS_FMT, "grammars.definitions[].builtin", "string", "-", "-",
+            cfg_grammars_builtin_desc);
+    fprintf(f, KEYS_FMT, "grammars.definitions[].timestamp", "list", "-", "-",
+            cfg_grammars_timestamp_desc);
     fprintf(f, KEYS_FMT, "grammars.definitions[].rulebase", "string", "-", "-",
             cfg_grammars_rulebase_desc);
     fprintf(f, KEYS_FMT, "grammars.definitions[].space", "enum", "as-is", "-",

@@ -82,9 +82,12 @@ const char cfg_inputs_desc[] = "list of listeners; none when absent";
 const char cfg_sinks_desc[] = "list of destinations; every document goes to each";
 const char cfg_sink_type_desc[] = "the sink type; selects the keys below";
 const char cfg_sink_name_desc[] = "name in logs and metrics; default <type><index>, e.g. ndjson0";
+const char cfg_grammars_builtin_patterns_desc[] =
+    "load the compiled-in grok pattern library (the repository's grammars/patterns) first";
 const char cfg_grammars_patterns_desc[] =
-    "grok pattern directories (or files), read in order; relative to the config's directory; "
-    "default: none";
+    "grok pattern directories (or files), read in order after the built-in library, adding "
+    "to it (a name defined again replaces the earlier one); relative to the config's "
+    "directory; default: none";
 const char cfg_grammars_defs_desc[] = "list of grammars, each a name and a type";
 const char cfg_grammars_name_desc[] = "the name routes refer to; unique";
 const char cfg_grammars_type_desc[] = "grok or lognorm";
@@ -93,6 +96,13 @@ const char cfg_grammars_match_desc[] =
 const char cfg_grammars_file_desc[] =
     "grok, instead of match: a per-program grammar file (NAME, EXPR, SET lines; "
     "grammars/README.md); relative to the config's directory";
+const char cfg_grammars_builtin_desc[] =
+    "grok, instead of match or file: a compiled-in program grammar by name (sshd, sudo, "
+    "postfix...: grammars/<name>/<name>.grok)";
+const char cfg_grammars_timestamp_desc[] =
+    "grok: {field: F, format: FORMAT or [FORMAT, ...]} or a list of them: the program's own "
+    "time in field F becomes @timestamp (formats: ISO8601, HTTPDATE, UNIX, UNIX_MS, SYSLOG, "
+    "or a pattern like 'yyyy/MM/dd HH:mm:ss')";
 const char cfg_grammars_rulebase_desc[] =
     "lognorm: a liblognorm v2 rulebase file; relative to the config's directory";
 const char cfg_grammars_space_desc[] =

@@ -74,6 +74,90 @@ grep -q 'line 1: grammar sshd-login: expression .Accepted .*matched 34 of 59 byt
     { cat "$T/err"; fail "--explain does not say how far the expression got"; }
 note "ok: --explain shows how far the grok expression got"
 
+# --explain on a liblognorm miss: how many bytes the rulebase took, and the rest.
+cat >"$T/ln.yaml" <<EOC
+grammars:
+  definitions:
+    - name: linux
+      type: lognorm
+      rulebase: $TOP/tests/fixtures/lognorm/linux.rb
+  routes:
+    sshd: linux
+EOC
+set +e; "$SLUICE" test -c "$T/ln.yaml" --explain "$T/miss.log" >/dev/null 2>"$T/err"; st=$?; set -e
+assert_eq "$st" 0 "exit status of --explain on a lognorm miss"
+grep -q "^line 1: grammar linux: rulebase .*linux.rb: matched 34 of 59 bytes; unparsed from byte 34: 'host.example port 22 ssh2'$" "$T/err" ||
+    { cat "$T/err"; fail "--explain does not say how far the rulebase got"; }
+note "ok: --explain shows how far the rulebase got"
+
+# The compiled-in library and program grammars: no patterns:, no file.
+cat >"$T/builtin.yaml" <<EOC
+grammars:
+  definitions:
+    - { name: ssh, type: grok, builtin: sshd }
+  routes:
+    sshd: ssh
+EOC
+d=$("$SLUICE" test -c "$T/builtin.yaml" "$T/lines.log" 2>"$T/err" | head -n 1) || { cat "$T/err"; fail "builtin: sshd"; }
+assert_eq "$(field "$d" event.action)" "ssh_login" "builtin: sshd event.action"
+assert_eq "$(field "$d" user.name)" "alice" "builtin: sshd user.name"
+
+# --now pins the receive time: the year of a BSD stamp without one follows it
+# (a December line read in January is last year's, a January line read on
+# New Year's Eve next year's), and a golden file made with it stays valid.
+printf '%s\n' '<38>Dec 31 23:59:00 bastion sshd[1001]: Accepted publickey for alice from 203.0.113.7 port 50007 ssh2' \
+    '<38>Jan  1 00:00:30 bastion sshd[1002]: Accepted publickey for bob from 203.0.113.8 port 50008 ssh2' >"$T/newyear.log"
+"$SLUICE" test -c "$T/cfg.yaml" --now 2027-01-03T09:00:00Z "$T/newyear.log" >"$T/jan.json" 2>"$T/err" ||
+    { cat "$T/err"; fail "--now in January"; }
+assert_eq "$(field "$(sed -n 1p "$T/jan.json")" @timestamp)" "2026-12-31T23:59:00.000Z" "December line read in January"
+assert_eq "$(field "$(sed -n 1p "$T/jan.json")" event.ingested)" "2027-01-03T09:00:00.000000Z" "event.ingested is --now"
+"$SLUICE" test -c "$T/cfg.yaml" --now 1798761590 "$T/newyear.log" >"$T/dec.json" 2>"$T/err" ||
+    { cat "$T/err"; fail "--now on Dec 31"; }
+assert_eq "$(field "$(sed -n 2p "$T/dec.json")" @timestamp)" "2027-01-01T00:00:30.000Z" "January line read on New Year's Eve"
+assert_eq "$(field "$(sed -n 1p "$T/dec.json")" @timestamp)" "2026-12-31T23:59:00.000Z" "December line read on New Year's Eve"
+"$SLUICE" test -c "$T/cfg.yaml" --now 2027-01-03T09:00:00Z --expect "$T/jan.json" "$T/newyear.log" >/dev/null 2>"$T/err" ||
+    { cat "$T/err"; fail "--expect with the same --now did not exit 0"; }
+st=0
+"$SLUICE" test -c "$T/cfg.yaml" --now 2027-01-03T09:00:01Z --expect "$T/jan.json" "$T/newyear.log" >/dev/null 2>"$T/err" || st=$?
+assert_eq "$st" "1" "--expect with --now compares event.ingested"
+grep -q 'line 1: event.ingested: expected "2027-01-03T09:00:00.000000Z", got "2027-01-03T09:00:01.000000Z"' "$T/err" ||
+    { cat "$T/err"; fail "--now diff does not name event.ingested"; }
+st=0
+"$SLUICE" test -c "$T/cfg.yaml" --now 2027-01-03T09:00:00 "$T/newyear.log" >/dev/null 2>"$T/err" || st=$?
+assert_eq "$st" "2" "--now without a zone is a usage error"
+
+# A program's own time becomes @timestamp (the header's goes to event.created):
+# nginx's HTTPDATE through the built-in grammar, and a year-less BSD stamp
+# inside an app's message, its year inferred from --now like the header's.
+cat >"$T/ts.yaml" <<'EOC'
+grammars:
+  definitions:
+    - name: nginx
+      type: grok
+      builtin: nginx
+      timestamp: { field: nginx.access.time, format: HTTPDATE }
+    - name: app
+      type: grok
+      match: '^(?<app.time>[A-Z][a-z]{2} +\d+ \d\d:\d\d:\d\d) (?<app.text>.*)$'
+      timestamp: { field: app.time, format: SYSLOG }
+  routes:
+    nginx: nginx
+    app: app
+EOC
+printf '%s\n' '<190>Jan  3 09:00:05 web1 nginx: 203.0.113.9 - - [03/Jan/2027:09:00:00 +0100] "GET / HTTP/1.1" 200 612 "-" "curl/8.0"' \
+    '<14>Jan  3 09:00:00 h app: Dec 31 23:59:59 tick' \
+    '<190>Jan  3 09:00:05 web1 nginx: 203.0.113.9 - - [31/Feb/2027:09:00:00 +0100] "GET / HTTP/1.1" 200 612 "-" "curl/8.0"' >"$T/ts.log"
+"$SLUICE" test -c "$T/ts.yaml" --now 2027-01-03T09:00:06Z "$T/ts.log" >"$T/ts.json" 2>"$T/err" || { cat "$T/err"; fail "timestamp: config"; }
+d1=$(sed -n 1p "$T/ts.json"); d2=$(sed -n 2p "$T/ts.json"); d3=$(sed -n 3p "$T/ts.json")
+assert_eq "$(field "$d1" @timestamp)" "2027-01-03T08:00:00.000Z" "nginx HTTPDATE is @timestamp"
+assert_eq "$(field "$d1" event.created)" "2027-01-03T09:00:05.000Z" "the header time is event.created"
+assert_eq "$(field "$d2" @timestamp)" "2026-12-31T23:59:59.000Z" "a December program time read in January"
+assert_eq "$(field "$d3" @timestamp)" "2027-01-03T09:00:05.000Z" "an unreadable program time leaves the header's"
+assert_eq "$(field "$d3" tags)" '["_sluice_date_parse_failure"]' "and tags it"
+"$SLUICE" test -c "$T/ts.yaml" --now 2027-01-03T09:00:06Z --expect "$T/ts.json" "$T/ts.log" >/dev/null 2>"$T/err" ||
+    { cat "$T/err"; fail "--expect on program timestamps"; }
+note "ok: --expect passes on program timestamps"
+
 sed 's/^grammars:/gramars:/' "$T/cfg.yaml" >"$T/typo.yaml"
 st=0
 "$SLUICE" test -c "$T/typo.yaml" "$T/lines.log" >/dev/null 2>"$T/err" || st=$?

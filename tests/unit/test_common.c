@@ -263,6 +263,45 @@ static void t_civil_known(void)
     CU_ASSERT_EQUAL(sl_days_from_civil(2000, 3, 1) - sl_days_from_civil(2000, 2, 28), 2);
 }
 
+static void t_time_parse(void)
+{
+    int64_t ns = 7;
+    static const char *const bad[] = {
+        "", "2027-01-02T03:04:05", "2027-01-02T03:04:05+0100", "2027-01-02T03:04:05+01",
+        "2027-02-29T00:00:00Z", "2027-13-01T00:00:00Z", "2027-01-02T24:00:00Z",
+        "2027-01-02T03:04:05.Z", "2027-01-02T03:04:05.1234567890Z", "2027-01-02T03:04:05Z ",
+        "1677-12-31T00:00:00Z", "12x", "1.", "99999999999", "now", "-", NULL,
+    };
+
+    CU_ASSERT_EQUAL(sl_time_parse("2027-01-02T03:04:05Z", &ns), 0);
+    CU_ASSERT_EQUAL(ns, (sl_days_from_civil(2027, 1, 2) * 86400 + 3 * 3600 + 4 * 60 + 5) *
+                            1000000000LL);
+    CU_ASSERT_EQUAL(sl_time_parse("2027-01-02 04:04:05.5+01:00", &ns), 0);
+    CU_ASSERT_EQUAL(ns, (sl_days_from_civil(2027, 1, 2) * 86400 + 3 * 3600 + 4 * 60 + 5) *
+                            1000000000LL + 500000000);
+    CU_ASSERT_EQUAL(sl_time_parse("2026-12-31t20:00:00-05:30", &ns), 0);
+    CU_ASSERT_EQUAL(ns, (sl_days_from_civil(2027, 1, 1) * 86400 + 1 * 3600 + 30 * 60) *
+                            1000000000LL);
+    CU_ASSERT_EQUAL(sl_time_parse("2028-02-29T00:00:00.000000001Z", &ns), 0);
+    CU_ASSERT_EQUAL(ns % 1000000000, 1);
+    CU_ASSERT_EQUAL(sl_time_parse("1798761600", &ns), 0);
+    CU_ASSERT_EQUAL(ns, 1798761600LL * 1000000000LL);
+    CU_ASSERT_EQUAL(sl_time_parse("1798761600.25", &ns), 0);
+    CU_ASSERT_EQUAL(ns, 1798761600LL * 1000000000LL + 250000000);
+    CU_ASSERT_EQUAL(sl_time_parse("-1.25", &ns), 0);
+    CU_ASSERT_EQUAL(ns, -1250000000LL);
+    CU_ASSERT_EQUAL(sl_time_parse("0", &ns), 0);
+    CU_ASSERT_EQUAL(ns, 0);
+    for (size_t i = 0; bad[i]; i++) {
+        ns = 7;
+        CU_ASSERT_EQUAL(sl_time_parse(bad[i], &ns), SL_EINVAL);
+        CU_ASSERT_EQUAL(ns, 7);     /* untouched */
+        if (ns != 7)
+            fprintf(stderr, "\n  accepted '%s'\n", bad[i]);
+    }
+    CU_ASSERT_EQUAL(sl_time_parse(NULL, &ns), SL_EINVAL);
+}
+
 static void t_civil_roundtrip(void)
 {
     int64_t lo = sl_days_from_civil(1600, 1, 1), hi = sl_days_from_civil(2400, 12, 31);
@@ -736,6 +775,8 @@ static CU_TestInfo clock_tests[] = {
     { "every day 1600..2400 round-trips and follows the previous", t_civil_roundtrip },
     { "RFC 3339 with 0, 3, 6, 9 digits, before 1970 too", t_rfc3339 },
     { "monotonic clock does not go back, wall clock matches time()", t_clocks },
+    { "a time on the command line: RFC 3339 with a zone or epoch seconds; anything else refused",
+      t_time_parse },
     CU_TEST_INFO_NULL,
 };
 

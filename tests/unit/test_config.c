@@ -624,6 +624,186 @@ static void t_grammars_file(void)
     next_good_loads();
 }
 
+/* Keeps the FLD_TIME field a grammar emits. */
+struct got_ts {
+    int time;
+    char val[64];
+};
+
+static int got_time(void *arg, const struct fld_name *name, enum fld_type type, const char *val,
+                    size_t len)
+{
+    struct got_ts *t = arg;
+
+    if (type == FLD_TIME && strcmp(name->path, "@timestamp") == 0) {
+        t->time++;
+        snprintf(t->val, sizeof t->val, "%.*s", (int)len, val);
+    }
+    return 0;
+}
+
+/* One match of the first grammar of the config last loaded: 1 when it matched. */
+static int first_grammar_matches(const char *line, struct got_fields *gf)
+{
+    const struct grammar *g = route_table_grammar(cfg->routes, 0);
+    void *scratch = grammar_scratch_new(g);
+    enum grammar_result r;
+
+    memset(gf, 0, sizeof *gf);
+    r = grammar_match(g, scratch, line, strlen(line), got_field, gf);
+    grammar_scratch_free(g, scratch);
+    return r == GRAMMAR_MATCH;
+}
+
+static void t_grammars_builtin(void)
+{
+    struct got_fields gf;
+    char yaml[1024];
+    int rc;
+
+    /* the compiled-in library without any patterns: line */
+    rc = load_str("grammars:\n  definitions:\n    - name: a\n      type: grok\n"
+                  "      match: '^%{IP:source.ip} %{USERNAME:user.name}$'\n  routes: {x: a}\n");
+    if (rc)
+        dump();
+    CU_ASSERT_EQUAL_FATAL(rc, 0);
+    CU_ASSERT(first_grammar_matches("192.0.2.1 carol", &gf));
+    TU_ASSERT_STR(gf.user, "carol");
+
+    /* a compiled-in program grammar by name, with its SET constants */
+    rc = load_str("grammars:\n  definitions:\n    - {name: ssh, type: grok, builtin: sshd}\n"
+                  "  routes: {sshd: ssh}\n");
+    if (rc)
+        dump();
+    CU_ASSERT_EQUAL_FATAL(rc, 0);
+    CU_ASSERT(first_grammar_matches("Accepted publickey for dave from 192.0.2.7 port 50022 ssh2",
+                                    &gf));
+    TU_ASSERT_STR(gf.user, "dave");
+    TU_ASSERT_STR(gf.outcome, "success");
+    TU_ASSERT_STR(gf.action, "ssh_login");
+
+    /* a patterns: directory replaces a built-in name and adds its own */
+    snprintf(yaml, sizeof yaml,
+             "grammars:\n  patterns: [%s]\n  definitions:\n    - name: a\n      type: grok\n"
+             "      match: '^%%{WORD:user.name} %%{LOWERPAIR}$'\n  routes: {x: a}\n",
+             tu_fixture("config/patterns_override"));
+    rc = load_str(yaml);
+    if (rc)
+        dump();
+    CU_ASSERT_EQUAL_FATAL(rc, 0);
+    CU_ASSERT(first_grammar_matches("erin a-b", &gf));
+    TU_ASSERT_STR(gf.user, "erin");
+    CU_ASSERT(!first_grammar_matches("Erin a-b", &gf));        /* the built-in WORD took it */
+
+    /* switched off: the library is gone, a patterns: directory still loads */
+    CU_ASSERT_EQUAL(load_str("grammars:\n  builtin_patterns: false\n  definitions:\n"
+                             "    - name: a\n      type: grok\n      match: '%{IP:source.ip}'\n"
+                             "  routes: {x: a}\n"), SL_ECONFIG);
+    ASSERT_ERR("test.yaml:6:14: key 'grammars.definitions[0].match': ", "unknown pattern %{IP}");
+    CU_ASSERT_EQUAL(pr.errors.n, 1);
+    snprintf(yaml, sizeof yaml,
+             "grammars:\n  builtin_patterns: off\n  patterns: %s\n  definitions:\n"
+             "    - name: a\n      type: grok\n      match: '^%%{LOWERPAIR}$'\n"
+             "  routes: {x: a}\n", tu_fixture("config/patterns_override"));
+    CU_ASSERT_EQUAL(load_str(yaml), 0);
+    CU_ASSERT_EQUAL(load_str("grammars:\n  builtin_patterns: false\n  definitions:\n"
+                             "    - {name: ssh, type: grok, builtin: sshd}\n  routes: {x: ssh}\n"),
+                    SL_ECONFIG);
+    ASSERT_ERR("test.yaml:4:40: key 'grammars.definitions[0].builtin': ",
+               "builtin:grammars/sshd/sshd.grok:");
+
+    /* bad values */
+    CU_ASSERT_EQUAL(load_str("grammars:\n  builtin_patterns: maybe\n  definitions:\n"
+                             "    - {name: a, type: grok, builtin: nosuch}\n"
+                             "    - {name: b, type: lognorm, builtin: sshd}\n"
+                             "    - {name: c, type: grok, builtin: sshd, match: 'x'}\n"
+                             "  routes: {x: a}\n"), SL_ECONFIG);
+    ASSERT_ERR("test.yaml:2:21: key 'grammars.builtin_patterns': ", "expected true or false, got maybe");
+    ASSERT_ERR("test.yaml:4:38: key 'grammars.definitions[0].builtin': ",
+               "no built-in grammar 'nosuch'; built in: apache, ");
+    ASSERT_ERR("test.yaml:5:41: key 'grammars.definitions[1]': ", "builtin is for type grok");
+    ASSERT_ERR("test.yaml:6:38: key 'grammars.definitions[2]': ",
+               "match, file and builtin exclude each other");
+    CU_ASSERT_EQUAL(pr.errors.n, 4);
+    next_good_loads();
+}
+
+/* timestamp: on grok definitions: the program's time becomes @timestamp. */
+static void t_grammars_timestamp(void)
+{
+    const struct grammar *g;
+    void *scratch;
+    int rc;
+    struct got_ts tf = { 0, "" };
+
+    rc = load_str("grammars:\n  definitions:\n    - name: web\n      type: grok\n"
+                  "      builtin: nginx\n      timestamp:\n"
+                  "        - {field: nginx.access.time, format: HTTPDATE}\n"
+                  "        - {field: nginx.error.time, format: ['yyyy/MM/dd HH:mm:ss', ISO8601]}\n"
+                  "    - name: app\n      type: grok\n      match: '^(?<t>\\S+) (?<m>.*)$'\n"
+                  "      timestamp: {field: t, format: UNIX}\n"
+                  "  routes: {nginx: web, app: app}\n");
+    if (rc)
+        dump();
+    CU_ASSERT_EQUAL_FATAL(rc, 0);
+    g = route_table_grammar(cfg->routes, 1);
+    scratch = grammar_scratch_new(g);
+    CU_ASSERT_EQUAL(grammar_match(g, scratch, "1798761600 hello", 16, got_time, &tf),
+                    GRAMMAR_MATCH);
+    CU_ASSERT_EQUAL(tf.time, 1);
+    TU_ASSERT_STR(tf.val, "2027-01-01T00:00:00Z");
+    grammar_scratch_free(g, scratch);
+
+    CU_ASSERT_EQUAL(load_str("grammars:\n  definitions:\n"
+                             "    - {name: a, type: grok, match: 'x(?<t>\\d+)', timestamp: "
+                             "{field: t, format: 'yyyy-MM-ddTHH'}}\n"
+                             "    - {name: b, type: grok, match: 'x(?<t>\\d+)', timestamp: "
+                             "{field: u, format: UNIX}}\n"
+                             "    - {name: c, type: grok, match: 'x(?<t>\\d+)', timestamp: "
+                             "{field: t}}\n"
+                             "    - {name: d, type: lognorm, rulebase: x.rb, timestamp: "
+                             "{field: t, format: UNIX}}\n"
+                             "    - {name: e, type: grok, match: 'x(?<t>\\d+)', timestamp: "
+                             "{field: t, format: UNIX, fromat: x}}\n"
+                             "    - {name: f, type: grok, match: 'x(?<t>\\d+)', timestamp: [1]}\n"
+                             "  routes: {x: a}\n"), SL_ECONFIG);
+    ASSERT_ERR("test.yaml:3:80: key 'grammars.definitions[0].timestamp.format': ",
+               "t: format 'yyyy-MM-ddTHH': letter 'T' at offset 10");
+    ASSERT_ERR("test.yaml:4:69: key 'grammars.definitions[1].timestamp': ",
+               "no expression of grammar b captures u");
+    ASSERT_ERR(":5:61: key 'grammars.definitions[2].timestamp.format': ", "required: ISO8601");
+    ASSERT_ERR(":6:59: key 'grammars.definitions[3]': ", "timestamp is for type grok");
+    ASSERT_ERR(":7:86: key 'grammars.definitions[4].timestamp.fromat': ", "unknown key");
+    ASSERT_ERR(":8:62: key 'grammars.definitions[5].timestamp[0]': ",
+               "expected {field: F, format: FORMAT}");
+    CU_ASSERT_EQUAL(pr.errors.n, 6);
+    next_good_loads();
+}
+
+/* The example configs of docs/examples load as they are. */
+static void t_example_configs(void)
+{
+    static const char *const names[] = { "container.yaml", "grammars.yaml", NULL };
+    char path[512];
+
+    for (size_t i = 0; names[i]; i++) {
+        int rc;
+
+        reset();
+        snprintf(path, sizeof path, "%s../../docs/examples/%s", tu_fixture(""), names[i]);
+        rc = config_load_file(&cfg, path, &pr);
+        if (rc) {
+            fprintf(stderr, "\n  %s:", names[i]);
+            dump();
+        }
+        CU_ASSERT_EQUAL(rc, 0);
+    }
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cfg->routes);
+    CU_ASSERT_EQUAL(route_table_ngrammars(cfg->routes), 14);
+    next_good_loads();
+}
+
 static void t_grammars_file_bad(void)
 {
     /* the grammar file's line, under the config's file:line:col */
@@ -642,7 +822,7 @@ static void t_grammars_file_bad(void)
     CU_ASSERT_EQUAL(load_str("grammars:\n  definitions:\n    - name: a\n      type: grok\n"
                              "      match: 'x'\n      file: a.grok\n  routes: {x: a}\n"),
                     SL_ECONFIG);
-    ASSERT_ERR("test.yaml:6:13: ", "match and file exclude each other");
+    ASSERT_ERR("test.yaml:6:13: ", "match, file and builtin exclude each other");
     next_good_loads();
 }
 
@@ -1131,6 +1311,11 @@ static CU_TestInfo load_tests[] = {
     { "a grammars section compiles into a sealed route table", t_grammars },
     { "a grok grammar from a file: its SET constants follow the captures", t_grammars_file },
     { "a bad grammar file names its own line under the config's", t_grammars_file_bad },
+    { "the built-in pattern library loads first, patterns: adds and replaces; builtin: names a "
+      "program grammar; both can be refused", t_grammars_builtin },
+    { "the example configs in docs/examples load", t_example_configs },
+    { "timestamp: on a grok definition gives @timestamp; bad rules name their key",
+      t_grammars_timestamp },
     { "without grammars there is no route table", t_no_grammars },
     { "bad grammars name file:line:col, the grok error and its offset", t_grammars_bad },
     { "an unknown sink type lists the known types", t_unknown_type },

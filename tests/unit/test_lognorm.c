@@ -473,6 +473,47 @@ static void test_grammar_wrapper(void)
     grammar_free(gr);
 }
 
+/* explain: how far the rulebase got into a missed line, from liblognorm's
+ * unparsed-data, in the message's own bytes. */
+static void test_explain(void)
+{
+    struct grammar *gr = lognorm_grammar_new("linux", load_fixture("lognorm/linux.rb",
+                                                                   LOGNORM_SPACE_ASIS));
+    struct grammar *mm = lognorm_grammar_new("mm", load_fixture("lognorm/mmnormalize.rb",
+                                                                LOGNORM_SPACE_PREPEND));
+    const char *host = "Accepted publickey for alice from host.example port 22 ssh2";
+    const char *longer = "Accepted publickey for alice from 10.0.0.1 port 22 ssh3 and then a "
+                         "long tail that is not shown whole";
+    char why[512];
+
+    CU_ASSERT_FATAL(gr != NULL && mm != NULL);
+    CU_ASSERT(grammar_explain(gr, host, strlen(host), why, sizeof why) > 0);
+    TU_ASSERT_HAS(why, "linux.rb: matched 34 of 59 bytes; unparsed from byte 34: "
+                       "'host.example port 22 ssh2'");
+    CU_ASSERT(grammar_explain(gr, "zzz", 3, why, sizeof why) > 0);
+    TU_ASSERT_HAS(why, ": matched 0 of 3 bytes; unparsed from byte 0: 'zzz'");
+    /* the rest is cut at 40 bytes */
+    CU_ASSERT(grammar_explain(gr, longer, strlen(longer), why, sizeof why) > 0);
+    TU_ASSERT_HAS(why, "matched 50 of 100 bytes; unparsed from byte 50: "
+                       "' ssh3 and then a long tail that is not s...'");
+    /* a NUL ends what liblognorm sees; a control byte shows as '.' */
+    CU_ASSERT(grammar_explain(gr, "Accepted\tx\0y", 12, why, sizeof why) > 0);
+    TU_ASSERT_HAS(why, "matched 0 of 10 bytes (up to the first NUL byte); "
+                       "unparsed from byte 0: 'Accepted.x'");
+    /* prepend: offsets count in the message, not in " " + message */
+    CU_ASSERT(grammar_explain(mm, host, strlen(host), why, sizeof why) > 0);
+    TU_ASSERT_HAS(why, "mmnormalize.rb (with a leading space): matched 34 of 59 "
+                       "bytes; unparsed from byte 34: 'host.example");
+    /* a line the rulebase matches has nothing to explain */
+    CU_ASSERT_EQUAL(grammar_explain(gr, accepted, strlen(accepted), why, sizeof why), 0);
+    CU_ASSERT_EQUAL(why[0], '\0');
+    /* a short buffer is cut, NUL-terminated */
+    CU_ASSERT_EQUAL(grammar_explain(gr, host, strlen(host), why, 16), 15);
+    CU_ASSERT_EQUAL(strlen(why), 15);
+    grammar_free(gr);
+    grammar_free(mm);
+}
+
 #define THREADS 4
 #define LINES   2000
 
@@ -542,6 +583,8 @@ static CU_TestInfo match_tests[] = {
     { "emit asking to stop gives GRAMMAR_LIMIT", test_emit_stop },
     { "no scratch gives GRAMMAR_ERROR", test_no_scratch },
     { "the lognorm grammar counts its results", test_grammar_wrapper },
+    { "explain says how many bytes of a missed line the rulebase took and shows the rest",
+      test_explain },
     { "four threads with a scratch each match concurrently", test_threads },
     CU_TEST_INFO_NULL,
 };

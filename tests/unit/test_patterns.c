@@ -12,6 +12,7 @@
 #include <string.h>
 
 #include "common/err.h"
+#include "parser/builtin.h"
 #include "parser/fields.h"
 #include "parser/grok.h"
 #include "parser/grok_lib.h"
@@ -347,10 +348,45 @@ static void t_every_pattern_has_both(void)
     }
 }
 
+/* The compiled-in library (scripts/embed-grammars at build time) is exactly
+ * what grammars/patterns holds now: the same names in the same order, the
+ * same regexes, each from the same file and line. */
+static void t_builtin_is_the_directory(void)
+{
+    struct grok_lib *b = grok_lib_new();
+    struct sl_err err;
+    size_t nfiles = 0;
+
+    CU_ASSERT_EQUAL_FATAL(builtin_patterns_load(b, &err), 0);
+    CU_ASSERT_EQUAL(grok_lib_count(b), NCov);
+    for (size_t i = 0; i < NCov && i < grok_lib_count(b); i++) {
+        const char *name = grok_lib_name(L, i), *wd = NULL, *wb = NULL;
+        const char *rd = grok_lib_get(L, name, &wd), *rb = grok_lib_get(b, name, &wb);
+        const char *fd = strrchr(wd, '/'), *fb = strrchr(wb, '/');
+
+        TU_ASSERT_STR(grok_lib_name(b, i), name);
+        CU_ASSERT_FATAL(rb != NULL);
+        if (strcmp(rd, rb) != 0)
+            fprintf(stderr, "\n  %s differs: rebuild (make) to embed grammars/patterns again\n",
+                    name);
+        TU_ASSERT_STR(rb, rd);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(fd);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(fb);
+        TU_ASSERT_STR(fb, fd);                          /* "/httpd.grok:12" */
+        CU_ASSERT(strncmp(wb, "builtin:grammars/patterns/", 26) == 0);
+    }
+    for (const struct builtin_file *f = builtin_pattern_files; f->name; f++)
+        nfiles++;
+    CU_ASSERT(nfiles >= 3);
+    grok_lib_free(b);
+}
+
 static CU_TestInfo tests[] = {
     { "every pattern compiles on its own, with the JIT", t_every_pattern_compiles },
     { "every sample gives its verdict and fields, JIT and interpreter alike", t_samples },
     { "every pattern has a sample that matches and one that does not", t_every_pattern_has_both },
+    { "the compiled-in library is grammars/patterns: same names, order, regexes, file:line",
+      t_builtin_is_the_directory },
     CU_TEST_INFO_NULL,
 };
 

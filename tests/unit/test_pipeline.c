@@ -12,6 +12,7 @@
 #include <libfastjson/json.h>
 
 #include "common/bounds.h"
+#include "common/clock.h"
 #include "common/err.h"
 #include "common/log.h"
 #include "common/mem.h"
@@ -684,6 +685,52 @@ static void t_grammar_fields(void)
     route_table_free(t);
 }
 
+/* What `sluice test --now` does: the receive time handed to pipeline_parse
+ * decides the year of a year-less BSD stamp, the @timestamp of a line
+ * without one and event.ingested, whatever the clock says. */
+static const char *parsed_at(struct evt *e, struct sl_buf *b, const char *line, const char *now)
+{
+    struct evt_meta m = { 0 };
+    struct route_result res;
+
+    CU_ASSERT_EQUAL_FATAL(sl_time_parse(now, &m.recv_ns), 0);
+    pipeline_parse(e, line, strlen(line), &m, &SO, NULL, NULL, &res);
+    CU_ASSERT_EQUAL(res.status, ROUTE_NONE);
+    sl_buf_reset(b);
+    CU_ASSERT_EQUAL_FATAL(evt_json(e, b), 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(parse(b->data));
+    return jstr("@timestamp");
+}
+
+static void t_pinned_receive_time(void)
+{
+    struct evt *e = evt_new(SL_MAX_MSG_DEFAULT);
+    struct sl_buf b;
+
+    sl_buf_init(&b, 1024, SL_DOC_MAX(SL_MAX_MSG_DEFAULT));
+    /* a December line read in January is last year's */
+    TU_ASSERT_STR(parsed_at(e, &b, "<38>Dec 30 23:59:00 h sshd[1]: bye", "2027-01-05T10:00:00Z"),
+                  "2026-12-30T23:59:00.000Z");
+    TU_ASSERT_STR(jstr("event.ingested"), "2027-01-05T10:00:00.000000Z");
+    /* the same line read in December is this year's */
+    TU_ASSERT_STR(parsed_at(e, &b, "<38>Dec 30 23:59:00 h sshd[1]: bye", "2026-12-31T08:00:00Z"),
+                  "2026-12-30T23:59:00.000Z");
+    TU_ASSERT_STR(parsed_at(e, &b, "<38>Dec 30 23:59:00 h sshd[1]: bye", "2031-01-01T00:00:00Z"),
+                  "2030-12-30T23:59:00.000Z");
+    /* a January line read on New Year's Eve (the sender's clock a little
+     * ahead) is next year's; one read in mid-December is this year's */
+    TU_ASSERT_STR(parsed_at(e, &b, "<38>Jan  1 00:00:30 h sshd[1]: hi", "2026-12-31T23:59:50Z"),
+                  "2027-01-01T00:00:30.000Z");
+    TU_ASSERT_STR(parsed_at(e, &b, "<38>Jan 20 00:00:30 h sshd[1]: hi", "2026-12-10T00:00:00Z"),
+                  "2026-01-20T00:00:30.000Z");
+    /* no timestamp at all: the pinned receive time, 6 digits */
+    TU_ASSERT_STR(parsed_at(e, &b, "<13>1 - - sshd - - - bare", "1798761600"),
+                  "2027-01-01T00:00:00.000000Z");
+    TU_ASSERT_STR(jstr("event.ingested"), "2027-01-01T00:00:00.000000Z");
+    sl_buf_free(&b);
+    evt_free(e);
+}
+
 static CU_TestInfo tests[] = {
     { "a message becomes a record: a JSON doc with its text and a 22-char id", t_doc_and_id },
     { "10000 messages give 10000 distinct base64url ids, JSON docs, in order", t_many_ids },
@@ -702,6 +749,8 @@ static CU_TestInfo tests[] = {
       t_garbage_then_good },
     { "the largest document max_msg allows is queued, not dropped as \"queue full\"",
       t_largest_doc_fits },
+    { "a pinned receive time decides the year of BSD stamps, the time of stamp-less lines and "
+      "event.ingested", t_pinned_receive_time },
     { "a route's grammar adds its fields to the doc; a miss is tagged and counted",
       t_grammar_fields },
     CU_TEST_INFO_NULL,
