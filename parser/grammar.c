@@ -132,3 +132,19 @@ const char *grammar_result_name(enum grammar_result r)
     }
     return "error";
 }
+
+size_t grammar_which(const struct grammar *g, const char *msg, size_t len, char *out,
+                     size_t outlen)
+{
+    size_t n;
+
+    if (!out || !outlen)
+        return 0;
+    out[0] = '\0';
+    if (!g || !g->ops->which)
+        return 0;
+    n = g->ops->which(g->impl, msg, len, out, outlen);
+    if (!n)
+        out[0] = '\0';
+    return n;
+}

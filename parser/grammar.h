@@ -34,6 +34,10 @@ struct grammar_ops {
      * match, writes one human line (NUL-terminated, cut to outlen) on how far
      * the expression that got furthest went; returns its length, 0 if none. */
     size_t (*explain)(const void *impl, const char *msg, size_t len, char *out, size_t outlen);
+    /* Optional (NULL: the kind cannot say). For a line the grammar matches,
+     * names the part of it that took the line (a grok grammar's expression);
+     * returns the length written, 0 if none. */
+    size_t (*which)(const void *impl, const char *msg, size_t len, char *out, size_t outlen);
 };
 
 struct grammar;
@@ -66,6 +70,11 @@ enum grammar_result grammar_match(const struct grammar *g, void *scratch, const 
  * kind has no explain or had nothing to say. Slow: for tools only. */
 size_t grammar_explain(const struct grammar *g, const char *msg, size_t len, char *out,
                        size_t outlen);
+
+/* ops->which for a matched line; 0 (out empty) when the kind cannot say.
+ * Slow (it matches again): for tools only. */
+size_t grammar_which(const struct grammar *g, const char *msg, size_t len, char *out,
+                     size_t outlen);
 
 void grammar_stats_get(const struct grammar *g, struct grammar_stats *out);
 const char *grammar_result_name(enum grammar_result r);             /* "match"... */

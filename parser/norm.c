@@ -39,6 +39,7 @@ struct norm_grok {
     struct ng_tss common;       /* the config's timestamp:, after each expression's own */
     struct fld_name ts_name;    /* "@timestamp", the name of the FLD_TIME field */
     struct fld_name tags_name;  /* "tags", for the failure tag */
+    char **names;               /* EXPR names of a grammar file; NULL: match[i] */
 };
 
 /* Between grok and the receiver while an expression with TIMESTAMP rules
@@ -182,6 +183,9 @@ static void ng_free_parts(struct norm_grok *ng)
     }
     sl_free(ng->sets);
     sl_free(ng->g);
+    for (size_t i = 0; ng->names && i < ng->n; i++)
+        sl_free(ng->names[i]);
+    sl_free(ng->names);
 }
 
 static void ng_free(void *impl)
@@ -231,6 +235,35 @@ static size_t ng_explain(const void *impl, const char *msg, size_t len, char *ou
     return (size_t)n < outlen ? (size_t)n : outlen - 1;
 }
 
+static int ng_quiet(void *arg, const struct fld_name *name, enum fld_type type, const char *val,
+                    size_t len)
+{
+    (void)arg, (void)name, (void)type, (void)val, (void)len;
+    return 0;
+}
+
+/* The first expression that takes the line, by name and text. */
+static size_t ng_which(const void *impl, const char *msg, size_t len, char *out, size_t outlen)
+{
+    const struct norm_grok *ng = impl;
+    struct grok_scratch *sc = grok_scratch_new();
+    int n = 0;
+
+    for (size_t i = 0; sc && i < ng->n; i++) {
+        if (grok_match(ng->g[i], sc, msg, len, ng_quiet, NULL) != GROK_MATCH)
+            continue;
+        if (ng->names)
+            n = snprintf(out, outlen, "expression %s: '%s'", ng->names[i], grok_expr(ng->g[i]));
+        else
+            n = snprintf(out, outlen, "expression match[%zu]: '%s'", i, grok_expr(ng->g[i]));
+        break;
+    }
+    grok_scratch_free(sc);
+    if (n <= 0)
+        return 0;
+    return (size_t)n < outlen ? (size_t)n : outlen - 1;
+}
+
 const struct grammar_ops norm_grok_ops = {
     .kind = "grok",
     .scratch_new = ng_scratch_new,
@@ -238,6 +271,7 @@ const struct grammar_ops norm_grok_ops = {
     .match = ng_match,
     .free = ng_free,
     .explain = ng_explain,
+    .which = ng_which,
 };
 
 /* The names of what ng_ts_apply emits; they cannot fail to parse. */
@@ -499,10 +533,8 @@ static int ng_load(struct grammar **out, const char *name, const char *path, FIL
         ng->n = f.n;
         ng->sets = f.sets;
         ng->ts = f.ts;
+        ng->names = f.names;
         ng_names(ng);
-        for (size_t i = 0; i < f.n; i++)
-            sl_free(f.names[i]);
-        sl_free(f.names);
         *out = grammar_new(name, &norm_grok_ops, ng);
         if (!*out)
             rc = sl_err_set(err, SL_EINVAL, path, "a grammar needs a name");

@@ -49,8 +49,8 @@ static void usage_test(FILE *f)
         "                         without --now, event.ingested is ignored, and @timestamp\n"
         "                         when the line had no usable timestamp; with --now every\n"
         "                         key is compared; differences go to stderr\n"
-        "  -x, --explain          say on stderr which route and grammar took each line; for\n"
-        "                         a miss, how far each grammar got (grok: the expression\n"
+        "  -x, --explain          say on stderr which route, grammar and grok expression took\n"
+        "                         each line; for a miss, how far each grammar got (grok: the expression\n"
         "                         that got furthest and the piece that stopped it; lognorm:\n"
         "                         the bytes the rulebase took and the unparsed rest)\n"
         "  -p, --program NAME     the program of bare messages\n"
@@ -285,9 +285,23 @@ static void explain(const struct tst *t, const struct route_result *res, const c
             fprintf(stderr, "line %zu: no route for program '%.*s': left as parsed\n", line,
                     (int)(prog ? prog_len : 1), prog ? prog : "-");
         return;
-    case ROUTE_MATCH:
-        fprintf(stderr, "line %zu: route %s: grammar %s matched\n", line, res->route, res->grammar);
+    case ROUTE_MATCH: {
+        char which[512] = "";
+        for (size_t i = 0; i < t->nroutes && !which[0]; i++) {
+            struct route_stats rst;
+            route_stats_get(t->routes, i, &rst);
+            if (strcmp(rst.name, res->route) != 0)
+                continue;
+            for (size_t g = 0; g < rst.ngrammars; g++)
+                if (!strcmp(grammar_name(rst.grammars[g]), res->grammar)) {
+                    grammar_which(rst.grammars[g], msg ? msg : "", msg_len, which, sizeof which);
+                    break;
+                }
+        }
+        fprintf(stderr, "line %zu: route %s: grammar %s matched%s%s\n", line, res->route,
+                res->grammar, which[0] ? ", " : "", which);
         return;
+    }
     case ROUTE_LIMIT:
         fprintf(stderr, "line %zu: route %s: grammar %s hit a limit (tagged %s)\n", line,
                 res->route, res->grammar, res->tag);

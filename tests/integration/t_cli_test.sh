@@ -101,6 +101,12 @@ EOC
 d=$("$SLUICE" test -c "$T/builtin.yaml" "$T/lines.log" 2>"$T/err" | head -n 1) || { cat "$T/err"; fail "builtin: sshd"; }
 assert_eq "$(field "$d" event.action)" "ssh_login" "builtin: sshd event.action"
 assert_eq "$(field "$d" user.name)" "alice" "builtin: sshd user.name"
+# --explain on a match names the expression of the grammar file that took it.
+"$SLUICE" test -c "$T/builtin.yaml" --explain "$T/lines.log" >/dev/null 2>"$T/err" ||
+    { cat "$T/err"; fail "--explain on builtin: sshd"; }
+grep -q "line 1: route sshd: grammar ssh matched, expression accepted: '" "$T/err" ||
+    { cat "$T/err"; fail "--explain does not name the matching expression"; }
+note "ok: --explain names the expression that matched"
 
 # --now pins the receive time: the year of a BSD stamp without one follows it
 # (a December line read in January is last year's, a January line read on
