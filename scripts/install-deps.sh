@@ -1,14 +1,18 @@
 #!/usr/bin/env bash
 # Installs the Debian packages sluice needs, only those missing, so a second
-# run is quick. Usage: scripts/install-deps.sh build|test
+# run is quick. Usage: scripts/install-deps.sh build|test|bench
+# (bench: the build set plus what bench/norm runs beside sluice: Debian's
+# lognormalizer, and valgrind for its --profile)
 set -euo pipefail
 what=${1:-build}
 build_pkgs=(gcc make autoconf automake libtool pkg-config
     libfastjson-dev libpcre2-dev libcurl4-openssl-dev zlib1g-dev liblognorm-dev
     libcunit1-dev libyaml-dev libevent-dev libssl-dev libxxhash-dev)
 test_pkgs=(rsyslog bsdutils curl python3 maven default-jdk-headless procps iproute2 valgrind)
+bench_pkgs=(python3 liblognorm-utils valgrind)
 pkgs=("${build_pkgs[@]}")
 [ "$what" = test ] && pkgs+=("${test_pkgs[@]}")
+[ "$what" = bench ] && pkgs+=("${bench_pkgs[@]}")
 
 missing=()
 for p in "${pkgs[@]}"; do
