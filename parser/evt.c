@@ -33,6 +33,9 @@ void evt_free(struct evt *e)
 {
     if (!e)
         return;
+    for (uint32_t i = 0; i < e->own_n; i++)
+        sl_free(e->own[i].keys_buf);
+    sl_free(e->own);
     sl_free(e->raw);
     sl_free(e->unesc);
     sl_free(e->arena);
@@ -107,6 +110,9 @@ void evt_begin(struct evt *e, const char *msg, size_t len, const struct evt_meta
     e->has_pid = 0;
     e->sd_n = e->sdp_n = 0;
     e->fld_n = e->xtag_n = 0;
+    for (uint32_t i = 0; i < e->own_n; i++)
+        sl_free(e->own[i].keys_buf);
+    e->own_n = 0;
     e->src_moved = 0;
     e->arena_len = 0;
 
@@ -276,6 +282,35 @@ static void set_grammar_time(struct evt *e, const char *val, size_t len)
     e->ts_grammar = 1;
 }
 
+/* A kept copy of a transient name, in the layout fld_name_parse makes: path,
+ * then each key, NUL-terminated, in one allocation. */
+static const struct fld_name *own_name(struct evt *e, const struct fld_name *n)
+{
+    size_t pl = strlen(n->path), total = pl + 1;
+    struct fld_name *c;
+    char *p;
+
+    if (!e->own)
+        e->own = sl_calloc(EVT_FIELDS_MAX, sizeof *e->own);
+    for (unsigned i = 0; i < n->depth; i++)
+        total += n->key_len[i] + 1;
+    c = &e->own[e->own_n++];
+    memset(c, 0, sizeof *c);
+    c->keys_buf = p = sl_malloc(total);
+    memcpy(p, n->path, pl + 1);
+    c->path = p;
+    p += pl + 1;
+    c->depth = n->depth;
+    for (unsigned i = 0; i < n->depth; i++) {
+        memcpy(p, n->key[i], n->key_len[i]);
+        p[n->key_len[i]] = '\0';
+        c->key[i] = p;
+        c->key_len[i] = n->key_len[i];
+        p += n->key_len[i] + 1;
+    }
+    return c;
+}
+
 int evt_field_emit(void *arg, const struct fld_name *name, enum fld_type type,
                    const char *val, size_t len)
 {
@@ -303,7 +338,7 @@ int evt_field_emit(void *arg, const struct fld_name *name, enum fld_type type,
         return 0;
     }
     f = &e->fld[e->fld_n++];
-    f->name = name;
+    f->name = name->transient ? own_name(e, name) : name;
     f->type = type;
     f->off = off;
     f->len = (uint32_t)len;

@@ -99,6 +99,9 @@ struct evt {
     uint32_t fld_n, xtag_n;
     int      src_moved;     /* a grammar set source.*: the sender goes to log.source */
     struct evt_field fld[EVT_FIELDS_MAX];
+    /* Copies of transient names (liblognorm's keys), freed at the next reset. */
+    struct fld_name *own;
+    uint32_t own_n;
     struct evt_xtag  xtag[EVT_XTAGS_MAX];
     char    *arena;
     size_t   arena_len, arena_cap;

@@ -5,7 +5,8 @@
  * canonical dotted path and its keys. Matching a line then emits
  * (name, type, value) without looking at names again. Values are views into
  * the matched line (or into a grammar's own scratch buffer), valid only
- * during the emit call: a receiver copies what it keeps.
+ * during the emit call: a receiver copies what it keeps. Names live as long
+ * as the grammar, unless marked transient.
  *
  * Dots always nest: `source.ip`, `[source][ip]` and `[source.ip]` are the
  * same field (Elasticsearch reads a dotted key as the same path, so nothing
@@ -38,6 +39,10 @@ struct fld_name {
                                      * (NUL-terminated in names fld_name_parse made) */
     size_t   key_len[FLD_DEPTH_MAX];
     char    *keys_buf;              /* the one allocation: path, then the keys */
+    /* 0: the name outlives whatever receives it (a grammar's compiled names,
+     * kept until the grammar is freed). 1: it is built for this emit call
+     * only (liblognorm's result keys), so a receiver that keeps it copies it. */
+    int      transient;
 };
 
 /* Parses a field name as Logstash writes it: `user`, `source.ip`,

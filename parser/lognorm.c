@@ -416,6 +416,7 @@ static void put(struct walk *w, enum fld_type type, const char *val, size_t len)
     memset(&name, 0, sizeof name);
     name.path = s->path.data;
     name.depth = w->depth;
+    name.transient = 1;         /* built in the scratch, rewritten by the next put */
     name.keys_buf = s->keys.data;
     for (unsigned i = 0; i < w->depth; i++) {
         name.key[i] = s->keys.data + w->key_off[i];

@@ -89,6 +89,12 @@ assert_eq "$st" 0 "exit status of --explain on a lognorm miss"
 grep -q "^line 1: grammar linux: rulebase .*linux.rb: matched 34 of 59 bytes; unparsed from byte 34: 'host.example port 22 ssh2'$" "$T/err" ||
     { cat "$T/err"; fail "--explain does not say how far the rulebase got"; }
 note "ok: --explain shows how far the rulebase got"
+# A liblognorm match lands in the document (its field names are built per
+# call: the event keeps copies; this crashed before).
+d=$("$SLUICE" test -c "$T/ln.yaml" "$T/lines.log" 2>"$T/err" | head -n 1) || { cat "$T/err"; fail "lognorm match"; }
+assert_eq "$(field "$d" user.name)" "alice" "lognorm user.name"
+assert_eq "$(field "$d" source.port)" "50007" "lognorm source.port"
+assert_eq "$(field "$d" auth.method)" "publickey" "lognorm auth.method"
 
 # The compiled-in library and program grammars: no patterns:, no file.
 cat >"$T/builtin.yaml" <<EOC

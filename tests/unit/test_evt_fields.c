@@ -359,6 +359,41 @@ static void test_no_alloc_steady(void)
     next_good();
 }
 
+/* liblognorm's names are built for one emit call in a buffer the next call
+ * rewrites: the event keeps its own copy (a dangling name crashed evt_json). */
+static void test_transient_names(void)
+{
+    char keys[64], path[64];
+    struct fld_name n;
+
+    parse(SSHD);
+    for (int i = 0; i < 3; i++) {
+        memset(&n, 0, sizeof n);
+        snprintf(path, sizeof path, "ln.k%d", i);
+        memcpy(keys, "ln\0", 3);
+        snprintf(keys + 3, sizeof keys - 3, "k%d", i);
+        n.path = path;
+        n.depth = 2;
+        n.key[0] = keys;
+        n.key_len[0] = 2;
+        n.key[1] = keys + 3;
+        n.key_len[1] = 2;
+        n.keys_buf = keys;
+        n.transient = 1;
+        CU_ASSERT_EQUAL(evt_field_emit(E, &n, FLD_STRING, "v", 1), 0);
+        memset(keys, 'X', sizeof keys);             /* the emitter reuses its buffers */
+        memset(path, 'X', sizeof path);
+    }
+    render();
+    TU_ASSERT_STR(jstr("ln.k0"), "v");
+    TU_ASSERT_STR(jstr("ln.k1"), "v");
+    TU_ASSERT_STR(jstr("ln.k2"), "v");
+    parse(SSHD);                                    /* the copies go with the event */
+    render();
+    CU_ASSERT_PTR_NULL(jat("ln"));
+    next_good();
+}
+
 static int suite_init(void)
 {
     E = evt_new(SL_MAX_MSG_DEFAULT);
@@ -394,6 +429,7 @@ static CU_TestInfo tests[] = {
     { "extra tags follow the parser's own", test_no_pri_tag_and_extra_tags },
     { "past the field, tag and byte ceilings the rest is dropped and tagged", test_limits },
     { "steady state allocates nothing", test_no_alloc_steady },
+    { "transient names (liblognorm's) are copied and outlive their emitter", test_transient_names },
     CU_TEST_INFO_NULL,
 };
 
