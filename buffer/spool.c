@@ -60,7 +60,10 @@ struct spool {
     size_t nsegs, capsegs;
     uint64_t disk_bytes;
     uint64_t next_seq;
-    int wfd;                        /* the active segment; -1 read-only */
+    int wfd;                        /* the active segment; -1 read-only, or sealed
+                                       early by a full disk (the next append opens one) */
+    uint64_t last_segno;            /* numbers only grow, even when every file went */
+    int stop_dropping;              /* a stop gave up on the full disk once */
     uint64_t unsynced;              /* records written since the last sync */
     uint64_t last_sync_ms;
     int writer_done;
@@ -453,13 +456,19 @@ static int cursor_write(const char *dir, const char *name, uint64_t seg, uint64_
     fd = open(t, O_WRONLY | O_CREAT | O_TRUNC | O_CLOEXEC, 0640);
     if (fd < 0)
         return -1;
+    errno = ENOSPC;                 /* what a short write means */
     if (write(fd, line, (size_t)n) == n && fdatasync(fd) == 0)
         rc = 0;
+    int e = errno;                  /* the caller tells a full disk from the rest */
     close(fd);
-    if (rc == 0 && rename(t, p))
+    if (rc == 0 && rename(t, p)) {
         rc = -1;
-    if (rc)
+        e = errno;
+    }
+    if (rc) {
         unlink(t);
+        errno = e;
+    }
     return rc;
 }
 
@@ -517,7 +526,7 @@ static int new_segment(struct spool *s, struct sl_err *err)
 {
     char p[4096];
     unsigned char h[SEG_HDR];
-    uint64_t segno = s->nsegs ? s->segs[s->nsegs - 1].segno + 1 : 1;
+    uint64_t segno = s->last_segno + 1;
     int fd;
 
     seg_name(p, sizeof p, s->path, segno, 0);
@@ -543,6 +552,7 @@ static int new_segment(struct spool *s, struct sl_err *err)
     if (s->wfd >= 0)
         close(s->wfd);
     s->wfd = fd;
+    s->last_segno = segno;
     pthread_mutex_lock(&s->mu);
     if (s->nsegs)
         s->segs[s->nsegs - 1].sealed = 1;
@@ -688,6 +698,7 @@ int spool_open(struct spool **out, const struct spool_opts *o, struct spool_reco
             s->next_seq = sc.info.last_seq + 1;
     }
     rec->next_seq = s->next_seq;
+    s->last_segno = n ? nos[n - 1] : 0;
     if (!o->read_only) {
         rc = new_segment(s, err);
         if (rc)
@@ -783,7 +794,9 @@ static void delete_confirmed(struct spool *s)
     if (s->o.read_only)
         return;
     need = min_needed(s);
-    while (s->nsegs > 1 && s->segs[0].sealed && s->segs[0].segno < need) {
+    /* The last segment is sealed only when a full disk closed it early; then
+     * it may go too (the next append starts a new one). */
+    while (s->nsegs && s->segs[0].sealed && s->segs[0].segno < need) {
         drop_first(s);
         any = 1;
     }
@@ -845,6 +858,30 @@ static int write_all(int fd, const char *p, size_t n)
     return 0;
 }
 
+/* The disk refused a write: seal the active segment now rather than at
+ * segment_size, so that once its records are confirmed it can be deleted and
+ * give its space back (a segment being appended to never is; with the disk
+ * full that would wait forever). The next append starts a new segment. */
+static void seal_on_full(struct spool *s)
+{
+    pthread_mutex_lock(&s->mu);
+    int empty = !s->segs[s->nsegs - 1].records;
+    pthread_mutex_unlock(&s->mu);
+    if (empty)
+        return;                     /* an empty one would only be replaced by another */
+    if (s->o.fsync != SPOOL_FSYNC_NEVER && s->unsynced && fdatasync(s->wfd) == 0) {
+        atomic_fetch_add(&s->st.fsyncs, 1);
+        atomic_fetch_add(&s->st.durable, s->unsynced);
+        s->unsynced = 0;
+    }
+    close(s->wfd);
+    s->wfd = -1;
+    pthread_mutex_lock(&s->mu);
+    s->segs[s->nsegs - 1].sealed = 1;
+    pthread_cond_broadcast(&s->data);
+    pthread_mutex_unlock(&s->mu);
+}
+
 static int append_nosync(struct spool *s, struct sl_recbatch *b, struct sl_err *err)
 {
     size_t len = b->data.len;
@@ -853,14 +890,15 @@ static int append_nosync(struct spool *s, struct sl_recbatch *b, struct sl_err *
 
     if (!b->count)
         return 0;
-    if (s->wfd < 0)
+    if (s->o.read_only)
         return sl_err_set(err, SL_EINVAL, s->path, "the spool is open read-only");
     pthread_mutex_lock(&s->mu);
-    g = &s->segs[s->nsegs - 1];
-    int rotate = g->size >= s->o.segment_size;
+    /* No active segment (wfd < 0) only after seal_on_full; the list may be empty. */
+    g = s->nsegs ? &s->segs[s->nsegs - 1] : NULL;
+    int rotate = s->wfd < 0 || g->size >= s->o.segment_size;
     if (over_max(s, len + (rotate ? SEG_HDR : 0))) {
         if (s->o.when_full == SPOOL_FULL_DROP_OLDEST) {
-            if (s->nsegs == 1 && g->size > SEG_HDR)
+            if (s->nsegs == 1 && s->wfd >= 0 && g->size > SEG_HDR)
                 rotate = 1;         /* seal the active one so it can go */
             else
                 make_room(s, len);
@@ -878,7 +916,7 @@ static int append_nosync(struct spool *s, struct sl_recbatch *b, struct sl_err *
     }
     pthread_mutex_unlock(&s->mu);
     if (rotate) {
-        if (s->o.fsync != SPOOL_FSYNC_NEVER && fdatasync(s->wfd) == 0) {
+        if (s->wfd >= 0 && s->o.fsync != SPOOL_FSYNC_NEVER && fdatasync(s->wfd) == 0) {
             atomic_fetch_add(&s->st.fsyncs, 1);
             atomic_fetch_add(&s->st.durable, s->unsynced);
             s->unsynced = 0;
@@ -895,21 +933,28 @@ static int append_nosync(struct spool *s, struct sl_recbatch *b, struct sl_err *
             pthread_mutex_unlock(&s->mu);
         }
     }
-    g = &s->segs[s->nsegs - 1];     /* the writer alone changes the tail of the list */
+    /* The writer alone changes the active segment, the last of the list; but
+     * a reader's deletion may shift the list meanwhile, so it is looked up
+     * under the lock each time, never kept across the write. */
+    pthread_mutex_lock(&s->mu);
+    uint64_t start = s->segs[s->nsegs - 1].size;
+    pthread_mutex_unlock(&s->mu);
     sl_recbatch_stamp(b, s->next_seq);
     if (write_all(s->wfd, b->data.data, len)) {
         int e = errno;
         /* Never leave half a batch behind: cut back to where it started. */
-        if (ftruncate(s->wfd, (off_t)g->size))
+        if (ftruncate(s->wfd, (off_t)start))
             return sl_err_set(err, SL_EIO, s->path, "cannot undo a partial write: %s",
                               strerror(errno));
         if (e == ENOSPC || e == EDQUOT) {
             atomic_fetch_add(&s->st.enospc, 1);
+            seal_on_full(s);
             return sl_err_set(err, SL_EFULL, s->path, "the disk is full: %s", strerror(e));
         }
         return sl_err_set(err, SL_EIO, s->path, "cannot write to the spool: %s", strerror(e));
     }
     pthread_mutex_lock(&s->mu);
+    g = &s->segs[s->nsegs - 1];
     g->size += len;
     g->disk += len;
     if (!g->records)
@@ -987,16 +1032,40 @@ static void finish(struct spool *s, struct sl_recbatch *b)
 static void write_one(struct spool *s, struct sl_recbatch *b)
 {
     struct sl_err err;
-    int stop_tries = 0;
+    int stop_tries = 0, written = 0;
 
     for (;;) {
+        uint64_t newest = atomic_load(&s->st.dropped_newest);
+        uint64_t oldest = atomic_load(&s->st.dropped_oldest);
         sl_err_clear(&err);
         int rc = append_nosync(s, b, &err);
-        if (rc == 0)
+        if (rc == 0 && (atomic_load(&s->st.dropped_newest) != newest ||
+                        atomic_load(&s->st.dropped_oldest) != oldest)) {
+            /* max_size under a drop policy: counted by the append, logged
+             * here once per episode. */
+            int kept = atomic_load(&s->st.dropped_newest) == newest;
+            if (!s->full_ep.active) {
+                atomic_fetch_add(&s->st.full_episodes, 1);
+                SL_WARN("spool", "spool full at max_size=%" PRIu64 " bytes: dropping the %s "
+                        "records until delivery confirms some (when_full: %s; counted in "
+                        "dropped_%s)", s->o.max_size, kept ? "oldest unsent" : "new",
+                        kept ? "drop_oldest" : "drop_newest", kept ? "oldest" : "newest");
+            }
+            sl_episode_hit(&s->full_ep);
+            return;
+        }
+        if (rc == 0) {
+            written = 1;
             break;
-        if (atomic_load(&s->stopping) && ++stop_tries > 5) {
-            SL_ERROR("spool", "stopping with the disk full: records=%zu could not be written "
-                     "and are lost: %s", b->count, err.msg);
+        }
+        /* At stop the disk gets five seconds to make room, once: the batches
+         * queued behind would otherwise wait five seconds each. */
+        if (atomic_load(&s->stopping) && (s->stop_dropping || ++stop_tries > 5)) {
+            if (!s->stop_dropping)
+                SL_ERROR("spool", "stopping with the disk full: the records still queued "
+                         "cannot be written and are lost (dropped_newest in the final stats): "
+                         "%s", err.msg);
+            s->stop_dropping = 1;
             atomic_fetch_add(&s->st.dropped_newest, b->count);
             break;
         }
@@ -1032,9 +1101,16 @@ static void write_one(struct spool *s, struct sl_recbatch *b)
             }
             pthread_mutex_unlock(&s->mu);
         }
+        /* What was appended before the block must not wait for it to end to
+         * reach the disk: the fsync policy is the recovery point. */
+        if (s->o.fsync != SPOOL_FSYNC_NEVER && s->unsynced) {
+            sl_err_clear(&err);
+            if (spool_sync(s, &err))
+                SL_ERROR("spool", "%s at %s", err.msg, err.where);
+        }
         wait_space(s, 1000);
     }
-    if (s->full_ep.active) {
+    if (written && s->full_ep.active) {
         uint64_t k = sl_episode_end(&s->full_ep);
         SL_INFO("spool", "spool has room again: appending after waits=%" PRIu64, k);
     }
@@ -1529,11 +1605,25 @@ static void persist(struct spool_reader *r)
     seq = r->ack_seq;
     r->dirty = 0;
     pthread_mutex_unlock(&s->mu);
-    if (cursor_write(s->path, r->name, seg, off, seq))
-        return;     /* kept dirty-free: the next ack tries again; deletion waits */
+    /* Failed: kept dirty-free, the next ack tries again, and deletion waits
+     * for the file, except when the disk is full: the space the cursor needs
+     * may be held by the very segments it would free. Deleting behind the
+     * confirmed position with an older cursor on disk loses nothing: a
+     * restart starts at the first segment left and re-sends confirmed
+     * records, which their IDs make duplicates. */
+    int rc = cursor_write(s->path, r->name, seg, off, seq);
+    if (rc && errno != ENOSPC && errno != EDQUOT)
+        return;
     pthread_mutex_lock(&s->mu);
+    uint64_t saved = r->saved_seg;
+    /* A cursor at the very end of a sealed segment needs only the next one. */
+    size_t i = seg_index(s, seg);
+    if (i < s->nsegs && s->segs[i].segno == seg && s->segs[i].sealed && off >= s->segs[i].size)
+        seg++;
     r->saved_seg = seg;
     delete_confirmed(s);
+    if (rc)
+        r->saved_seg = saved;       /* so that close writes the cursor */
     pthread_mutex_unlock(&s->mu);
 }
 

@@ -4,6 +4,7 @@ forwards every request to --upstream, except that it fails some on purpose.
 
   faultproxy.py --upstream URL --port-file F [--fail-bulk N] [--status 503]
                 [--cut-bulk N] [--delay-bulk MS]
+                [--down-file D [--down-how close|status]]
 
 --fail-bulk N   answer the first N POST .../_bulk requests with --status
                 (the body is read and dropped: nothing reaches the node)
@@ -12,13 +13,18 @@ forwards every request to --upstream, except that it fails some on purpose.
                 the client must retry and the IDs must make it harmless)
 --delay-bulk MS answer every forwarded _bulk request MS milliseconds late
                 (a slow cluster: long enough to interrupt a client mid-way)
+--down-file D   an outage the test switches on and off: while the file D
+                exists, every request (any path) is refused and nothing
+                reaches the node; remove D and the node is reachable again
+--down-how H    close (default): close the connection without an answer,
+                as a node that went away; status: answer --status
 Counts are written to F.stats as JSON after every request.
 """
-import argparse, json, threading, time, urllib.request, urllib.error
+import argparse, json, os, threading, time, urllib.request, urllib.error
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 lock = threading.Lock()
-stats = {"requests": 0, "bulk": 0, "failed": 0, "cut": 0, "forwarded": 0}
+stats = {"requests": 0, "bulk": 0, "failed": 0, "cut": 0, "forwarded": 0, "down": 0}
 
 def main():
     ap = argparse.ArgumentParser()
@@ -28,18 +34,42 @@ def main():
     ap.add_argument("--cut-bulk", type=int, default=0)
     ap.add_argument("--status", type=int, default=503)
     ap.add_argument("--delay-bulk", type=int, default=0)
+    ap.add_argument("--down-file")
+    ap.add_argument("--down-how", choices=("close", "status"), default="close")
     a = ap.parse_args()
     budget = {"fail": a.fail_bulk, "cut": a.cut_bulk}
 
     def save():
-        with open(a.port_file + ".stats", "w") as f:
+        # Atomic: a test reads the file while requests are being counted.
+        with open(a.port_file + ".stats.tmp", "w") as f:
             json.dump(stats, f)
+        os.replace(a.port_file + ".stats.tmp", a.port_file + ".stats")
 
     class H(BaseHTTPRequestHandler):
         protocol_version = "HTTP/1.1"
         def log_message(self, *args):
             pass
         def handle_any(self):
+            if a.down_file and os.path.exists(a.down_file):
+                with lock:
+                    stats["requests"] += 1
+                    stats["down"] += 1
+                    save()
+                self.close_connection = True
+                if a.down_how == "close":
+                    self.connection.shutdown(2)
+                    return
+                n = int(self.headers.get("Content-Length") or 0)
+                if n:
+                    self.rfile.read(n)
+                msg = b'{"error":{"type":"fault_injected","reason":"node down"},"status":%d}' % a.status
+                self.send_response(a.status)
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(msg)))
+                self.send_header("Connection", "close")
+                self.end_headers()
+                self.wfile.write(msg)
+                return
             n = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(n) if n else None
             is_bulk = self.command == "POST" and "_bulk" in self.path
@@ -89,7 +119,6 @@ def main():
     srv = ThreadingHTTPServer(("127.0.0.1", 0), H)
     with open(a.port_file + ".tmp", "w") as f:
         f.write(str(srv.server_address[1]))
-    import os
     os.rename(a.port_file + ".tmp", a.port_file)
     save()
     srv.serve_forever()

@@ -10,6 +10,7 @@ SLUICE=${SLUICE:-$TOP/build/sluice}
 T=$(mktemp -d "${TMPDIR:-/tmp}/sluice-it.XXXXXX")
 export TZ=UTC
 PIDS=()
+MOUNTS=()       # file systems a scenario mounted under $T: unmounted at exit
 
 cleanup() {
     local p
@@ -18,6 +19,9 @@ cleanup() {
     done
     for p in "${PIDS[@]+"${PIDS[@]}"}"; do
         wait "$p" 2>/dev/null || true
+    done
+    for p in "${MOUNTS[@]+"${MOUNTS[@]}"}"; do
+        umount "$p" 2>/dev/null || umount -l "$p" 2>/dev/null || true
     done
     if [ "${IT_KEEP:-0}" = 1 ]; then echo "kept $T"; else rm -rf "$T"; fi
 }
@@ -50,6 +54,58 @@ start_sluice() {
     done
     fail "sluice did not write its port file in 10 s"
 }
+
+# start_proxy ARGS...: the fault injector in front of the node; sets PROXY_URL.
+# Its counters are in $T/proxy.port.stats (JSON).
+start_proxy() {
+    local i
+    rm -f "$T/proxy.port"
+    python3 "$TOP/tests/faultproxy/faultproxy.py" --upstream "$OS_URL" --port-file "$T/proxy.port" "$@" &
+    PIDS+=($!)
+    for i in $(seq 1 100); do [ -s "$T/proxy.port" ] && break; sleep 0.1; done
+    [ -s "$T/proxy.port" ] || fail "fault injector did not start"
+    PROXY_URL="http://127.0.0.1:$(cat "$T/proxy.port")"
+}
+
+# proxy_stat KEY: a counter of the fault injector.
+proxy_stat() {
+    python3 -c 'import json,sys; print(json.load(open(sys.argv[1]))[sys.argv[2]])' "$T/proxy.port.stats" "$1"
+}
+
+# stat_of WHAT KEY [LOG]: KEY's value in the last "stats:" line about WHAT
+# (pipeline, spool, sink=NAME, input=NAME); empty when there is none yet.
+# Periodic lines need start_sluice CONFIG --stats-interval D.
+stat_of() {
+    awk -v w="$1" -v k="$2" '
+        / stats: / { for (i = 1; i <= NF; i++) if ($i == "stats:") break
+                     if ($(i + 2) != w && !(w == "pipeline" && $(i + 2) ~ /^received=/)) next
+                     for (j = i + 2; j <= NF; j++) if (index($j, k "=") == 1) v = substr($j, length(k) + 2) }
+        END { print v }' "${3:-$T/sluice.log}"
+}
+
+# wait_stat WHAT KEY MIN SECONDS: waits until stat_of WHAT KEY >= MIN; prints it.
+wait_stat() {
+    local i v=""
+    for i in $(seq 1 $(($4 * 10))); do
+        v=$(stat_of "$1" "$2")
+        [ -n "$v" ] && [ "$v" -ge "$3" ] && break
+        sleep 0.1
+    done
+    echo "${v:-0}"
+}
+
+# wait_log REGEX SECONDS [LOG]: waits until a line matches; fails otherwise.
+wait_log() {
+    local i
+    for i in $(seq 1 $(($2 * 10))); do
+        grep -Eq "$1" "${3:-$T/sluice.log}" && return 0
+        sleep 0.1
+    done
+    fail "no log line matching '$1' in $2 s"
+}
+
+# rss_kb PID [VmRSS|VmHWM]
+rss_kb() { awk -v k="${2:-VmRSS}:" '$1 == k { print $2 }' "/proc/$1/status"; }
 
 # port NAME: the port of the input NAME from the port file.
 port() { awk -v n="$1" '$1 == n { print $3 }' "$T/ports"; }

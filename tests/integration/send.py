@@ -5,8 +5,12 @@ integration tests. Bounded: sends exactly --count messages (or raw bytes from
 
   send.py --port P [--udp] [--octet] [--count N] [--prog NAME] [--host H]
           [--format 3164|5424] [--tag TEXT] [--raw HEX|@FILE] [--close-mid]
+          [--progress FILE] [--timeout SECS]
+
+--progress FILE: after each write the kernel took, FILE holds "MSGS BYTES"
+sent so far (replaced atomically), so a test can see a sender that blocks.
 """
-import argparse, socket, sys, time, binascii
+import argparse, os, socket, sys, time, binascii
 
 def messages(a):
     now = time.gmtime(a.ts) if a.ts else time.gmtime()
@@ -35,6 +39,9 @@ def main():
     p.add_argument("--close-mid", action="store_true", help="with --raw: close without reading")
     p.add_argument("--ts", type=int, default=0, help="timestamp to send (epoch seconds, UTC)")
     p.add_argument("--rate", type=float, default=0, help="UDP messages per second (0: as fast as possible)")
+    p.add_argument("--progress", help="TCP: file holding 'MSGS BYTES' sent so far")
+    p.add_argument("--timeout", type=float, default=30,
+                   help="TCP: seconds the whole send may take (a paused sink makes it wait)")
     a = p.parse_args()
     if a.raw is not None:
         data = open(a.raw[1:], "rb").read() if a.raw.startswith("@") else binascii.unhexlify(a.raw)
@@ -55,14 +62,27 @@ def main():
                 time.sleep(gap)
         s.close()
         return
-    s = socket.create_connection((a.addr, a.port), timeout=30)
+    s = socket.create_connection((a.addr, a.port), timeout=a.timeout)
     buf = []
+    sent = [0, 0]
+    def flush():
+        data = b"".join(buf)
+        s.sendall(data)
+        sent[0] += len(buf)
+        sent[1] += len(data)
+        buf.clear()
+        if a.progress:
+            with open(a.progress + ".tmp", "w") as f:
+                f.write("%d %d\n" % (sent[0], sent[1]))
+            os.replace(a.progress + ".tmp", a.progress)
+    if a.progress:
+        flush()
     for m in messages(a):
         buf.append(b"%d %s" % (len(m), m) if a.octet else m + b"\n")
         if len(buf) >= 512:
-            s.sendall(b"".join(buf)); buf = []
+            flush()
     if buf:
-        s.sendall(b"".join(buf))
+        flush()
     s.shutdown(socket.SHUT_WR)
     s.settimeout(10)
     try:

@@ -1,14 +1,24 @@
 /* tests/unit/test_spool.c: buffer/spool: the record format on disk, appends
  * and readers, cursors, recovery from a torn tail, a flipped byte, a missing
  * cursor and an empty segment, the lock, the bounds (block, drop_newest,
- * drop_oldest), segment deletion, the writer thread, offline inspection. */
+ * drop_oldest), segment deletion, the writer thread, offline inspection, a
+ * full disk.
+ *
+ * A full disk on demand: write() is defined here, so the spool's calls (its
+ * code is linked into this program) come to it first; while disk_full is set
+ * it refuses writes to files (fd > 2) with ENOSPC, and slow_write_us makes
+ * each one take that long, so another thread's work lands in the middle. */
 #include <dirent.h>
+#include <errno.h>
 #include <fcntl.h>
 #include <inttypes.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <sys/syscall.h>
 #include <unistd.h>
 
 #include "buffer/spool.h"
@@ -18,6 +28,21 @@
 #include "tests/unit/tu.h"
 
 static char dir[256];
+
+static atomic_int disk_full, slow_write_us;
+static atomic_long refused_writes;
+
+ssize_t write(int fd, const void *buf, size_t n)
+{
+    if (fd > 2 && atomic_load(&disk_full)) {
+        atomic_fetch_add(&refused_writes, 1);
+        errno = ENOSPC;
+        return -1;
+    }
+    if (fd > 2 && atomic_load(&slow_write_us))
+        usleep((useconds_t)atomic_load(&slow_write_us));
+    return syscall(SYS_write, fd, buf, n);
+}
 
 static void fresh_dir(void)
 {
@@ -671,6 +696,246 @@ static void t_iter_segment_gone(void)
     spool_iter_free(it);
 }
 
+/* ---- a full disk ---- */
+
+static int seg_exists(int segno)
+{
+    char p[400];
+
+    snprintf(p, sizeof p, "%s/%020d.seg", dir, segno);
+    return access(p, F_OK) == 0;
+}
+
+static void t_disk_full_frees_confirmed(void)
+{
+    struct spool_opts o = opts();
+    struct spool_recovery rec;
+    struct spool_reader *r;
+    struct spool *s;
+    struct sl_recbatch *b;
+    struct sl_err err;
+    uint64_t bytes, segs, last;
+
+    fresh_dir();
+    o.segment_size = SPOOL_SEGMENT_MIN;
+    CU_ASSERT_EQUAL_FATAL(spool_open(&s, &o, &rec, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(spool_reader_open(s, "x", 0, 0, &r, NULL, &err), 0);
+    for (int k = 0; k < 3000; k += 100)
+        append(s, k, 100);
+    spool_usage(s, &bytes, &last);
+    CU_ASSERT_FATAL(last >= 3);                 /* segments 1..last, the last one active */
+    CU_ASSERT_EQUAL(drain(r, 0), 3000);         /* all confirmed, the cursor not saved yet */
+    atomic_store(&disk_full, 1);
+    b = batch(3000, 10);
+    CU_ASSERT_EQUAL(spool_append(s, b, &err), SL_EFULL);
+    CU_ASSERT_EQUAL(spool_append(s, b, &err), SL_EFULL);    /* no new segment either */
+    sl_recbatch_free(b);
+    CU_ASSERT_EQUAL(spool_stats(s)->enospc, 2);
+    /* The reader goes idle: its cursor cannot be written, yet what it
+     * confirmed goes, the active segment too (sealed by the refusal). */
+    CU_ASSERT_EQUAL(spool_reader_next(r, &b, 4096, 10), SL_ETIMEOUT);
+    spool_usage(s, &bytes, &segs);
+    CU_ASSERT_EQUAL(segs, 0);
+    CU_ASSERT_EQUAL(bytes, 0);
+    CU_ASSERT_EQUAL(count_files("", ".seg"), 0);
+    /* Space is back: appends resume in a new segment numbered after the
+     * last one, and the reader goes on with them. */
+    atomic_store(&disk_full, 0);
+    append(s, 3000, 10);
+    CU_ASSERT_EQUAL(count_files("", ".seg"), 1);
+    CU_ASSERT(seg_exists((int)last + 1));
+    CU_ASSERT_EQUAL(drain(r, 3000), 10);
+    CU_ASSERT_EQUAL(spool_reader_close(r, 0, &err), 0);
+    spool_close(s);
+    /* A restart resumes from the cursor written at close: nothing again. */
+    CU_ASSERT_EQUAL_FATAL(spool_open(&s, &o, &rec, &err), 0);
+    CU_ASSERT_EQUAL(rec.records, 10);
+    CU_ASSERT_EQUAL_FATAL(spool_reader_open(s, "x", 0, 0, &r, NULL, &err), 0);
+    CU_ASSERT_EQUAL(drain(r, 3010), 0);
+    spool_reader_close(r, 0, &err);
+    spool_close(s);
+}
+
+static void t_disk_full_one_segment(void)
+{
+    struct spool_opts o = opts();
+    struct spool_recovery rec;
+    struct spool_reader *r;
+    struct spool *s;
+    struct sl_recbatch *b;
+    struct sl_err err;
+    uint64_t bytes, segs;
+
+    /* The default segment size is larger than this "disk": the active
+     * segment alone fills it, with nothing sealed to delete. */
+    fresh_dir();
+    CU_ASSERT_EQUAL_FATAL(spool_open(&s, &o, &rec, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(spool_reader_open(s, "x", 0, 0, &r, NULL, &err), 0);
+    append(s, 0, 200);
+    atomic_store(&disk_full, 1);
+    b = batch(200, 10);
+    CU_ASSERT_EQUAL(spool_append(s, b, &err), SL_EFULL);
+    sl_recbatch_free(b);
+    CU_ASSERT_EQUAL(drain(r, 0), 200);
+    CU_ASSERT_EQUAL(spool_reader_next(r, &b, 4096, 10), SL_ETIMEOUT);
+    spool_usage(s, &bytes, &segs);
+    CU_ASSERT_EQUAL(segs, 0);
+    atomic_store(&disk_full, 0);
+    append(s, 200, 10);
+    CU_ASSERT(seg_exists(2));                   /* numbers go on, not back to 1 */
+    CU_ASSERT_EQUAL(drain(r, 200), 10);
+    spool_reader_close(r, 0, &err);
+    spool_close(s);
+}
+
+struct reader_job {
+    struct spool_reader *r;
+    int want, got, in_order;
+};
+
+static void *reader_thread(void *arg)
+{
+    struct reader_job *j = arg;
+    struct sl_recbatch *b;
+    int idle = 0;
+
+    j->in_order = 1;
+    while (j->got < j->want && idle < 100) {
+        int rc = spool_reader_next(j->r, &b, 4096, 100);
+        if (rc == SL_ETIMEOUT) {
+            idle++;
+            continue;
+        }
+        if (rc)
+            break;
+        idle = 0;
+        struct sl_rec rec;
+        size_t off = 0;
+        while (sl_recbatch_next(b, &off, &rec)) {
+            if (docnum(&rec) != j->got)
+                j->in_order = 0;
+            j->got++;
+        }
+        spool_reader_done(j->r, b);
+    }
+    return NULL;
+}
+
+/* The writer appends while a reader confirms and the segments behind it are
+ * deleted; slow writes put those deletions in the middle of appends. Every
+ * record must reach the reader, once, in order. */
+static void t_delete_during_append(void)
+{
+    struct spool_opts o = opts();
+    struct spool_recovery rec;
+    struct reader_job j = { 0 };
+    struct spool *s;
+    struct sl_queue *q;
+    struct sl_recbatch *b;
+    struct sl_err err;
+    pthread_t th;
+    const int n = 20000;
+
+    fresh_dir();
+    o.segment_size = SPOOL_SEGMENT_MIN;
+    CU_ASSERT_EQUAL_FATAL(spool_open(&s, &o, &rec, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(spool_reader_open(s, "x", 0, 0, &j.r, NULL, &err), 0);
+    j.want = n;
+    sl_queue_new(&q, 64u * 1024u);
+    atomic_store(&slow_write_us, 100);
+    CU_ASSERT_EQUAL_FATAL(spool_writer_start(s, q, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(pthread_create(&th, NULL, reader_thread, &j), 0);
+    for (int k = 0; k < n; k += 10) {
+        b = batch(k, 10);
+        CU_ASSERT_EQUAL(sl_queue_push(q, &b->node, b->data.len, 1), 0);
+    }
+    pthread_join(th, NULL);
+    atomic_store(&slow_write_us, 0);
+    spool_writer_stop(s);
+    CU_ASSERT_EQUAL(j.got, n);
+    CU_ASSERT(j.in_order);
+    CU_ASSERT_EQUAL(spool_stats(s)->corrupt_records, 0);
+    spool_reader_close(j.r, 0, &err);
+    spool_close(s);
+    sl_queue_free(q);
+}
+
+/* Under `block`, the writer waits for room; what it appended before must
+ * still reach the disk on the fsync interval, not when the wait ends. */
+static void t_blocked_writer_syncs(void)
+{
+    struct spool_opts o = opts();
+    struct spool_recovery rec;
+    struct spool_reader *r;
+    struct spool *s;
+    struct sl_queue *q;
+    struct sl_recbatch *b;
+    struct sl_err err;
+
+    fresh_dir();
+    o.max_size = 20000;
+    o.fsync = SPOOL_FSYNC_INTERVAL;
+    o.fsync_ms = 10;
+    CU_ASSERT_EQUAL_FATAL(spool_open(&s, &o, &rec, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(spool_reader_open(s, "x", 0, 0, &r, NULL, &err), 0);
+    sl_queue_new(&q, 1u << 20);
+    /* Queued before the writer starts: one group, no sync inside it. */
+    for (int k = 0; k < 1000; k += 10) {
+        b = batch(k, 10);
+        CU_ASSERT_EQUAL(sl_queue_push(q, &b->node, b->data.len, 1), 0);
+    }
+    CU_ASSERT_EQUAL_FATAL(spool_writer_start(s, q, &err), 0);
+    for (int i = 0; i < 300 && !spool_stats(s)->full_episodes; i++)
+        usleep(10000);
+    CU_ASSERT_FATAL(spool_stats(s)->full_episodes == 1);
+    uint64_t appended = spool_stats(s)->appended;
+    CU_ASSERT(appended > 0 && appended < 1000);
+    for (int i = 0; i < 300 && spool_stats(s)->durable < appended; i++)
+        usleep(10000);
+    CU_ASSERT_EQUAL(spool_stats(s)->durable, appended);
+    CU_ASSERT_EQUAL(spool_stats(s)->appended, appended);    /* still blocked */
+    spool_writer_stop(s);                       /* a stop writes the rest past max_size */
+    CU_ASSERT_EQUAL(spool_stats(s)->durable, 1000);
+    CU_ASSERT_EQUAL(drain(r, 0), 1000);
+    spool_reader_close(r, 0, &err);
+    spool_close(s);
+    sl_queue_free(q);
+}
+
+/* A stop with the disk full gives the disk its grace once, then drops what is
+ * still queued at once (counted), instead of the grace again per batch. */
+static void t_stop_disk_full(void)
+{
+    struct spool_opts o = opts();
+    struct spool_recovery rec;
+    struct spool *s;
+    struct sl_queue *q;
+    struct sl_recbatch *b;
+    struct sl_err err;
+
+    fresh_dir();
+    CU_ASSERT_EQUAL_FATAL(spool_open(&s, &o, &rec, &err), 0);
+    sl_queue_new(&q, 1u << 20);
+    atomic_store(&disk_full, 1);
+    atomic_store(&refused_writes, 0);
+    for (int k = 0; k < 40; k += 10) {
+        b = batch(k, 10);
+        CU_ASSERT_EQUAL(sl_queue_push(q, &b->node, b->data.len, 1), 0);
+    }
+    CU_ASSERT_EQUAL_FATAL(spool_writer_start(s, q, &err), 0);
+    for (int i = 0; i < 300 && !spool_stats(s)->enospc; i++)
+        usleep(10000);
+    spool_writer_stop(s);
+    atomic_store(&disk_full, 0);
+    CU_ASSERT_EQUAL(spool_stats(s)->dropped_newest, 40);
+    CU_ASSERT_EQUAL(spool_stats(s)->appended, 0);
+    /* The first batch: a try or two before the stop and six after; then one
+     * try for each of the three others (six each would be 25 in all). */
+    CU_ASSERT(atomic_load(&refused_writes) <= 2 + 6 + 3);
+    spool_close(s);
+    sl_queue_free(q);
+}
+
 static CU_TestInfo tests[] = {
     { "compression of sealed segments a reader waits for", t_compress },
     { "record format: stamp, parse, short, bad, resync", t_record_format },
@@ -686,6 +951,15 @@ static CU_TestInfo tests[] = {
     { "writer thread, fsync always, end of spool", t_writer_thread },
     { "read-only open, time filter", t_read_only_time_filter },
     { "iteration skips a segment deleted after the listing (a live spool)", t_iter_segment_gone },
+    { "disk full: confirmed segments go though the cursor cannot be saved; appends resume",
+      t_disk_full_frees_confirmed },
+    { "disk full with one active segment: sealed, deleted once confirmed, numbers go on",
+      t_disk_full_one_segment },
+    { "segments deleted during appends: every record read once, in order",
+      t_delete_during_append },
+    { "a writer blocked on max_size still syncs what it appended", t_blocked_writer_syncs },
+    { "a stop with the disk full waits once, then drops the queued batches (counted)",
+      t_stop_disk_full },
     CU_TEST_INFO_NULL,
 };
 
