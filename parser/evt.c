@@ -36,6 +36,8 @@ void evt_free(struct evt *e)
     for (uint32_t i = 0; i < e->own_n; i++)
         sl_free(e->own[i].keys_buf);
     sl_free(e->own);
+    sl_free(e->ncache);
+    sl_free(e->plans);
     sl_free(e->raw);
     sl_free(e->unesc);
     sl_free(e->arena);
@@ -113,6 +115,7 @@ void evt_begin(struct evt *e, const char *msg, size_t len, const struct evt_meta
     for (uint32_t i = 0; i < e->own_n; i++)
         sl_free(e->own[i].keys_buf);
     e->own_n = 0;
+    e->any_transient = 0;
     e->src_moved = 0;
     e->arena_len = 0;
 
@@ -219,6 +222,56 @@ static int is_clash(const struct fld_name *n)
 }
 
 /* Same path, or one a prefix of the other, key by key. */
+static uint8_t top_of(const struct fld_name *n)
+{
+    static const char *const tops[] = { NULL, "host", "log", "process", "source", "network",
+                                        "event" };
+
+    if (n->depth < 2)
+        return EVT_TOP_OTHER;       /* a scalar at the top: not inside a fixed object */
+    for (uint8_t i = 1; i < EVT_TOP_N; i++)
+        if (key_is(n, 0, tops[i]))
+            return i;
+    return EVT_TOP_OTHER;
+}
+
+static uint32_t k0_hash(const struct fld_name *n)
+{
+    uint32_t h = 2166136261u;       /* FNV-1a: a handful of bytes */
+
+    for (size_t i = 0; i < n->key_len[0]; i++)
+        h = (h ^ (unsigned char)n->key[0][i]) * 16777619u;
+    return h;
+}
+
+static void name_info(struct evt *e, const struct fld_name *n, uint32_t *k0h, int *clash,
+                      uint8_t *top)
+{
+    struct evt_ncache *c = NULL;
+
+    if (!n->transient) {
+        if (!e->ncache)
+            e->ncache = sl_calloc(EVT_NCACHE, sizeof *e->ncache);
+        uint64_t h = (uint64_t)(uintptr_t)n * 0x9e3779b97f4a7c15ull;
+        c = &e->ncache[(h >> 32) % EVT_NCACHE];
+        if (c->name == n) {
+            *k0h = c->k0h;
+            *clash = c->clash;
+            *top = c->top;
+            return;
+        }
+    }
+    *k0h = k0_hash(n);
+    *clash = is_clash(n);
+    *top = top_of(n);
+    if (c) {
+        c->name = n;
+        c->k0h = *k0h;
+        c->clash = (uint8_t)*clash;
+        c->top = *top;
+    }
+}
+
 static int paths_overlap(const struct fld_name *a, const struct fld_name *b)
 {
     unsigned d = a->depth < b->depth ? a->depth : b->depth;
@@ -317,7 +370,8 @@ int evt_field_emit(void *arg, const struct fld_name *name, enum fld_type type,
     struct evt *e = arg;
     struct evt_field *f;
     int clash;
-    uint32_t off;
+    uint32_t off, k0h;
+    uint8_t top;
 
     if (type == FLD_TIME) {
         set_grammar_time(e, val, len);
@@ -329,9 +383,10 @@ int evt_field_emit(void *arg, const struct fld_name *name, enum fld_type type,
         evt_tag_add(e, val, len);
         return 0;
     }
-    clash = is_clash(name);
+    name_info(e, name, &k0h, &clash, &top);
     for (uint32_t i = 0; i < e->fld_n; i++)
-        if (e->fld[i].clash == clash && paths_overlap(e->fld[i].name, name))
+        if (e->fld[i].k0h == k0h && e->fld[i].clash == clash &&
+            (e->fld[i].name == name || paths_overlap(e->fld[i].name, name)))
             return 0;   /* first wins */
     if (e->fld_n >= EVT_FIELDS_MAX || arena_put(e, val, len, &off)) {
         e->tags |= EVT_T_FIELDS_LIMIT;
@@ -339,6 +394,9 @@ int evt_field_emit(void *arg, const struct fld_name *name, enum fld_type type,
     }
     f = &e->fld[e->fld_n++];
     f->name = name->transient ? own_name(e, name) : name;
+    f->k0h = k0h;
+    f->top = top;
+    e->any_transient |= name->transient;
     f->type = type;
     f->off = off;
     f->len = (uint32_t)len;

@@ -40,6 +40,39 @@ struct evt_field {
     enum fld_type type;
     uint32_t off, len;      /* in arena */
     int clash;
+    uint32_t k0h;           /* hash of the first key: overlap needs equal ones */
+    uint8_t top;            /* EVT_TOP_*: the fixed object the field lands in */
+};
+
+/* The fixed objects of the document a grammar field may land in. */
+enum { EVT_TOP_OTHER = 0, EVT_TOP_HOST, EVT_TOP_LOG, EVT_TOP_PROCESS, EVT_TOP_SOURCE,
+       EVT_TOP_NETWORK, EVT_TOP_EVENT, EVT_TOP_N };
+
+/* What evt_field_emit works out about a grammar's (long-lived) name, cached
+ * by the name's address: the same few dozen names come back on every line. */
+#define EVT_NCACHE 256u
+struct evt_ncache {
+    const struct fld_name *name;
+    uint32_t k0h;
+    uint8_t clash, top;
+};
+
+/* evt_json's layout of a line's grammar fields (sorted, grouped by fixed
+ * object), cached by the sequence of names: an expression emits the same
+ * names in the same order on every line it matches (its optional captures
+ * make a few variants each). Both caches key on names' addresses: an event
+ * must not outlive the grammars it saw (a reload makes new events). */
+#define EVT_PLAN_FIELDS 32u
+#define EVT_PLANS 512u
+struct evt_plan {
+    uint64_t key;
+    uint32_t n;                                 /* fields; 0: empty slot */
+    const struct fld_name *names[EVT_PLAN_FIELDS];
+    uint8_t xs_n, xc_n, rest_n;
+    uint8_t xs[EVT_PLAN_FIELDS];                /* non-clash fields, sorted by path */
+    uint8_t xc[EVT_PLAN_FIELDS];                /* clash fields, sorted */
+    uint8_t rest[EVT_PLAN_FIELDS];              /* non-clash fields under no fixed object */
+    uint8_t lo[EVT_TOP_N], hi[EVT_TOP_N];       /* xs[lo..hi) per fixed object */
 };
 
 struct evt_xtag {
@@ -102,6 +135,9 @@ struct evt {
     /* Copies of transient names (liblognorm's keys), freed at the next reset. */
     struct fld_name *own;
     uint32_t own_n;
+    int      any_transient;         /* this line's fields cannot use the plan cache */
+    struct evt_ncache *ncache;      /* EVT_NCACHE entries, made at the first field */
+    struct evt_plan   *plans;       /* EVT_PLANS entries, made by evt_json */
     struct evt_xtag  xtag[EVT_XTAGS_MAX];
     char    *arena;
     size_t   arena_len, arena_cap;

@@ -19,6 +19,7 @@
 #include "common/clock.h"
 #include "common/err.h"
 #include "common/json.h"
+#include "common/mem.h"
 #include "parser/evt.h"
 #include "parser/evt_impl.h"
 
@@ -307,25 +308,104 @@ static void fset_build(const struct evt *e, int clash, struct fset *s)
     }
 }
 
-static int key0_is(const struct evt *e, uint32_t ix, const char *k)
-{
-    const struct fld_name *n = e->fld[ix].name;
+/* The grammar fields of a line, laid out for writing: sorted by path (so a
+ * shared prefix is contiguous and nests), the non-clash ones grouped by the
+ * fixed object they land in, and those under no fixed object. */
+struct layout {
+    struct fset xs, xc, rest;
+    uint32_t lo[EVT_TOP_N], hi[EVT_TOP_N];     /* xs.ix[lo..hi) per fixed object */
+};
 
-    return key_cmp(n->key[0], n->key_len[0], k, strlen(k)) == 0;
+static void layout_build(const struct evt *e, struct layout *L)
+{
+    fset_build(e, 0, &L->xs);
+    fset_build(e, 1, &L->xc);
+    memset(L->lo, 0, sizeof L->lo);
+    memset(L->hi, 0, sizeof L->hi);
+    L->rest.n = 0;
+    for (uint32_t i = 0; i < L->xs.n; i++) {
+        uint8_t t = e->fld[L->xs.ix[i]].top;
+        if (t == EVT_TOP_OTHER) {
+            L->rest.ix[L->rest.n++] = L->xs.ix[i];
+            continue;
+        }
+        if (L->lo[t] == L->hi[t])
+            L->lo[t] = i;           /* sorted by path: one object's fields are contiguous */
+        L->hi[t] = i + 1;
+    }
 }
 
-/* The fields of s under top-level key k: s->ix[*lo .. *hi). */
-static void fset_range(const struct evt *e, const struct fset *s, const char *k,
-                       uint32_t *lo, uint32_t *hi)
+static uint64_t names_key(const struct evt *e)
 {
-    uint32_t i = 0;
+    uint64_t h = 1469598103934665603ull;
 
-    while (i < s->n && !key0_is(e, s->ix[i], k))
-        i++;
-    *lo = i;
-    while (i < s->n && key0_is(e, s->ix[i], k))
-        i++;
-    *hi = i;
+    for (uint32_t i = 0; i < e->fld_n; i++)
+        h = (h ^ (uint64_t)(uintptr_t)e->fld[i].name) * 1099511628211ull;
+    h ^= e->fld_n;
+    /* FNV's multiply only carries upward: mix the high bits down before the
+     * low bits pick a slot (pointers share their low bits). */
+    h ^= h >> 33;
+    h *= 0xff51afd7ed558ccdull;
+    h ^= h >> 33;
+    return h;
+}
+
+/* From the plan cache when the line's names were seen in this order before;
+ * built (and remembered) otherwise. Lines with transient names, or more
+ * fields than a plan holds, are built every time. */
+static void layout_get(const struct evt *e, struct layout *L)
+{
+    struct evt *me = (struct evt *)e;   /* the cache is scratch, not the event's value */
+    struct evt_plan *p;
+    uint64_t key;
+
+    if (e->any_transient || e->fld_n > EVT_PLAN_FIELDS) {
+        layout_build(e, L);
+        return;
+    }
+    if (!me->plans)
+        me->plans = sl_calloc(EVT_PLANS, sizeof *me->plans);
+    key = names_key(e);
+    p = &me->plans[key % EVT_PLANS];
+    if (p->n == e->fld_n && p->key == key) {
+        uint32_t i = 0;
+        while (i < p->n && p->names[i] == e->fld[i].name)
+            i++;
+        if (i == p->n) {
+            L->xs.n = p->xs_n;
+            L->xc.n = p->xc_n;
+            L->rest.n = p->rest_n;
+            for (i = 0; i < p->xs_n; i++)
+                L->xs.ix[i] = p->xs[i];
+            for (i = 0; i < p->xc_n; i++)
+                L->xc.ix[i] = p->xc[i];
+            for (i = 0; i < p->rest_n; i++)
+                L->rest.ix[i] = p->rest[i];
+            for (i = 0; i < EVT_TOP_N; i++) {
+                L->lo[i] = p->lo[i];
+                L->hi[i] = p->hi[i];
+            }
+            return;
+        }
+    }
+    layout_build(e, L);
+    p->key = key;
+    p->n = e->fld_n;
+    for (uint32_t i = 0; i < e->fld_n; i++)
+        p->names[i] = e->fld[i].name;
+    p->xs_n = (uint8_t)L->xs.n;
+    p->xc_n = (uint8_t)L->xc.n;
+    p->rest_n = (uint8_t)L->rest.n;
+    for (uint32_t i = 0; i < L->xs.n; i++)
+        p->xs[i] = (uint8_t)L->xs.ix[i];
+    for (uint32_t i = 0; i < L->xc.n; i++)
+        p->xc[i] = (uint8_t)L->xc.ix[i];
+    for (uint32_t i = 0; i < L->rest.n; i++)
+        p->rest[i] = (uint8_t)L->rest.ix[i];
+    for (uint32_t i = 0; i < EVT_TOP_N; i++) {
+        p->lo[i] = (uint8_t)L->lo[i];
+        p->hi[i] = (uint8_t)L->hi[i];
+    }
 }
 
 static int put_value(struct sl_buf *b, const struct evt *e, const struct evt_field *f)
@@ -379,51 +459,30 @@ static int put_members(struct sl_buf *b, const struct evt *e, const uint32_t *ix
     return rc;
 }
 
-/* The grammar's fields under top-level object k, after the fixed members. */
-static int put_extra(struct sl_buf *b, const struct evt *e, const struct fset *s, const char *k,
+/* The grammar's fields under fixed object t, after the fixed members. */
+static int put_extra(struct sl_buf *b, const struct evt *e, const struct layout *L, int t,
                      int *first)
 {
-    uint32_t lo, hi;
-
-    if (!s->n)
+    if (L->lo[t] == L->hi[t])
         return 0;
-    fset_range(e, s, k, &lo, &hi);
-    return put_members(b, e, s->ix, lo, hi, 1, first);
+    return put_members(b, e, L->xs.ix, L->lo[t], L->hi[t], 1, first);
 }
 
-static int has_extra(const struct evt *e, const struct fset *s, const char *k)
+static int has_extra(const struct layout *L, int t)
 {
-    uint32_t lo, hi;
-
-    if (!s->n)
-        return 0;
-    fset_range(e, s, k, &lo, &hi);
-    return lo < hi;
+    return L->lo[t] < L->hi[t];
 }
-
-static const char *const fixed_objects[] = { "host", "log", "process", "source", "network",
-                                             "event", NULL };
 
 /* Top-level objects of the grammar's own (user, url, sshd...), and sluice.clash. */
-static int put_extra_top(struct sl_buf *b, const struct evt *e, const struct fset *s,
-                         const struct fset *cl)
+static int put_extra_top(struct sl_buf *b, const struct evt *e, const struct layout *L)
 {
-    struct fset rest;
     int rc = 0, first = 0;
 
-    rest.n = 0;
-    for (uint32_t i = 0; i < s->n; i++) {
-        int fixed = 0;
-        for (size_t k = 0; fixed_objects[k]; k++)
-            fixed |= key0_is(e, s->ix[i], fixed_objects[k]);
-        if (!fixed)
-            rest.ix[rest.n++] = s->ix[i];
-    }
-    rc |= put_members(b, e, rest.ix, 0, rest.n, 0, &first);
-    if (cl->n) {
+    rc |= put_members(b, e, L->rest.ix, 0, L->rest.n, 0, &first);
+    if (L->xc.n) {
         int f2 = 1;
         rc |= PUT(b, ",\"sluice\":{\"clash\":{");
-        rc |= put_members(b, e, cl->ix, 0, cl->n, 0, &f2);
+        rc |= put_members(b, e, L->xc.ix, 0, L->xc.n, 0, &f2);
         rc |= PUT(b, "}}");
     }
     return rc;
@@ -433,20 +492,19 @@ int evt_json(const struct evt *e, struct sl_buf *b)
 {
     size_t start = b->len;
     unsigned fac = (unsigned)e->pri >> 3, sev = (unsigned)e->pri & 7;
-    struct fset xs, xc;
+    struct layout L;
     int rc = 0, first;
 
-    xs.n = xc.n = 0;
-    if (e->fld_n) {
-        fset_build(e, 0, &xs);
-        fset_build(e, 1, &xc);
-    }
+    if (e->fld_n)
+        layout_get(e, &L);
+    else
+        memset(&L, 0, sizeof L);
 
     rc |= PUT(b, "{\"@timestamp\":");
     rc |= put_time(b, e->ts_ns, e->ts_digits);
     rc |= PUT(b, ",\"message\":");
     rc |= put_sv(b, &e->msg);
-    if (e->host.p || has_extra(e, &xs, "host")) {
+    if (e->host.p || has_extra(&L, EVT_TOP_HOST)) {
         first = 1;
         rc |= PUT(b, ",\"host\":{");
         if (e->host.p) {
@@ -454,7 +512,7 @@ int evt_json(const struct evt *e, struct sl_buf *b)
             rc |= put_sv(b, &e->host);
             first = 0;
         }
-        rc |= put_extra(b, e, &xs, "host", &first);
+        rc |= put_extra(b, e, &L, EVT_TOP_HOST, &first);
         rc |= PUT(b, "}");
     }
     rc |= PUT(b, ",\"log\":{\"level\":\"");
@@ -500,9 +558,9 @@ int evt_json(const struct evt *e, struct sl_buf *b)
         rc |= PUT(b, "}");
     }
     first = 0;
-    rc |= put_extra(b, e, &xs, "log", &first);
+    rc |= put_extra(b, e, &L, EVT_TOP_LOG, &first);
     rc |= PUT(b, "}");
-    if (e->app.p || e->has_pid || has_extra(e, &xs, "process")) {
+    if (e->app.p || e->has_pid || has_extra(&L, EVT_TOP_PROCESS)) {
         first = 1;
         rc |= PUT(b, ",\"process\":{");
         if (e->app.p) {
@@ -517,13 +575,13 @@ int evt_json(const struct evt *e, struct sl_buf *b)
             rc |= sl_json_i64(b, e->pid);
             first = 0;
         }
-        rc |= put_extra(b, e, &xs, "process", &first);
+        rc |= put_extra(b, e, &L, EVT_TOP_PROCESS, &first);
         rc |= PUT(b, "}");
     }
     if (e->src_moved) {
         first = 1;
         rc |= PUT(b, ",\"source\":{");
-        rc |= put_extra(b, e, &xs, "source", &first);
+        rc |= put_extra(b, e, &L, EVT_TOP_SOURCE, &first);
         rc |= PUT(b, "}");
     } else if (e->src_ip[0]) {
         rc |= PUT(b, ",\"source\":{\"ip\":");
@@ -534,7 +592,7 @@ int evt_json(const struct evt *e, struct sl_buf *b)
         }
         rc |= PUT(b, "}");
     }
-    if (e->transport[0] || has_extra(e, &xs, "network")) {
+    if (e->transport[0] || has_extra(&L, EVT_TOP_NETWORK)) {
         first = 1;
         rc |= PUT(b, ",\"network\":{");
         if (e->transport[0]) {
@@ -542,7 +600,7 @@ int evt_json(const struct evt *e, struct sl_buf *b)
             rc |= sl_json_str(b, e->transport, strlen(e->transport));
             first = 0;
         }
-        rc |= put_extra(b, e, &xs, "network", &first);
+        rc |= put_extra(b, e, &L, EVT_TOP_NETWORK, &first);
         rc |= PUT(b, "}");
     }
     rc |= PUT(b, ",\"event\":{");
@@ -554,10 +612,10 @@ int evt_json(const struct evt *e, struct sl_buf *b)
     rc |= PUT(b, "\"ingested\":");
     rc |= put_time(b, e->recv_ns, 6);
     first = 0;
-    rc |= put_extra(b, e, &xs, "event", &first);
+    rc |= put_extra(b, e, &L, EVT_TOP_EVENT, &first);
     rc |= PUT(b, "}");
     if (e->fld_n)
-        rc |= put_extra_top(b, e, &xs, &xc);
+        rc |= put_extra_top(b, e, &L);
     if (e->tags || e->xtag_n)
         rc |= put_tags(b, e);
     rc |= PUT(b, "}");
