@@ -52,7 +52,16 @@ struct grok {
     struct gslot    *slot;
     size_t           nslot;
     struct ggrp     *grp;
+    /* The literal text the regex must start with after its leading `^`
+     * (ASCII, at most GROK_LIT_MAX bytes): a line that does not start with
+     * it, and has no '\n' for multiline's `^` to match after, is a miss
+     * without running PCRE2. Most lines try several expressions of their
+     * program before the one that takes them. */
+    char             lit[16];
+    uint8_t          lit_len;
 };
+
+#define GROK_LIT_MAX 16u
 
 struct grok_scratch {
     pcre2_general_context *gctx;
@@ -63,6 +72,9 @@ struct grok_scratch {
     char                  *fix;     /* the line transcoded to UTF-8 */
     size_t                 fix_cap;
     char                   num[GROK_NUM_MAX + 4];
+    const char            *nl_line;     /* the last line checked for '\n' */
+    size_t                 nl_len;
+    int                    nl_has;
 };
 
 /* PCRE2 allocates through common/mem.h: out of memory aborts like the rest. */
@@ -150,6 +162,37 @@ static void build_slots(struct grok *g)
     sl_free(slot_of);
 }
 
+/* The ASCII literal a regex starts with after `^`: plain characters and
+ * escaped punctuation, stopping at anything else (a class, a group, \d...)
+ * and dropping a last character that a quantifier follows. */
+static void literal_prefix(struct grok *g, const char *re, size_t len)
+{
+    size_t i = 1, n = 0;
+
+    g->lit_len = 0;
+    if (!len || re[0] != '^')
+        return;
+    while (i < len && n < GROK_LIT_MAX) {
+        unsigned char c = (unsigned char)re[i];
+        size_t step = 1;
+        if (c == '\\') {
+            if (i + 1 >= len)
+                break;
+            c = (unsigned char)re[i + 1];
+            if (!strchr(".[](){}*+?|^$\\/-: #\"'<>=,;!@%&~`", (int)c) || !c)
+                break;              /* \d \s \w \h \b \Q... are not literals */
+            step = 2;
+        } else if (c >= 0x80 || strchr(".[](){}*+?|^$", (int)c)) {
+            break;
+        }
+        if (i + step < len && strchr("*+?{", re[i + step]))
+            break;                  /* quantified: not always there */
+        g->lit[n++] = (char)c;
+        i += step;
+    }
+    g->lit_len = (uint8_t)n;
+}
+
 int grok_compile(struct grok **out, const struct grok_lib *lib, const char *expr,
                  const struct grok_opts *o, const char *where, struct sl_err *err)
 {
@@ -175,6 +218,7 @@ int grok_compile(struct grok **out, const struct grok_lib *lib, const char *expr
     }
     pcre2_pattern_info(g->code, PCRE2_INFO_CAPTURECOUNT, &g->ngroups);
     build_slots(g);
+    literal_prefix(g, g->xp->regex, g->xp->len);
     /* No JIT (not built in, or no executable memory): the interpreter, under the same limits. */
     if (!g->o.no_jit)
         g->jit = pcre2_jit_compile(g->code, PCRE2_JIT_COMPLETE) == 0;
@@ -441,6 +485,15 @@ enum grok_result grok_match(const struct grok *g, struct grok_scratch *s, const 
 
     if (!line)
         line = "";
+    if (g->lit_len && (len < g->lit_len || memcmp(line, g->lit, g->lit_len) != 0)) {
+        if (s->nl_line != line || s->nl_len != len) {
+            s->nl_line = line;
+            s->nl_len = len;
+            s->nl_has = memchr(line, '\n', len) != NULL;
+        }
+        if (!s->nl_has)
+            return GROK_NOMATCH;
+    }
     if (!utf8_ok(line, len))
         line = transcode(s, line, &len);
     ensure_pairs(s, g->ngroups + 1);

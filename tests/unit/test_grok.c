@@ -229,6 +229,28 @@ static void t_named_capture(void)
     CU_ASSERT_EQUAL(g.n, 0);
 }
 
+/* A leading literal lets a miss skip PCRE2; what it skips must be exactly
+ * what PCRE2 would have missed: quantified characters are not in it, and
+ * multiline's ^ may still match after a newline. */
+static void t_literal_prefix(void)
+{
+    struct got g;
+
+    CU_ASSERT_EQUAL(run("^Accepted %{WORD:m}", "Accepted password", &g), GROK_MATCH);
+    CU_ASSERT_EQUAL(run("^Accepted %{WORD:m}", "Failed password", &g), GROK_NOMATCH);
+    CU_ASSERT_EQUAL(run("^Accepted %{WORD:m}", "Accept", &g), GROK_NOMATCH);
+    CU_ASSERT_EQUAL(run("^Accepted %{WORD:m}", "noise\nAccepted password", &g), GROK_MATCH);
+    TU_ASSERT_STR(field(&g, "m", NULL), "password");
+    CU_ASSERT_EQUAL(run("^ab?c %{WORD:w}", "ac x", &g), GROK_MATCH);     /* b optional */
+    CU_ASSERT_EQUAL(run("^ab*c %{WORD:w}", "abbbc x", &g), GROK_MATCH);
+    CU_ASSERT_EQUAL(run("^a{2} %{WORD:w}", "aa x", &g), GROK_MATCH);
+    CU_ASSERT_EQUAL(run("^\\[UFW %{WORD:w}\\]", "[UFW BLOCK]", &g), GROK_MATCH);
+    CU_ASSERT_EQUAL(run("^\\[UFW %{WORD:w}\\]", "[UFX BLOCK]", &g), GROK_NOMATCH);
+    CU_ASSERT_EQUAL(run("^\\d+ %{WORD:w}", "12 x", &g), GROK_MATCH);  /* \d: no literal */
+    CU_ASSERT_EQUAL(run("^(?:a|b)c %{WORD:w}", "bc x", &g), GROK_MATCH);
+    CU_ASSERT_EQUAL(run("^caf\xc3\xa9 %{WORD:w}", "caf\xc3\xa9 x", &g), GROK_MATCH);
+}
+
 static void t_nested_names(void)
 {
     struct got g;
@@ -1196,6 +1218,7 @@ static CU_TestInfo name_tests[] = {
 
 static CU_TestInfo expr_tests[] = {
     { "%{WORD:verb} emits verb; a miss emits nothing", t_named_capture },
+    { "a leading literal skips PCRE2 on a miss, exactly as PCRE2 would miss", t_literal_prefix },
     { "[source][ip], source.port and @x in %{} become nested paths", t_nested_names },
     { "%{NAME} without a field and plain groups in patterns emit nothing", t_unnamed_emit_nothing },
     { "inline (?<name>), (?<[a][b]>), (?<c.d>), (?'@e'), (?P<f>) become fields", t_inline_groups },
