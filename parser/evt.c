@@ -235,40 +235,53 @@ static uint8_t top_of(const struct fld_name *n)
     return EVT_TOP_OTHER;
 }
 
-static uint32_t k0_hash(const struct fld_name *n)
+/* Prefix hashes of the keys (FNV-1a over each key and a separator), and
+ * which keys are plain JSON (no byte that needs escaping). */
+static void key_hashes(const struct fld_name *n, uint32_t ph[FLD_DEPTH_MAX], uint8_t *plain)
 {
-    uint32_t h = 2166136261u;       /* FNV-1a: a handful of bytes */
+    uint32_t h = 2166136261u;
 
-    for (size_t i = 0; i < n->key_len[0]; i++)
-        h = (h ^ (unsigned char)n->key[0][i]) * 16777619u;
-    return h;
+    *plain = 0;
+    for (unsigned d = 0; d < n->depth; d++) {
+        int ok = 1;
+        for (size_t i = 0; i < n->key_len[d]; i++) {
+            unsigned char c = (unsigned char)n->key[d][i];
+            h = (h ^ c) * 16777619u;
+            ok &= c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
+        }
+        h = (h ^ 0xffu) * 16777619u;
+        ph[d] = h;
+        if (ok)
+            *plain |= (uint8_t)(1u << d);
+    }
 }
 
-static void name_info(struct evt *e, const struct fld_name *n, uint32_t *k0h, int *clash,
-                      uint8_t *top)
+static void name_info(struct evt *e, const struct fld_name *n, struct evt_field *f)
 {
     struct evt_ncache *c = NULL;
 
     if (!n->transient) {
+        uint64_t h = (uint64_t)(uintptr_t)n * 0x9e3779b97f4a7c15ull;
         if (!e->ncache)
             e->ncache = sl_calloc(EVT_NCACHE, sizeof *e->ncache);
-        uint64_t h = (uint64_t)(uintptr_t)n * 0x9e3779b97f4a7c15ull;
         c = &e->ncache[(h >> 32) % EVT_NCACHE];
         if (c->name == n) {
-            *k0h = c->k0h;
-            *clash = c->clash;
-            *top = c->top;
+            f->clash = c->clash;
+            f->top = c->top;
+            f->plain = c->plain;
+            memcpy(f->ph, c->ph, n->depth * sizeof f->ph[0]);
             return;
         }
     }
-    *k0h = k0_hash(n);
-    *clash = is_clash(n);
-    *top = top_of(n);
+    key_hashes(n, f->ph, &f->plain);
+    f->clash = is_clash(n);
+    f->top = top_of(n);
     if (c) {
         c->name = n;
-        c->k0h = *k0h;
-        c->clash = (uint8_t)*clash;
-        c->top = *top;
+        c->clash = (uint8_t)f->clash;
+        c->top = f->top;
+        c->plain = f->plain;
+        memcpy(c->ph, f->ph, n->depth * sizeof f->ph[0]);
     }
 }
 
@@ -368,10 +381,8 @@ int evt_field_emit(void *arg, const struct fld_name *name, enum fld_type type,
                    const char *val, size_t len)
 {
     struct evt *e = arg;
-    struct evt_field *f;
-    int clash;
-    uint32_t off, k0h;
-    uint8_t top;
+    struct evt_field *f, nf;
+    uint32_t off;
 
     if (type == FLD_TIME) {
         set_grammar_time(e, val, len);
@@ -383,25 +394,26 @@ int evt_field_emit(void *arg, const struct fld_name *name, enum fld_type type,
         evt_tag_add(e, val, len);
         return 0;
     }
-    name_info(e, name, &k0h, &clash, &top);
-    for (uint32_t i = 0; i < e->fld_n; i++)
-        if (e->fld[i].k0h == k0h && e->fld[i].clash == clash &&
-            (e->fld[i].name == name || paths_overlap(e->fld[i].name, name)))
+    name_info(e, name, &nf);
+    for (uint32_t i = 0; i < e->fld_n; i++) {
+        const struct evt_field *o = &e->fld[i];
+        unsigned d = o->name->depth < name->depth ? o->name->depth : name->depth;
+        if (o->ph[d - 1] == nf.ph[d - 1] && o->clash == nf.clash &&
+            (o->name == name || paths_overlap(o->name, name)))
             return 0;   /* first wins */
+    }
     if (e->fld_n >= EVT_FIELDS_MAX || arena_put(e, val, len, &off)) {
         e->tags |= EVT_T_FIELDS_LIMIT;
         return 0;
     }
     f = &e->fld[e->fld_n++];
+    *f = nf;
     f->name = name->transient ? own_name(e, name) : name;
-    f->k0h = k0h;
-    f->top = top;
     e->any_transient |= name->transient;
     f->type = type;
     f->off = off;
     f->len = (uint32_t)len;
-    f->clash = clash;
-    if (!clash && key_is(name, 0, "source"))
+    if (!f->clash && f->top == EVT_TOP_SOURCE)
         e->src_moved = 1;
     return 0;
 }

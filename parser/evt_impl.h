@@ -40,8 +40,10 @@ struct evt_field {
     enum fld_type type;
     uint32_t off, len;      /* in arena */
     int clash;
-    uint32_t k0h;           /* hash of the first key: overlap needs equal ones */
     uint8_t top;            /* EVT_TOP_*: the fixed object the field lands in */
+    uint8_t plain;          /* bit i: key i needs no JSON escaping */
+    uint32_t ph[FLD_DEPTH_MAX];     /* ph[i]: hash of keys 0..i; overlapping paths
+                                     * have equal ph at the shorter one's depth */
 };
 
 /* The fixed objects of the document a grammar field may land in. */
@@ -50,11 +52,11 @@ enum { EVT_TOP_OTHER = 0, EVT_TOP_HOST, EVT_TOP_LOG, EVT_TOP_PROCESS, EVT_TOP_SO
 
 /* What evt_field_emit works out about a grammar's (long-lived) name, cached
  * by the name's address: the same few dozen names come back on every line. */
-#define EVT_NCACHE 256u
+#define EVT_NCACHE 1024u
 struct evt_ncache {
     const struct fld_name *name;
-    uint32_t k0h;
-    uint8_t clash, top;
+    uint8_t clash, top, plain;
+    uint32_t ph[FLD_DEPTH_MAX];
 };
 
 /* evt_json's layout of a line's grammar fields (sorted, grouped by fixed

@@ -408,6 +408,20 @@ static void layout_get(const struct evt *e, struct layout *L)
     }
 }
 
+/* "key": for a key known to need no escaping. */
+static int put_key(struct sl_buf *b, const char *k, size_t n)
+{
+    if (sl_buf_reserve(b, n + 3))
+        return 1;
+    b->data[b->len++] = '"';
+    memcpy(b->data + b->len, k, n);
+    b->len += n;
+    b->data[b->len++] = '"';
+    b->data[b->len++] = ':';
+    b->data[b->len] = '\0';
+    return 0;
+}
+
 static int put_value(struct sl_buf *b, const struct evt *e, const struct evt_field *f)
 {
     const char *v = e->arena + f->off;
@@ -437,16 +451,24 @@ static int put_members(struct sl_buf *b, const struct evt *e, const uint32_t *ix
 
     for (uint32_t i = lo, j; i < hi; i = j) {
         const struct fld_name *n = e->fld[ix[i]].name;
+        uint32_t h = e->fld[ix[i]].ph[depth];
         for (j = i + 1; j < hi; j++) {
             const struct fld_name *m = e->fld[ix[j]].name;
-            if (key_cmp(n->key[depth], n->key_len[depth], m->key[depth], m->key_len[depth]))
+            /* The range shares keys 0..depth-1: a different prefix hash at
+             * depth is a different key; an equal one is checked. */
+            if (e->fld[ix[j]].ph[depth] != h ||
+                key_cmp(n->key[depth], n->key_len[depth], m->key[depth], m->key_len[depth]))
                 break;
         }
         if (!*first)
             rc |= PUT(b, ",");
         *first = 0;
-        rc |= sl_json_str(b, n->key[depth], n->key_len[depth]);
-        rc |= PUT(b, ":");
+        if (e->fld[ix[i]].plain & (1u << depth))
+            rc |= put_key(b, n->key[depth], n->key_len[depth]);
+        else {
+            rc |= sl_json_str(b, n->key[depth], n->key_len[depth]);
+            rc |= PUT(b, ":");
+        }
         if (n->depth == depth + 1) {
             rc |= put_value(b, e, &e->fld[ix[i]]);
         } else {
