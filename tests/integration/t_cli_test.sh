@@ -3,6 +3,7 @@
 # documents carry the grammar's fields; --expect passes on a golden file from
 # the same run and fails, naming the key, when a value changed; --format table
 # prints KEY<TAB>VALUE; a config typo exits 2. (No OpenSearch is used.)
+# it-node: none
 . "$(dirname "$0")/lib.sh"
 cat >"$T/cfg.yaml" <<EOC
 inputs:

@@ -1,6 +1,7 @@
 #!/usr/bin/env bash
 # ./run.sh (the embedded default config): `logger --tcp -n 127.0.0.1 -P 5514
 # hello` appears in the NDJSON file, and the file's path is printed at start.
+# it-node: none
 . "$(dirname "$0")/lib.sh"
 OUT="$T/out.ndjson"
 "$TOP/run.sh" --out "$OUT" --port-file "$T/ports" >"$T/sluice.log" 2>&1 &

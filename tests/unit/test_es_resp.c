@@ -164,6 +164,65 @@ static void t_captured_full(void)
     CU_ASSERT_EQUAL(items[3].status, 201);
 }
 
+/* Elasticsearch 8 names the mapping failure document_parsing_exception and
+ * writes "errors" before "took"; the verdicts are OpenSearch's. */
+static void t_captured_es(void)
+{
+    CU_ASSERT_EQUAL(parse_fixture("bulk/es_mixed_filtered.json", 4, ES_OP_CREATE), 0);
+    CU_ASSERT_EQUAL(out[0], SINK_DONE);
+    CU_ASSERT_EQUAL(out[1], SINK_DUPLICATE);
+    CU_ASSERT_EQUAL(out[2], SINK_REJECT);
+    CU_ASSERT_EQUAL(out[3], SINK_DONE);
+    CU_ASSERT(item_is(items[2].type, items[2].type_len, "document_parsing_exception"));
+    CU_ASSERT(has(items[2].reason, items[2].reason_len, "[1:56] failed to parse field [n]"));
+    CU_ASSERT(item_is(items[1].id, items[1].id_len, "AAAAAAAAAAAAAAAAAAAAA0"));
+
+    CU_ASSERT_EQUAL(parse_fixture("bulk/es_mixed_full.json", 4, ES_OP_CREATE), 0);
+    CU_ASSERT_EQUAL(counts.fast, 0);
+    CU_ASSERT_EQUAL(out[0], SINK_DONE);
+    CU_ASSERT_EQUAL(out[1], SINK_DUPLICATE);
+    CU_ASSERT_EQUAL(out[2], SINK_REJECT);
+    CU_ASSERT_EQUAL(out[3], SINK_DONE);
+    CU_ASSERT(item_is(items[2].type, items[2].type_len, "document_parsing_exception"));
+    CU_ASSERT(item_is(items[3].id, items[3].id_len, "AAAAAAAAAAAAAAAAAAAAA7"));
+    CU_ASSERT_EQUAL(items[3].status, 201);
+
+    CU_ASSERT_EQUAL(parse_fixture("bulk/es_index_not_found.json", 1, ES_OP_CREATE), 0);
+    CU_ASSERT_EQUAL(out[0], SINK_REJECT);
+    CU_ASSERT_EQUAL(items[0].status, 404);
+}
+
+/* The same six refusals from both products (tests/fixtures/bulk/capture.sh):
+ * a write block (403 FORBIDDEN/8) and the flood-stage block (429
+ * TOO_MANY_REQUESTS/12) wait; a closed index, an upper-case name, the field
+ * limit and a document that is not an object are dead-lettered. */
+static void t_captured_refusals(void)
+{
+    static const char *const files[] = { "bulk/os_refusals_filtered.json",
+                                         "bulk/es_refusals_filtered.json" };
+    static const enum sink_verdict want[] = { SINK_RETRY, SINK_RETRY, SINK_REJECT,
+                                              SINK_REJECT, SINK_REJECT, SINK_REJECT };
+    static const int status[] = { 403, 429, 400, 400, 400, 400 };
+
+    for (size_t f = 0; f < 2; f++) {
+        CU_ASSERT_EQUAL(parse_fixture(files[f], 6, ES_OP_CREATE), 0);
+        for (size_t i = 0; i < 6; i++) {
+            CU_ASSERT_EQUAL(out[i], want[i]);
+            CU_ASSERT_EQUAL(items[i].status, status[i]);
+        }
+        CU_ASSERT_EQUAL(counts.retry, 2);
+        CU_ASSERT_EQUAL(counts.reject, 4);
+        CU_ASSERT(item_is(items[0].type, items[0].type_len, "cluster_block_exception"));
+        CU_ASSERT(item_is(items[1].type, items[1].type_len, "cluster_block_exception"));
+        CU_ASSERT(item_is(items[2].type, items[2].type_len, "index_closed_exception"));
+        CU_ASSERT(item_is(items[3].type, items[3].type_len, "invalid_index_name_exception"));
+    }
+    /* Where the products differ: the type of the field-limit refusal. */
+    CU_ASSERT(item_is(items[4].type, items[4].type_len, "document_parsing_exception"));
+    CU_ASSERT_EQUAL(parse_fixture(files[0], 6, ES_OP_CREATE), 0);
+    CU_ASSERT(item_is(items[4].type, items[4].type_len, "illegal_argument_exception"));
+}
+
 static void t_datastream(void)
 {
     CU_ASSERT_EQUAL(parse_fixture("bulk/os_datastream_filtered.json", 3, ES_OP_CREATE), 0);
@@ -171,6 +230,13 @@ static void t_datastream(void)
     CU_ASSERT_EQUAL(out[1], SINK_REJECT);
     CU_ASSERT_EQUAL(out[2], SINK_DONE);
     CU_ASSERT(item_is(items[0].type, items[0].type_len, "illegal_argument_exception"));
+    /* Elasticsearch names the missing @timestamp; the verdicts are the same. */
+    CU_ASSERT_EQUAL(parse_fixture("bulk/es_datastream_filtered.json", 3, ES_OP_CREATE), 0);
+    CU_ASSERT_EQUAL(out[0], SINK_REJECT);
+    CU_ASSERT_EQUAL(out[1], SINK_REJECT);
+    CU_ASSERT_EQUAL(out[2], SINK_DONE);
+    CU_ASSERT(item_is(items[0].type, items[0].type_len, "illegal_argument_exception"));
+    CU_ASSERT(has(items[1].reason, items[1].reason_len, "[@timestamp] is missing"));
 }
 
 static void t_index_not_found(void)
@@ -327,7 +393,11 @@ static CU_TestInfo tests[] = {
     { "201 409 429 400 503 give DONE DUPLICATE RETRY REJECT RETRY", t_mixed },
     { "a captured OpenSearch answer with 409 and 400 gives DUPLICATE and REJECT", t_captured_mixed },
     { "an unfiltered answer with _shards and caused_by reads the same", t_captured_full },
-    { "data stream errors (index op, no @timestamp) are REJECT", t_datastream },
+    { "captured Elasticsearch 8 answers (document_parsing_exception) give OpenSearch's verdicts",
+      t_captured_es },
+    { "captured refusals of both products: blocks RETRY, closed index, bad name, field limit REJECT",
+      t_captured_refusals },
+    { "data stream errors (index op, no @timestamp) are REJECT on both products", t_datastream },
     { "a missing index (404) is REJECT", t_index_not_found },
     { "409 under op_type index is REJECT, not DUPLICATE", t_conflict_under_index_op },
     { "two items for three records make every record RETRY", t_count_short },

@@ -14,6 +14,7 @@
  *   sluice.http.ports       HTTP port or range to bind   (default 19200-19299)
  *   sluice.transport.ports  transport port or range      (default 19300-19399)
  *   sluice.ready.timeout    seconds to wait for health   (default 150)
+ *   sluice.setting.KEY      any node setting KEY (e.g. -Dsluice.setting.http.max_content_length=1mb)
  *
  * OpenSearch binds the first free port of each range, so several test nodes
  * can run side by side; the port actually bound is read back from the node.
@@ -44,6 +45,7 @@ import org.opensearch.node.Node;
 public final class SluiceTestNode {
 
     private static final String CLUSTER_NAME = "sluice-test";
+    private static final String SETTING_PREFIX = "sluice.setting.";
 
     private SluiceTestNode() {
     }
@@ -82,6 +84,11 @@ public final class SluiceTestNode {
             settings.put("action.auto_create_index", "true");
             // Fewer background threads on a small test machine.
             settings.put("node.processors", Math.min(2, Runtime.getRuntime().availableProcessors()));
+            // -Dsluice.setting.KEY=VALUE (SLUICE_NODE_JAVA_OPTS) sets any node setting,
+            // for a scenario that needs one, e.g. a small http.max_content_length.
+            System.getProperties().stringPropertyNames().stream()
+                    .filter(k -> k.startsWith(SETTING_PREFIX))
+                    .forEach(k -> settings.put(k.substring(SETTING_PREFIX.length()), System.getProperty(k)));
         });
 
         final CountDownLatch stopped = new CountDownLatch(1);
