@@ -32,6 +32,7 @@
 #include "common/clock.h"
 #include "common/log.h"
 #include "common/mem.h"
+#include "sinks/dlq.h"
 #include "sinks/es.h"
 #include "sinks/es_bulk.h"
 #include "sinks/es_resp.h"
@@ -78,6 +79,8 @@ struct es_sink {
     struct es_resp_item  *items;
     size_t                items_cap;
     struct sl_episode     retry_ep;     /* requests in a row with items to retry */
+    struct dlq           *dlq;          /* NULL: no dead_letter file */
+    struct sl_episode     dlq_ep;       /* dead-letter writes failing */
     int                   curl_ready;
 };
 
@@ -199,6 +202,7 @@ static void es_close(void *state)
     es_bulk_gz_free(s->gz);
     sl_buf_free(&s->req.resp);
     sl_free(s->items);
+    dlq_close(s->dlq);
     if (s->curl_ready)
         curl_global_cleanup();
     sl_free(s);
@@ -238,6 +242,11 @@ static int es_open(void **state, const void *confp, const char *name,
     rc = make_headers(s, err);
     if (rc)
         goto fail;
+    if (conf->dead_letter) {
+        rc = dlq_open(&s->dlq, conf->dead_letter, name, err);
+        if (rc)
+            goto fail;
+    }
     s->hosts = sl_calloc(conf->hosts.n, sizeof *s->hosts);
     s->nhosts = conf->hosts.n;
     for (size_t i = 0; i < s->nhosts; i++) {
@@ -286,6 +295,9 @@ static int clamp(size_t n, size_t max)
 /* A record that can never pass (over the body ceiling or the cluster's
  * request limit) is rejected, so it goes to the dead-letter file instead of
  * coming back forever. */
+static void dead_letter(struct es_sink *s, const struct sl_rec *recs, size_t n,
+                        enum sink_verdict *out, const int *status);
+
 static void reject_alone(struct es_sink *s, const struct sl_rec *r, const char *why,
                          enum sink_verdict *out)
 {
@@ -293,6 +305,65 @@ static void reject_alone(struct es_sink *s, const struct sl_rec *r, const char *
             clamp(r->index_len, SL_INDEX_NAME_LIMIT), r->index, (int)SL_ID_LEN, r->id,
             why, r->doc_len);
     out[0] = SINK_REJECT;
+    if (s->dlq) {
+        struct es_resp_item it = { 0 };
+        int st = 413;
+        if (!s->items_cap) {
+            s->items = sl_realloc(s->items, sizeof *s->items);
+            s->items_cap = 1;
+        }
+        it.status = 413;
+        it.type = "sluice_too_large";
+        it.type_len = strlen(it.type);
+        it.reason = why;
+        it.reason_len = strlen(why);
+        s->items[0] = it;
+        dead_letter(s, r, 1, out, &st);
+    }
+}
+
+/* Writes the REJECT records of recs[0..n) (their errors in s->items) to the
+ * dead-letter file and syncs it. A record that cannot be written becomes
+ * RETRY: it stays in the buffer rather than being dropped. status: NULL, or
+ * one status for all (reject_alone). */
+static void dead_letter(struct es_sink *s, const struct sl_rec *recs, size_t n,
+                        enum sink_verdict *out, const int *status)
+{
+    struct sl_err err;
+    size_t written = 0, failed = 0;
+
+    for (size_t i = 0; i < n; i++) {
+        const struct es_resp_item *it = &s->items[i];
+        if (out[i] != SINK_REJECT)
+            continue;
+        sl_err_clear(&err);
+        if (dlq_put(s->dlq, &recs[i], status ? *status : it->status, it->type, it->type_len,
+                    it->reason, it->reason_len, &err)) {
+            out[i] = SINK_RETRY;
+            failed++;
+            continue;
+        }
+        written++;
+    }
+    if (written) {
+        sl_err_clear(&err);
+        if (dlq_sync(s->dlq, &err)) {
+            for (size_t i = 0; i < n; i++)
+                if (out[i] == SINK_REJECT)
+                    out[i] = SINK_RETRY;
+            failed += written;
+            written = 0;
+        }
+    }
+    if (failed) {
+        if (sl_episode_hit(&s->dlq_ep))
+            SL_ERROR(s->comp, "cannot write rejected records to the dead-letter file, keeping "
+                     "them to retry: records=%zu: %s", failed, err.msg);
+    } else if (written && s->dlq_ep.active) {
+        sl_episode_end(&s->dlq_ep);
+        SL_INFO(s->comp, "dead-letter file %s writable again", dlq_path(s->dlq));
+    }
+    atomic_fetch_add(&s->stats->dead_lettered, written);
 }
 
 /* The request-level outcome of a non-200 answer. */
@@ -419,6 +490,8 @@ static int read_items(struct es_sink *s, const struct sl_rec *recs, size_t n,
         }
     }
     log_items(s, recs, n, out, &c);
+    if (c.reject && s->dlq)
+        dead_letter(s, recs, n, out, NULL);
     return 0;
 }
 

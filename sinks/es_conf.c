@@ -55,6 +55,10 @@ const struct sl_cfg_row es_conf_rows[] = {
       "basic authentication password; ${env:X} or ${file:P}", NULL, NULL, 0 },
     { "api_key", SL_CFG_SECRET, NULL, 0, 0, OFF(api_key),
       "API key sent as 'Authorization: ApiKey <key>' (the base64 form)", NULL, NULL, 0 },
+    { "dead_letter", SL_CFG_STR, NULL, 0, 0, OFF(dead_letter),
+      "NDJSON file for records the cluster will never take as they are (mapping conflicts, "
+      "bad values, over the size limit): index, _id, status, error and the document, one "
+      "line each; default: none (logged and counted only)", NULL, NULL, 0 },
     { "tls", SL_CFG_SECTION, NULL, 0, 0, 0,
       "TLS towards https:// hosts", NULL, tls_rows, 0 },
     { "batch", SL_CFG_SECTION, NULL, 0, 0, 0,

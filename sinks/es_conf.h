@@ -10,11 +10,12 @@
 
 struct es_conf {
     struct sl_strlist hosts;        /* http://host:port or https://host:port[/prefix] */
-    char    *index;                 /* read by the pipeline; records arrive resolved */
+    char    *index;                 /* delivery resolves it per record (common/idxname.h) */
     int      op_type;               /* enum es_op */
     char    *username;
     char    *password;
     char    *api_key;
+    char    *dead_letter;           /* NULL: rejected records are logged and counted only */
     char    *tls_ca;
     int      tls_verify;
     char    *tls_cert;

@@ -40,6 +40,7 @@ struct sink_stats {
     _Atomic uint64_t duplicates;
     _Atomic uint64_t retried;       /* records answered RETRY */
     _Atomic uint64_t rejected;
+    _Atomic uint64_t dead_lettered; /* rejected records written to the dead-letter file */
     _Atomic uint64_t requests;
     _Atomic uint64_t failed_requests;
     _Atomic uint64_t bytes;         /* request bytes on the wire */

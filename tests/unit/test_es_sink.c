@@ -394,6 +394,86 @@ static void t_mixed(void)
     fi_free(&fi);
 }
 
+static char *slurp(const char *path)
+{
+    static char buf[65536];
+    FILE *f = fopen(path, "r");
+    size_t n = 0;
+
+    if (f) {
+        n = fread(buf, 1, sizeof buf - 1, f);
+        fclose(f);
+    }
+    buf[n] = '\0';
+    return buf;
+}
+
+/* With dead_letter set, a rejected record lands there whole, with its
+ * error; one the file cannot take (unwritable) is kept to retry. */
+static void t_dead_letter(void)
+{
+    static const int which[] = { 3, 0, 4, 5 };
+    struct fi_step s[] = { { FI_REPLY, 200, fixture("bulk/os_mixed_filtered.json") },
+                           { FI_REPLY, 413, "{}" } };
+    char path[256];
+    const char *t;
+
+    snprintf(path, sizeof path, "/tmp/sluice-test-dlq.%ld", (long)getpid());
+    unlink(path);
+    set(NULL, "dead_letter", path);
+    make_recs(which, 4);
+    start(s, 2);
+    CU_ASSERT_EQUAL(send_n(4), 0);
+    CU_ASSERT_EQUAL(out[2], SINK_REJECT);
+    CU_ASSERT_EQUAL(stats.dead_lettered, 1);
+    t = slurp(path);
+    TU_ASSERT_HAS(t, "\"sink\":\"t\",\"index\":\"logs-test\",\"_id\":\"AAAAAAAAAAAAAAAAAAAAA4\","
+                  "\"status\":400,\"error\":{\"type\":\"mapper_parsing_exception\",\"reason\":\"failed to parse field [n]");
+    TU_ASSERT_HAS(t, "\"document\":{");
+    CU_ASSERT_EQUAL(strchr(t, '\n') - t + 1, (long)strlen(t));    /* one line */
+    /* A record alone over the request limit goes there too. */
+    CU_ASSERT_EQUAL(send_n(1), 0);
+    fi_stop(&fi);
+    CU_ASSERT_EQUAL(out[0], SINK_REJECT);
+    CU_ASSERT_EQUAL(stats.dead_lettered, 2);
+    TU_ASSERT_HAS(slurp(path), "\"status\":413,\"error\":{\"type\":\"sluice_too_large\"");
+    fi_free(&fi);
+    unlink(path);
+}
+
+/* The file cannot be written (a directory stands where it should be
+ * reopened): the open fails with the path, so no record can be lost to it. */
+static void t_dead_letter_unwritable(void)
+{
+    set(NULL, "dead_letter", "/proc/nonexistent-dir/dead.ndjson");
+    conf_hosts(1, 0);
+    CU_ASSERT_EQUAL(sink_es.open(&state, &conf, "t", &stats, &err), SL_EIO);
+    TU_ASSERT_HAS(err.msg, "cannot open the dead-letter file");
+    TU_ASSERT_HAS(err.where, "/proc/nonexistent-dir/dead.ndjson");
+    state = NULL;
+}
+
+/* A full disk under the dead-letter file: the rejected record is kept to
+ * retry (RETRY), never confirmed and dropped. /dev/full refuses every write. */
+static void t_dead_letter_full(void)
+{
+    static const int which[] = { 3, 0, 4, 5 };
+    struct fi_step s[] = { { FI_REPLY, 200, fixture("bulk/os_mixed_filtered.json") } };
+
+    set(NULL, "dead_letter", "/dev/full");
+    make_recs(which, 4);
+    start(s, 1);
+    CU_ASSERT_EQUAL(send_n(4), 0);
+    fi_stop(&fi);
+    CU_ASSERT_EQUAL(out[0], SINK_DONE);
+    CU_ASSERT_EQUAL(out[2], SINK_RETRY);
+    CU_ASSERT_EQUAL(stats.dead_lettered, 0);
+    CU_ASSERT_EQUAL(stats.rejected, 0);
+    CU_ASSERT_EQUAL(stats.retried, 1);
+    TU_ASSERT_HAS(log_text(), "cannot write rejected records to the dead-letter file, keeping them to retry");
+    fi_free(&fi);
+}
+
 static void t_request_bytes(void)
 {
     struct fi_step s[] = { { FI_REPLY, 200, ok3 } };
@@ -824,6 +904,9 @@ static int suite_cleanup(void)
 
 static CU_TestInfo transport_tests[] = {
     { "a 200 with mixed items gives per-item verdicts, stats and a rejection log", t_mixed },
+    { "rejected records go to the dead-letter file whole, with their error", t_dead_letter },
+    { "a dead-letter file that cannot be opened stops the sink from opening", t_dead_letter_unwritable },
+    { "a dead-letter file on a full disk keeps the rejected record to retry", t_dead_letter_full },
     { "the request is POST /_bulk?filter_path with the exact NDJSON ending in newline", t_request_bytes },
     { "username and password go as basic auth on the first request", t_basic_auth },
     { "api_key goes as Authorization: ApiKey", t_api_key },
