@@ -18,13 +18,16 @@ forwards every request to --upstream, except that it fails some on purpose.
                 reaches the node; remove D and the node is reachable again
 --down-how H    close (default): close the connection without an answer,
                 as a node that went away; status: answer --status
-Counts are written to F.stats as JSON after every request.
+Counts are written to F.stats as JSON after every request: besides the
+faults, "connections" (accepted), "bulk_open_max" (most _bulk requests open
+at once: arrived, not yet answered).
 """
 import argparse, json, os, threading, time, urllib.request, urllib.error
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 lock = threading.Lock()
-stats = {"requests": 0, "bulk": 0, "failed": 0, "cut": 0, "forwarded": 0, "down": 0}
+stats = {"requests": 0, "bulk": 0, "failed": 0, "cut": 0, "forwarded": 0, "down": 0,
+         "connections": 0, "bulk_open": 0, "bulk_open_max": 0}
 
 def main():
     ap = argparse.ArgumentParser()
@@ -49,7 +52,27 @@ def main():
         protocol_version = "HTTP/1.1"
         def log_message(self, *args):
             pass
+        def setup(self):
+            super().setup()
+            with lock:
+                stats["connections"] += 1
+                save()
         def handle_any(self):
+            # bulk_open: _bulk requests between their arrival and the end of
+            # their answer; bulk_open_max shows how many a client overlapped.
+            is_bulk = self.command == "POST" and "_bulk" in self.path
+            if is_bulk:
+                with lock:
+                    stats["bulk_open"] += 1
+                    stats["bulk_open_max"] = max(stats["bulk_open_max"], stats["bulk_open"])
+            try:
+                self.handle_one()
+            finally:
+                if is_bulk:
+                    with lock:
+                        stats["bulk_open"] -= 1
+                        save()
+        def handle_one(self):
             if a.down_file and os.path.exists(a.down_file):
                 with lock:
                     stats["requests"] += 1
