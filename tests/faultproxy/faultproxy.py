@@ -58,20 +58,25 @@ def main():
                 stats["connections"] += 1
                 save()
         def handle_any(self):
-            # bulk_open: _bulk requests between their arrival and the end of
-            # their answer; bulk_open_max shows how many a client overlapped.
-            is_bulk = self.command == "POST" and "_bulk" in self.path
-            if is_bulk:
+            # bulk_open: _bulk requests between their arrival and their answer
+            # (counted down before the answer goes out, so a client that sends
+            # the next one at once is not counted twice); bulk_open_max shows
+            # how many a client overlapped.
+            self.open = self.command == "POST" and "_bulk" in self.path
+            if self.open:
                 with lock:
                     stats["bulk_open"] += 1
                     stats["bulk_open_max"] = max(stats["bulk_open_max"], stats["bulk_open"])
             try:
                 self.handle_one()
             finally:
-                if is_bulk:
-                    with lock:
-                        stats["bulk_open"] -= 1
-                        save()
+                self.answered()
+        def answered(self):
+            if self.open:
+                self.open = False
+                with lock:
+                    stats["bulk_open"] -= 1
+                    save()
         def handle_one(self):
             if a.down_file and os.path.exists(a.down_file):
                 with lock:
@@ -80,12 +85,14 @@ def main():
                     save()
                 self.close_connection = True
                 if a.down_how == "close":
+                    self.answered()
                     self.connection.shutdown(2)
                     return
                 n = int(self.headers.get("Content-Length") or 0)
                 if n:
                     self.rfile.read(n)
                 msg = b'{"error":{"type":"fault_injected","reason":"node down"},"status":%d}' % a.status
+                self.answered()
                 self.send_response(a.status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(msg)))
@@ -108,6 +115,7 @@ def main():
                 save()
             if action == "fail":
                 msg = b'{"error":{"type":"fault_injected","reason":"fault injector"},"status":%d}' % a.status
+                self.answered()
                 self.send_response(a.status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(msg)))
@@ -130,8 +138,10 @@ def main():
                 save()
             if action == "cut":
                 self.close_connection = True
+                self.answered()
                 self.connection.shutdown(2)
                 return
+            self.answered()
             self.send_response(status)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(data)))
