@@ -36,6 +36,9 @@
 #define SL_BULK_BYTES_DEFAULT   (5ull * 1024u * 1024u)
 #define SL_BULK_BYTES_LIMIT     (100ull * 1024u * 1024u)   /* http.max_content_length */
 #define SL_BULK_RESP_LIMIT      (256ull * 1024u * 1024u)
+/* Requests of one sink in flight at once (its `concurrency`): each holds up
+ * to a batch of records, a body and a connection. */
+#define SL_SINK_CONCURRENCY_LIMIT 64
 
 /* Config: file size, nesting, list length, one secret file. */
 #define SL_CONFIG_FILE_LIMIT    (4u * 1024u * 1024u)

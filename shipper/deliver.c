@@ -6,14 +6,20 @@
  * `mu`; the main thread only sets `stopping`/`deadline_ms` (under mu) and joins.
  * Counters are atomics, read from anywhere.
  *
- * Order and memory: batches are taken from the queue until the sink's batch
- * limits (docs, bytes, wait) are reached; every record of that group is
- * resolved (confirmed or rejected) before the next group is taken, retrying
- * only the records answered RETRY, with backoff. A batch is handed back to
- * its source (done: the spool's cursor advances, a queue's bytes are
- * released) only once all its records are resolved, in order: the window is
- * bounded by the batch limits, and a queue's ceiling covers queued, in-flight
- * and retried records together.
+ * Order and memory: batches are taken from the source into a window; requests
+ * are cut from its front when full (docs, bytes) or when its oldest record
+ * waited max_wait. Each request is a slot that keeps its records until every
+ * one is resolved (confirmed or rejected), sending again only the records
+ * answered RETRY, with the slot's own backoff, and 413 halves one after the
+ * other. A sink with submit/poll gets up to `concurrency` slots in flight,
+ * others one (send, blocking). Slots retire in the order they were cut
+ * whatever order their answers come in, and a batch is handed back to its
+ * source (done: the spool's cursor advances, a queue's bytes are released)
+ * only once all its records and all before them are resolved. Held: at most
+ * the slots' records plus less than one request not yet cut; retries stay
+ * inside their slot. At the stop deadline requests in flight are dropped and
+ * everything left is given up: from then on batches are abandoned, never
+ * confirmed.
  *
  * Index names: records from the pipeline carry none; the sink's pattern is
  * resolved here from each record's own time (common/idxname.h). */
@@ -22,12 +28,41 @@
 #include <time.h>
 
 #include "common/backoff.h"
+#include "common/bounds.h"
 #include "common/clock.h"
 #include "common/idxname.h"
 #include "common/log.h"
 #include "common/mem.h"
 #include "common/rec.h"
 #include "shipper/deliver.h"
+
+/* Splits of one slot after 413s: a request is halved at most this often
+ * (2^40 records is past any batch ceiling). */
+#define SLOT_SEGS 40
+/* Longest one wait for the sink may last while requests are in flight: a
+ * stop, a new batch from the source or a due retry is seen this soon. */
+#define POLL_CAP_MS    100
+#define POLL_SOURCE_MS 10
+
+enum slot_state { SLOT_FREE, SLOT_FLIGHT, SLOT_WAIT, SLOT_DONE };
+
+/* One request's records, from the moment they are cut from the window until
+ * all of them are resolved; retries and 413 halves stay in the slot. */
+struct slot {
+    enum slot_state state;
+    struct sl_rec *pend;        /* its records not yet resolved, in window order */
+    size_t npend, cap;
+    size_t total;               /* records cut into it: retired together */
+    enum sink_verdict *out;
+    size_t nsent;               /* the request in flight: pend[0..nsent) */
+    /* 413 halves still to send, front first: seg[nseg-1] records from
+     * pend[0]; what send_all's recursion did, kept as a stack. */
+    size_t seg[SLOT_SEGS];
+    unsigned char seg_retrying[SLOT_SEGS];
+    size_t nseg;
+    uint64_t due_ms;            /* SLOT_WAIT: sent again from then */
+    struct sl_backoff bo;
+};
 
 struct deliver {
     const struct sink_type *type;
@@ -46,24 +81,24 @@ struct deliver {
     int stopping;
     uint64_t deadline_ms;       /* monotonic; valid while stopping */
 
-    /* The window: batches taken from the queue, oldest first, and their
-     * records not yet resolved, recs[rhead..nrecs). The front batch may be
-     * partly resolved (`consumed` of its records). */
+    /* The window: batches taken from the source, oldest first, and their
+     * records not yet resolved, recs[rhead..nrecs), of which recs[cut..nrecs)
+     * are not in a slot yet. The front batch may be partly resolved
+     * (`consumed` of its records). */
     struct sl_recbatch **held;
     uint64_t *arrived_ms;
     size_t nheld, capheld;
     size_t consumed;
     struct sl_rec *recs;
-    size_t rhead, nrecs, caprecs;
-    size_t wbytes;              /* documents' bytes in recs[rhead..nrecs) */
-    enum sink_verdict *verdicts;
-    struct sl_rec *tryv;
-    size_t cap_try;
+    size_t rhead, cut, nrecs, caprecs;
+    size_t ubytes;              /* documents' bytes in recs[cut..nrecs) */
+    /* Slots: a ring in the order they were cut, oldest at shead. */
+    struct slot *slots;
+    size_t nslots, shead, nused, ninflight;
     uint64_t unresolved;        /* given up at the stop deadline */
     int gave_up;                /* since then no batch is confirmed to its source */
     _Atomic int finished;
 
-    struct sl_backoff bo;
     struct sl_episode fail_ep, src_ep;
     struct deliver_stats st;
     struct sink_stats sst;
@@ -103,108 +138,206 @@ static void nap(struct deliver *d, uint32_t ms)
     pthread_mutex_unlock(&d->mu);
 }
 
-static void grow_try(struct deliver *d, size_t n)
+static struct slot *slot_at(struct deliver *d, size_t k)
 {
-    if (n <= d->cap_try)
-        return;
-    d->cap_try = n;
-    d->verdicts = sl_realloc(d->verdicts, n * sizeof *d->verdicts);
-    d->tryv = sl_realloc(d->tryv, n * sizeof *d->tryv);
+    return &d->slots[(d->shead + k) % d->nslots];
 }
 
-/* Resolves recs[0..n): every record ends confirmed or rejected, unless the stop
- * deadline passes first (then it is counted as unresolved). */
-static void send_all(struct deliver *d, const struct sl_rec *recs, size_t n)
+/* pend[n_front_kept..keep_from) are resolved: out of the slot. */
+static void slot_drop_front(struct slot *sl, size_t keep_from, size_t n_front_kept)
 {
-    size_t left = n;
-    struct sl_err err;
-    int retrying = 0;
+    memmove(sl->pend + n_front_kept, sl->pend + keep_from,
+            (sl->npend - keep_from) * sizeof *sl->pend);
+    sl->npend -= keep_from - n_front_kept;
+}
 
-    size_t *idx = sl_malloc(n * sizeof *idx);   /* records still unresolved */
+static void slot_next(struct slot *sl, uint64_t due_ms)
+{
+    if (!sl->npend) {
+        sl->state = SLOT_DONE;
+        sl->nseg = 0;
+        return;
+    }
+    sl->state = SLOT_WAIT;
+    sl->due_ms = due_ms;
+}
 
-    grow_try(d, n);
-    for (size_t i = 0; i < n; i++)
-        idx[i] = i;
+/* The stop deadline passed: what is left of the slot is given up. */
+static void slot_give_up(struct deliver *d, struct slot *sl)
+{
+    d->unresolved += sl->npend;
+    atomic_fetch_sub(&d->st.pending, sl->npend);
+    sl->npend = 0;
+    sl->nseg = 0;
+    sl->state = SLOT_DONE;
+}
 
-    while (left) {
-        if (giving_up(d)) {
-            d->unresolved += left;
-            atomic_fetch_sub(&d->st.pending, left);
-            if (!d->gave_up) {
-                /* A spool source stops here: what is left stays on disk for
-                 * the next start instead of being read only to be given up. */
-                d->gave_up = 1;
-                d->src.cancel(d->src.ctx);
-            }
+static void give_up(struct deliver *d)
+{
+    if (d->ninflight && d->type->drop)
+        d->type->drop(d->state);
+    d->ninflight = 0;
+    for (size_t k = 0; k < d->nused; k++) {
+        struct slot *sl = slot_at(d, k);
+        if (sl->state != SLOT_DONE)
+            slot_give_up(d, sl);
+    }
+    if (!d->gave_up) {
+        /* A spool source stops here: what is left stays on disk for the next
+         * start instead of being read only to be given up. */
+        d->gave_up = 1;
+        d->src.cancel(d->src.ctx);
+    }
+}
+
+/* Acts on the answer to the slot's request of pend[0..nsent). */
+static void slot_answer(struct deliver *d, struct slot *sl, int rc, const struct sl_err *err)
+{
+    size_t n = sl->nsent, top = sl->nseg - 1, keep = 0;
+    uint64_t now = sl_clock_mono_ms();
+
+    sl->nsent = 0;
+    if (rc == SL_ETOOBIG && n > 1) {
+        /* 413: the request is over the cluster's limit; halve it. */
+        size_t half = n / 2;
+        SL_WARN(d->comp, "request too large: splitting docs=%zu into %zu + %zu", n, half,
+                n - half);
+        if (sl->nseg < SLOT_SEGS) {
+            sl->seg[top] = n - half;
+            sl->seg_retrying[top] = 0;
+            sl->seg[sl->nseg] = half;
+            sl->seg_retrying[sl->nseg++] = 0;
+        }
+        slot_next(sl, now);
+        return;
+    }
+    if (rc == SL_ETOOBIG) {
+        SL_ERROR(d->comp, "document alone is over the request size limit: rejected id=%.*s",
+                 (int)SL_ID_LEN, sl->pend[0].id);
+        atomic_fetch_add(&d->st.rejected, 1);
+        atomic_fetch_sub(&d->st.pending, 1);
+        slot_drop_front(sl, 1, 0);
+        sl->nseg--;
+        slot_next(sl, now);
+        return;
+    }
+    if (rc) {
+        if (sl_episode_hit(&d->fail_ep))
+            SL_ERROR(d->comp, "send failed, will retry with backoff: %s%s%s", err->msg,
+                     err->where[0] ? " at " : "", err->where);
+        sl->seg_retrying[top] = 1;
+        slot_next(sl, now + sl_backoff_next(&sl->bo));
+        return;
+    }
+    for (size_t i = 0; i < n; i++) {
+        switch (sl->out[i]) {
+        case SINK_DONE:
+        case SINK_DUPLICATE:
+            atomic_fetch_add_explicit(&d->st.confirmed, 1, memory_order_relaxed);
+            atomic_fetch_sub_explicit(&d->st.pending, 1, memory_order_relaxed);
             break;
-        }
-        for (size_t i = 0; i < left; i++)
-            d->tryv[i] = recs[idx[i]];
-        if (retrying)
-            atomic_fetch_add(&d->st.retries, left);
-        sl_err_clear(&err);
-        int rc = d->type->send(d->state, d->tryv, left, d->verdicts, &err);
-        if (rc == SL_ETOOBIG && left > 1) {
-            /* 413: the request is over the cluster's limit; halve it. */
-            size_t half = left / 2;
-            struct sl_rec *a = sl_malloc(left * sizeof *a);
-            for (size_t i = 0; i < left; i++)
-                a[i] = recs[idx[i]];
-            SL_WARN(d->comp, "request too large: splitting docs=%zu into %zu + %zu", left, half,
-                    left - half);
-            send_all(d, a, half);
-            send_all(d, a + half, left - half);
-            sl_free(a);
-            left = 0;
+        case SINK_REJECT:
+            atomic_fetch_add_explicit(&d->st.rejected, 1, memory_order_relaxed);
+            atomic_fetch_sub_explicit(&d->st.pending, 1, memory_order_relaxed);
             break;
-        }
-        if (rc == SL_ETOOBIG) {
-            SL_ERROR(d->comp, "document alone is over the request size limit: rejected id=%.*s",
-                     (int)SL_ID_LEN, recs[idx[0]].id);
-            atomic_fetch_add(&d->st.rejected, 1);
-            atomic_fetch_sub(&d->st.pending, 1);
-            left = 0;
+        case SINK_RETRY:
+        default:
+            sl->pend[keep++] = sl->pend[i];
             break;
-        }
-        if (rc) {
-            if (sl_episode_hit(&d->fail_ep))
-                SL_ERROR(d->comp, "send failed, will retry with backoff: %s%s%s", err.msg,
-                         err.where[0] ? " at " : "", err.where);
-            retrying = 1;
-            nap(d, sl_backoff_next(&d->bo));
-            continue;
-        }
-        size_t keep = 0;
-        for (size_t i = 0; i < left; i++) {
-            switch (d->verdicts[i]) {
-            case SINK_DONE:
-            case SINK_DUPLICATE:
-                atomic_fetch_add_explicit(&d->st.confirmed, 1, memory_order_relaxed);
-                atomic_fetch_sub_explicit(&d->st.pending, 1, memory_order_relaxed);
-                break;
-            case SINK_REJECT:
-                atomic_fetch_add_explicit(&d->st.rejected, 1, memory_order_relaxed);
-                atomic_fetch_sub_explicit(&d->st.pending, 1, memory_order_relaxed);
-                break;
-            case SINK_RETRY:
-            default:
-                idx[keep++] = idx[i];
-                break;
-            }
-        }
-        if (d->fail_ep.active) {
-            uint64_t k = sl_episode_end(&d->fail_ep);
-            SL_INFO(d->comp, "sending again after failed_attempts=%llu", (unsigned long long)k);
-        }
-        left = keep;
-        if (left) {
-            retrying = 1;
-            nap(d, sl_backoff_next(&d->bo));
-        } else {
-            sl_backoff_reset(&d->bo);
         }
     }
-    sl_free(idx);
+    if (d->fail_ep.active) {
+        uint64_t k = sl_episode_end(&d->fail_ep);
+        SL_INFO(d->comp, "sending again after failed_attempts=%llu", (unsigned long long)k);
+    }
+    slot_drop_front(sl, n, keep);
+    if (keep) {
+        sl->seg[top] = keep;
+        sl->seg_retrying[top] = 1;
+        slot_next(sl, now + sl_backoff_next(&sl->bo));
+    } else {
+        sl->nseg--;
+        sl_backoff_reset(&sl->bo);
+        slot_next(sl, now);
+    }
+}
+
+/* Sends the slot's front segment: through submit, or at once through send. */
+static void slot_launch(struct deliver *d, struct slot *sl, size_t token)
+{
+    struct sl_err err;
+    size_t n = sl->nseg ? sl->seg[sl->nseg - 1] : 0;
+    int rc;
+
+    if (d->gave_up) {
+        slot_give_up(d, sl);
+        return;
+    }
+    if (!sl->nseg) {                /* past SLOT_SEGS halvings: the rest goes whole */
+        sl->seg[0] = sl->npend;
+        sl->seg_retrying[0] = 0;
+        sl->nseg = 1;
+        n = sl->npend;
+    }
+    if (sl->seg_retrying[sl->nseg - 1])
+        atomic_fetch_add(&d->st.retries, n);
+    sl->nsent = n;
+    sl_err_clear(&err);
+    if (d->type->submit) {
+        rc = d->type->submit(d->state, sl->pend, n, sl->out, token);
+        if (!rc) {
+            sl->state = SLOT_FLIGHT;
+            d->ninflight++;
+            return;
+        }
+        sl_err_set(&err, rc, d->comp, "the sink refused a request");
+        for (size_t i = 0; i < n; i++)
+            sl->out[i] = SINK_RETRY;
+    } else {
+        rc = d->type->send(d->state, sl->pend, n, sl->out, &err);
+    }
+    slot_answer(d, sl, rc, &err);
+}
+
+/* The oldest record not yet in a slot arrived with this batch. */
+static uint64_t uncut_arrived(const struct deliver *d)
+{
+    size_t pos = d->cut - d->rhead + d->consumed;
+
+    for (size_t k = 0; k < d->nheld; k++) {
+        if (pos < d->held[k]->count)
+            return d->arrived_ms[k];
+        pos -= d->held[k]->count;
+    }
+    return sl_clock_mono_ms();
+}
+
+/* Cuts the next request from the front of the uncut records into a free slot. */
+static struct slot *cut_slot(struct deliver *d)
+{
+    size_t j = d->cut, bytes = 0;
+    size_t token = (d->shead + d->nused) % d->nslots;
+    struct slot *sl = &d->slots[token];
+
+    while (j < d->nrecs && j - d->cut < d->lim.max_docs &&
+           (j == d->cut || bytes + d->recs[j].doc_len <= d->lim.max_bytes))
+        bytes += d->recs[j++].doc_len;
+    sl->total = sl->npend = j - d->cut;
+    if (sl->npend > sl->cap) {
+        sl->cap = sl->npend;
+        sl->pend = sl_realloc(sl->pend, sl->cap * sizeof *sl->pend);
+        sl->out = sl_realloc(sl->out, sl->cap * sizeof *sl->out);
+    }
+    memcpy(sl->pend, d->recs + d->cut, sl->npend * sizeof *sl->pend);
+    sl->seg[0] = sl->npend;
+    sl->seg_retrying[0] = 0;
+    sl->nseg = 1;
+    sl->nsent = 0;
+    d->cut = j;
+    d->ubytes -= bytes;
+    d->nused++;
+    slot_launch(d, sl, token);
+    return sl;
 }
 
 static void hold(struct deliver *d, struct sl_recbatch *b)
@@ -227,7 +360,7 @@ static void hold(struct deliver *d, struct sl_recbatch *b)
             d->recs = sl_realloc(d->recs, d->caprecs * sizeof *d->recs);
         }
         d->recs[d->nrecs++] = r;
-        d->wbytes += r.doc_len;
+        d->ubytes += r.doc_len;
     }
     atomic_fetch_add(&d->st.pending, b->count);
 }
@@ -255,78 +388,171 @@ static void retire(struct deliver *d, size_t c)
         d->nheld -= k;
     }
     if (d->rhead == d->nrecs) {
-        d->rhead = d->nrecs = 0;
+        d->rhead = d->cut = d->nrecs = 0;
     } else if (d->rhead > d->caprecs / 2) {
         memmove(d->recs, d->recs + d->rhead, (d->nrecs - d->rhead) * sizeof *d->recs);
         d->nrecs -= d->rhead;
+        d->cut -= d->rhead;
         d->rhead = 0;
     }
 }
 
-/* Requests are cut from the front of the window as soon as it holds a full
- * one (max_docs or max_bytes), or when its oldest record has waited max_wait,
- * or at stop; a batch's records may span two requests, so requests are full
- * whatever the pipeline's batch size. */
+/* Slots resolved at the front of the ring go back to the source, in order;
+ * a resolved slot behind an unresolved one waits. */
+static void retire_slots(struct deliver *d)
+{
+    struct sl_err err;
+    size_t c = 0, k = 0;
+
+    while (k < d->nused && slot_at(d, k)->state == SLOT_DONE)
+        c += slot_at(d, k++)->total;
+    if (!k)
+        return;
+    for (size_t i = 0; i < k; i++)
+        slot_at(d, i)->state = SLOT_FREE;
+    d->shead = (d->shead + k) % d->nslots;
+    d->nused -= k;
+    if (d->type->flush && d->type->flush(d->state, &err))
+        SL_ERROR(d->comp, "flush failed: %s", err.msg);
+    retire(d, c);
+}
+
+/* Takes one batch from the source; 1 when one was added to the window. */
+static int take(struct deliver *d, int timeout, int *closed)
+{
+    struct sl_recbatch *b;
+    int rc = d->src.next(d->src.ctx, &b, timeout);
+
+    if (rc == SL_ESTOP)
+        *closed = 1;
+    if (rc && rc != SL_ESTOP && rc != SL_ETIMEOUT) {
+        /* The source cannot be read (a spool segment unreadable or removed
+         * by hand): try again later instead of spinning, and let a stop end it. */
+        if (sl_episode_hit(&d->src_ep))
+            SL_ERROR(d->comp, "cannot read the source (%s): retrying every second",
+                     sl_strerror(rc));
+        nap(d, 1000);
+        if (giving_up(d))
+            *closed = 1;
+    }
+    if (rc)
+        return 0;
+    if (d->src_ep.active)
+        sl_episode_end(&d->src_ep);
+    if (!b->count && !d->nheld) {
+        if (d->gave_up && d->src.abandon)
+            d->src.abandon(d->src.ctx, b);
+        else
+            d->src.done(d->src.ctx, b);
+        return 1;
+    }
+    /* An empty batch (all filtered out, or damage skipped) behind held ones
+     * waits its turn: confirming it now would move a spool's cursor past
+     * records still in flight. */
+    hold(d, b);
+    return 1;
+}
+
+static int room(const struct deliver *d)
+{
+    return d->nused < d->nslots && d->nrecs - d->cut < d->lim.max_docs &&
+           d->ubytes < d->lim.max_bytes;
+}
+
+/* Reports of finished requests, the first after up to timeout ms. */
+static void poll_sink(struct deliver *d, int timeout)
+{
+    struct sink_answer a;
+
+    while (d->ninflight && d->type->poll(d->state, timeout, &a) == 1) {
+        struct slot *sl = &d->slots[a.token % d->nslots];
+        if (sl->state != SLOT_FLIGHT)
+            continue;               /* not ours: a sink's bug, nothing to act on */
+        d->ninflight--;
+        slot_answer(d, sl, a.rc, &a.err);
+        timeout = 0;
+    }
+}
+
+/* Requests are cut from the front of the uncut records as soon as they hold a
+ * full one (max_docs or max_bytes), or when the oldest of them has waited
+ * max_wait, or at stop; a batch's records may span two requests, so requests
+ * are full whatever the pipeline's batch size. Up to nslots requests are in
+ * flight or waiting to be retried; each slot keeps its records until all are
+ * resolved, and slots retire in the order they were cut. */
 static void *run(void *arg)
 {
     struct deliver *d = arg;
-    struct sl_recbatch *b;
-    struct sl_err err;
     int closed = 0;
 
     for (;;) {
-        while (!closed && d->nrecs - d->rhead < d->lim.max_docs && d->wbytes < d->lim.max_bytes) {
-            int timeout = -1, rc;
-            if (d->nrecs > d->rhead) {
-                uint64_t until = d->arrived_ms[0] + d->lim.max_wait_ms, now = sl_clock_mono_ms();
-                if (now >= until)
-                    break;
-                timeout = (int)(until - now);
-            }
-            rc = d->src.next(d->src.ctx, &b, timeout);
-            if (rc == SL_ESTOP)
-                closed = 1;
-            if (rc && rc != SL_ESTOP && rc != SL_ETIMEOUT) {
-                /* The source cannot be read (a spool segment unreadable or
-                 * removed by hand): try again later instead of spinning, and
-                 * let a stop end it. */
-                if (sl_episode_hit(&d->src_ep))
-                    SL_ERROR(d->comp, "cannot read the source (%s): retrying every second",
-                             sl_strerror(rc));
-                nap(d, 1000);
-                if (giving_up(d))
-                    closed = 1;
-            }
-            if (rc)
-                break;
-            if (d->src_ep.active)
-                sl_episode_end(&d->src_ep);
-            if (!b->count && !d->nheld) {
-                if (d->gave_up && d->src.abandon)
-                    d->src.abandon(d->src.ctx, b);
-                else
-                    d->src.done(d->src.ctx, b);
-                continue;
-            }
-            /* An empty batch (all filtered out, or damage skipped) behind held
-             * ones waits its turn: confirming it now would move a spool's
-             * cursor past records still in flight. */
-            hold(d, b);
+        uint64_t now, until = UINT64_MAX;
+
+        if (giving_up(d))
+            give_up(d);
+        retire_slots(d);
+        now = sl_clock_mono_ms();
+        for (size_t k = 0; k < d->nused; k++) {
+            struct slot *sl = slot_at(d, k);
+            if (sl->state == SLOT_WAIT && sl->due_ms <= now)
+                slot_launch(d, sl, (size_t)(sl - d->slots));
         }
-        if (d->nrecs == d->rhead) {
+        /* Fill and cut until the slots are full or the source has no more
+         * for now; the fill blocks only while nothing else is under way. */
+        for (int cuts = 1; cuts;) {
+            while (!closed && room(d)) {
+                int timeout = -1;
+                if (d->nused) {
+                    timeout = 0;
+                } else if (d->nrecs > d->cut) {
+                    uint64_t due = uncut_arrived(d) + d->lim.max_wait_ms;
+                    now = sl_clock_mono_ms();
+                    if (now >= due)
+                        break;
+                    timeout = (int)(due - now);
+                }
+                if (!take(d, timeout, &closed))
+                    break;
+            }
+            now = sl_clock_mono_ms();
+            cuts = 0;
+            while (d->nrecs > d->cut && d->nused < d->nslots &&
+                   (closed || d->gave_up || d->nrecs - d->cut >= d->lim.max_docs ||
+                    d->ubytes >= d->lim.max_bytes ||
+                    now >= uncut_arrived(d) + d->lim.max_wait_ms)) {
+                cut_slot(d);
+                cuts++;
+            }
+        }
+        if (!d->nused && d->nrecs == d->cut) {
             if (closed)
                 break;
             continue;
         }
-        size_t j = d->rhead, bytes = 0;
-        while (j < d->nrecs && j - d->rhead < d->lim.max_docs &&
-               (j == d->rhead || bytes + d->recs[j].doc_len <= d->lim.max_bytes))
-            bytes += d->recs[j++].doc_len;
-        send_all(d, d->recs + d->rhead, j - d->rhead);
-        if (d->type->flush && d->type->flush(d->state, &err))
-            SL_ERROR(d->comp, "flush failed: %s", err.msg);
-        d->wbytes -= bytes;
-        retire(d, j - d->rhead);
+        if (d->nused && slot_at(d, 0)->state == SLOT_DONE)
+            continue;
+        /* Wait for the first of: a request's answer, a retry's time, the
+         * uncut records' max_wait, a batch from the source. */
+        for (size_t k = 0; k < d->nused; k++) {
+            struct slot *sl = slot_at(d, k);
+            if (sl->state == SLOT_WAIT && sl->due_ms < until)
+                until = sl->due_ms;
+        }
+        if (d->nrecs > d->cut && d->nused < d->nslots &&
+            uncut_arrived(d) + d->lim.max_wait_ms < until)
+            until = uncut_arrived(d) + d->lim.max_wait_ms;
+        now = sl_clock_mono_ms();
+        uint64_t wait = until > now ? until - now : 0;
+        if (!d->nused)
+            continue;               /* only uncut records: the fill waits for them */
+        if (d->ninflight) {
+            uint64_t cap = !closed && room(d) ? POLL_SOURCE_MS : POLL_CAP_MS;
+            poll_sink(d, (int)(wait < cap ? wait : cap));
+        } else if (!closed && room(d)) {
+            take(d, (int)(wait < POLL_CAP_MS ? wait : POLL_CAP_MS), &closed);
+        } else if (wait) {
+            nap(d, (uint32_t)(wait < 60000 ? wait : 60000));
+        }
     }
     atomic_store(&d->finished, 1);
     return NULL;
@@ -413,8 +639,15 @@ int deliver_start(struct deliver **out, const struct sink_type *type, const void
         type->batch(conf, &d->lim);
     if (!d->lim.max_docs)
         d->lim.max_docs = 1;
-    sl_backoff_init(&d->bo, d->lim.retry_initial_ms ? (uint32_t)d->lim.retry_initial_ms : 100,
-                    d->lim.retry_max_ms ? (uint32_t)d->lim.retry_max_ms : 30000);
+    /* A sink without submit takes one request at a time. */
+    d->nslots = type->submit && type->poll && d->lim.concurrency > 1 ? d->lim.concurrency : 1;
+    if (d->nslots > SL_SINK_CONCURRENCY_LIMIT)
+        d->nslots = SL_SINK_CONCURRENCY_LIMIT;
+    d->slots = sl_calloc(d->nslots, sizeof *d->slots);
+    for (size_t k = 0; k < d->nslots; k++)
+        sl_backoff_init(&d->slots[k].bo,
+                        d->lim.retry_initial_ms ? (uint32_t)d->lim.retry_initial_ms : 100,
+                        d->lim.retry_max_ms ? (uint32_t)d->lim.retry_max_ms : 30000);
     pattern = index_override ? index_override : type->index ? type->index(conf) : NULL;
     if (pattern) {
         rc = sl_idxname_new(&d->idx, pattern, err);
@@ -491,8 +724,11 @@ void deliver_free(struct deliver *d)
     sl_free(d->held);
     sl_free(d->arrived_ms);
     sl_free(d->recs);
-    sl_free(d->verdicts);
-    sl_free(d->tryv);
+    for (size_t k = 0; d->slots && k < d->nslots; k++) {
+        sl_free(d->slots[k].pend);
+        sl_free(d->slots[k].out);
+    }
+    sl_free(d->slots);
     sl_free(d->name);
     sl_free(d);
 }

@@ -19,9 +19,14 @@
  * curl_global_init, which libcurl makes thread-safe from 7.84; with an older
  * libcurl sinks must be opened before other threads use libcurl.
  *
- * Requests go one at a time through curl_easy_perform. struct es_req holds
- * everything one request in flight needs, so a curl multi handle can later
- * drive several (one easy handle per request then, not per host). */
+ * Requests in flight: up to `concurrency`, driven by one curl multi handle
+ * from the delivery thread (submit/poll/drop). Each slot (struct es_req) owns
+ * everything its request needs: an easy handle, the body, the gzip stream
+ * and its output, the answer, the parsed items; slots share nothing but the
+ * multi handle's connection cache, which keeps connections alive between
+ * requests. A body is built and compressed at submit, so compressing one
+ * request overlaps the network waits of the others (on the same thread).
+ * send is submit plus polls until that one request is answered. */
 #include <curl/curl.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -52,16 +57,32 @@
 struct es_host {
     char *label;                /* the configured address, for logs and err.where */
     char *url;                  /* its _bulk address */
-    CURL *easy;                 /* keeps the connection alive between requests */
 };
 
 struct es_req {
-    struct es_host *host;
-    struct sl_buf   resp;
-    int             resp_over;  /* the answer passed SL_BULK_RESP_LIMIT */
-    char            errbuf[CURL_ERROR_SIZE];
-    CURLcode        cc;
-    long            status;
+    CURL                 *easy;
+    int                   busy;         /* submitted, not yet reported by poll */
+    int                   added;        /* in the multi handle */
+    int                   early;        /* answered before any I/O: early_rc */
+    int                   early_rc;
+    struct sl_err         early_err;
+    uint64_t              token;
+    const struct sl_rec  *recs;         /* the caller's, until reported */
+    size_t                n;
+    enum sink_verdict    *out;
+    uint64_t              t0_ns;
+    size_t                wire_len;
+    struct es_host       *host;
+    struct sl_buf         body;
+    struct sl_buf         gzbody;
+    struct es_bulk_gz    *gz;           /* NULL: gzip off */
+    struct sl_buf         resp;
+    int                   resp_over;    /* the answer passed SL_BULK_RESP_LIMIT */
+    char                  errbuf[CURL_ERROR_SIZE];
+    CURLcode              cc;
+    long                  status;
+    struct es_resp_item  *items;
+    size_t                items_cap;
 };
 
 struct es_sink {
@@ -72,12 +93,10 @@ struct es_sink {
     size_t                nhosts;
     size_t                cur;          /* host of the next request */
     struct curl_slist    *headers;
-    struct sl_buf         body;
-    struct sl_buf         gzbody;
-    struct es_bulk_gz    *gz;           /* NULL: gzip off */
-    struct es_req         req;
-    struct es_resp_item  *items;
-    size_t                items_cap;
+    CURLM                *multi;
+    struct es_req        *reqs;         /* `concurrency` slots */
+    size_t                nreqs;
+    size_t                nadded;       /* slots in the multi handle */
     struct sl_episode     retry_ep;     /* requests in a row with items to retry */
     struct dlq           *dlq;          /* NULL: no dead_letter file */
     struct sl_episode     dlq_ep;       /* dead-letter writes failing */
@@ -134,17 +153,17 @@ static int make_headers(struct es_sink *s, struct sl_err *err)
 
 #define SETOPT(opt, val) do { if (cc == CURLE_OK) { what = #opt; cc = curl_easy_setopt(e, opt, val); } } while (0)
 
-static int setup_easy(struct es_sink *s, struct es_host *h, struct sl_err *err)
+static int setup_easy(struct es_sink *s, struct es_req *q, struct sl_err *err)
 {
     const struct es_conf *c = s->conf;
     CURLcode cc = CURLE_OK;
     const char *what = "";
     CURL *e;
 
-    h->easy = e = curl_easy_init();
+    q->easy = e = curl_easy_init();
     if (!e)
-        return sl_err_set(err, SL_EINVAL, h->label, "curl_easy_init failed");
-    SETOPT(CURLOPT_URL, h->url);
+        return sl_err_set(err, SL_EINVAL, s->comp, "curl_easy_init failed");
+    SETOPT(CURLOPT_PRIVATE, (void *)q);
 #if LIBCURL_VERSION_NUM >= 0x075500
     SETOPT(CURLOPT_PROTOCOLS_STR, "http,https");
 #else
@@ -159,8 +178,8 @@ static int setup_easy(struct es_sink *s, struct es_host *h, struct sl_err *err)
     SETOPT(CURLOPT_CONNECTTIMEOUT_MS, (long)c->connect_timeout_ms);
     SETOPT(CURLOPT_TCP_KEEPALIVE, 1L);
     SETOPT(CURLOPT_WRITEFUNCTION, resp_write);
-    SETOPT(CURLOPT_WRITEDATA, &s->req);
-    SETOPT(CURLOPT_ERRORBUFFER, s->req.errbuf);
+    SETOPT(CURLOPT_WRITEDATA, q);
+    SETOPT(CURLOPT_ERRORBUFFER, q->errbuf);
     if (c->gzip)
         SETOPT(CURLOPT_ACCEPT_ENCODING, "");
     if (c->username) {
@@ -178,7 +197,7 @@ static int setup_easy(struct es_sink *s, struct es_host *h, struct sl_err *err)
     if (c->tls_key)
         SETOPT(CURLOPT_SSLKEY, c->tls_key);
     if (cc != CURLE_OK)
-        return sl_err_set(err, SL_EINVAL, h->label, "libcurl refused %s: %s", what,
+        return sl_err_set(err, SL_EINVAL, s->comp, "libcurl refused %s: %s", what,
                           curl_easy_strerror(cc));
     return 0;
 }
@@ -189,19 +208,28 @@ static void es_close(void *state)
 
     if (!s)
         return;
+    for (size_t i = 0; i < s->nreqs; i++) {
+        struct es_req *q = &s->reqs[i];
+
+        if (q->added)
+            curl_multi_remove_handle(s->multi, q->easy);
+        if (q->easy)
+            curl_easy_cleanup(q->easy);
+        sl_buf_free(&q->body);
+        sl_buf_free(&q->gzbody);
+        es_bulk_gz_free(q->gz);
+        sl_buf_free(&q->resp);
+        sl_free(q->items);
+    }
+    sl_free(s->reqs);
+    if (s->multi)
+        curl_multi_cleanup(s->multi);
     for (size_t i = 0; i < s->nhosts; i++) {
-        if (s->hosts[i].easy)
-            curl_easy_cleanup(s->hosts[i].easy);
         sl_free(s->hosts[i].label);
         sl_free(s->hosts[i].url);
     }
     sl_free(s->hosts);
     curl_slist_free_all(s->headers);
-    sl_buf_free(&s->body);
-    sl_buf_free(&s->gzbody);
-    es_bulk_gz_free(s->gz);
-    sl_buf_free(&s->req.resp);
-    sl_free(s->items);
     dlq_close(s->dlq);
     if (s->curl_ready)
         curl_global_cleanup();
@@ -219,9 +247,6 @@ static int es_open(void **state, const void *confp, const char *name,
     s->conf = conf;
     s->stats = stats;
     snprintf(s->comp, sizeof s->comp, "sink.es[%s]", name ? name : "");
-    sl_buf_init(&s->body, ES_BODY_INITIAL, SL_BULK_BYTES_LIMIT);
-    sl_buf_init(&s->gzbody, 16, SL_BULK_BYTES_LIMIT);
-    sl_buf_init(&s->req.resp, ES_RESP_INITIAL, SL_BULK_RESP_LIMIT);
     sl_buf_init(&url, 256, 8192);
     if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK) {
         rc = sl_err_set(err, SL_EINVAL, s->comp, "curl_global_init failed");
@@ -231,13 +256,6 @@ static int es_open(void **state, const void *confp, const char *name,
     if (conf->hosts.n == 0) {
         rc = sl_err_set(err, SL_ECONFIG, s->comp, "no hosts");
         goto fail;
-    }
-    if (conf->gzip) {
-        s->gz = es_bulk_gz_new(ES_GZIP_LEVEL);
-        if (!s->gz) {
-            rc = sl_err_set(err, SL_EINVAL, s->comp, "zlib deflateInit2 failed");
-            goto fail;
-        }
     }
     rc = make_headers(s, err);
     if (rc)
@@ -258,7 +276,32 @@ static int es_open(void **state, const void *confp, const char *name,
             goto fail;
         }
         h->url = sl_strdup(url.data);
-        rc = setup_easy(s, h, err);
+    }
+    s->multi = curl_multi_init();
+    if (!s->multi) {
+        rc = sl_err_set(err, SL_EINVAL, s->comp, "curl_multi_init failed");
+        goto fail;
+    }
+    s->nreqs = conf->concurrency ? (size_t)conf->concurrency : 1;
+    /* Keep-alive: an idle connection per slot and host stays in the cache
+     * (libcurl's default follows how many transfers are added right now). */
+    curl_multi_setopt(s->multi, CURLMOPT_MAXCONNECTS, (long)(s->nreqs * s->nhosts));
+    s->reqs = sl_calloc(s->nreqs, sizeof *s->reqs);
+    for (size_t i = 0; i < s->nreqs; i++) {
+        struct es_req *q = &s->reqs[i];
+
+        /* Bodies start small and grow to what the batches need. */
+        sl_buf_init(&q->body, ES_BODY_INITIAL, SL_BULK_BYTES_LIMIT);
+        sl_buf_init(&q->gzbody, 16, SL_BULK_BYTES_LIMIT);
+        sl_buf_init(&q->resp, ES_RESP_INITIAL, SL_BULK_RESP_LIMIT);
+        if (conf->gzip) {
+            q->gz = es_bulk_gz_new(ES_GZIP_LEVEL);
+            if (!q->gz) {
+                rc = sl_err_set(err, SL_EINVAL, s->comp, "zlib deflateInit2 failed");
+                goto fail;
+            }
+        }
+        rc = setup_easy(s, q, err);
         if (rc)
             goto fail;
     }
@@ -295,11 +338,11 @@ static int clamp(size_t n, size_t max)
 /* A record that can never pass (over the body ceiling or the cluster's
  * request limit) is rejected, so it goes to the dead-letter file instead of
  * coming back forever. */
-static void dead_letter(struct es_sink *s, const struct sl_rec *recs, size_t n,
-                        enum sink_verdict *out, const int *status);
+static void dead_letter(struct es_sink *s, struct es_req *q, const struct sl_rec *recs,
+                        size_t n, enum sink_verdict *out, const int *status);
 
-static void reject_alone(struct es_sink *s, const struct sl_rec *r, const char *why,
-                         enum sink_verdict *out)
+static void reject_alone(struct es_sink *s, struct es_req *q, const struct sl_rec *r,
+                         const char *why, enum sink_verdict *out)
 {
     SL_WARN(s->comp, "bulk item rejected index=%.*s id=%.*s reason=\"%s\" doc_bytes=%zu",
             clamp(r->index_len, SL_INDEX_NAME_LIMIT), r->index, (int)SL_ID_LEN, r->id,
@@ -308,32 +351,32 @@ static void reject_alone(struct es_sink *s, const struct sl_rec *r, const char *
     if (s->dlq) {
         struct es_resp_item it = { 0 };
         int st = 413;
-        if (!s->items_cap) {
-            s->items = sl_realloc(s->items, sizeof *s->items);
-            s->items_cap = 1;
+        if (!q->items_cap) {
+            q->items = sl_realloc(q->items, sizeof *q->items);
+            q->items_cap = 1;
         }
         it.status = 413;
         it.type = "sluice_too_large";
         it.type_len = strlen(it.type);
         it.reason = why;
         it.reason_len = strlen(why);
-        s->items[0] = it;
-        dead_letter(s, r, 1, out, &st);
+        q->items[0] = it;
+        dead_letter(s, q, r, 1, out, &st);
     }
 }
 
-/* Writes the REJECT records of recs[0..n) (their errors in s->items) to the
+/* Writes the REJECT records of recs[0..n) (their errors in q->items) to the
  * dead-letter file and syncs it. A record that cannot be written becomes
  * RETRY: it stays in the buffer rather than being dropped. status: NULL, or
  * one status for all (reject_alone). */
-static void dead_letter(struct es_sink *s, const struct sl_rec *recs, size_t n,
-                        enum sink_verdict *out, const int *status)
+static void dead_letter(struct es_sink *s, struct es_req *q, const struct sl_rec *recs,
+                        size_t n, enum sink_verdict *out, const int *status)
 {
     struct sl_err err;
     size_t written = 0, failed = 0;
 
     for (size_t i = 0; i < n; i++) {
-        const struct es_resp_item *it = &s->items[i];
+        const struct es_resp_item *it = &q->items[i];
         if (out[i] != SINK_REJECT)
             continue;
         sl_err_clear(&err);
@@ -396,27 +439,8 @@ static int http_failure(struct es_sink *s, const struct es_req *q, size_t n, str
     return sl_err_set(err, SL_EPROTO, where, "unexpected HTTP %ld to _bulk: %s", st, snip);
 }
 
-static void perform(struct es_sink *s, struct es_req *q, const char *wire, size_t len)
-{
-    CURL *e = q->host->easy;
-    uint64_t t0 = sl_clock_mono_ns();
-
-    sl_buf_reset(&q->resp);
-    q->resp_over = 0;
-    q->errbuf[0] = '\0';
-    q->status = 0;
-    curl_easy_setopt(e, CURLOPT_POSTFIELDS, wire);
-    curl_easy_setopt(e, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)len);
-    q->cc = curl_easy_perform(e);
-    if (q->cc == CURLE_OK)
-        curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &q->status);
-    atomic_fetch_add(&s->stats->requests, 1);
-    atomic_fetch_add(&s->stats->bytes, len);
-    atomic_fetch_add(&s->stats->latency_us_sum, (sl_clock_mono_ns() - t0) / 1000u);
-}
-
-static void log_items(struct es_sink *s, const struct sl_rec *recs, size_t n,
-                      const enum sink_verdict *out, const struct es_resp_counts *c)
+static void log_items(struct es_sink *s, const struct es_req *q, const struct sl_rec *recs,
+                      size_t n, const enum sink_verdict *out, const struct es_resp_counts *c)
 {
     const struct es_resp_item *it;
     size_t logged = 0;
@@ -428,7 +452,7 @@ static void log_items(struct es_sink *s, const struct sl_rec *recs, size_t n,
         for (size_t i = 0; i < n && logged < ES_REJECT_LOG_MAX; i++) {
             if (out[i] != SINK_REJECT)
                 continue;
-            it = &s->items[i];
+            it = &q->items[i];
             SL_WARN(s->comp, "bulk item rejected index=%.*s id=%.*s status=%d type=%.*s "
                     "reason=\"%.*s\"", clamp(recs[i].index_len, SL_INDEX_NAME_LIMIT),
                     recs[i].index, (int)SL_ID_LEN, recs[i].id, it->status,
@@ -449,7 +473,7 @@ static void log_items(struct es_sink *s, const struct sl_rec *recs, size_t n,
     for (size_t i = 0; i < n; i++) {
         if (out[i] != SINK_RETRY)
             continue;
-        it = &s->items[i];
+        it = &q->items[i];
         SL_WARN(s->comp, "bulk items to retry retry=%zu records=%zu no_status=%zu status=%d "
                 "type=%.*s reason=\"%.*s\" (logged again once every item is accepted)",
                 c->retry, n, c->no_status, it->status, clamp(it->type_len, ES_TYPE_LOG),
@@ -460,70 +484,72 @@ static void log_items(struct es_sink *s, const struct sl_rec *recs, size_t n,
 }
 
 /* Reads a 200 answer. 0, or SL_EPROTO when it does not answer these records. */
-static int read_items(struct es_sink *s, const struct sl_rec *recs, size_t n,
-                      enum sink_verdict *out, struct sl_err *err)
+static int read_items(struct es_sink *s, struct es_req *q, struct sl_err *err)
 {
+    const struct sl_rec *recs = q->recs;
+    enum sink_verdict *out = q->out;
+    size_t n = q->n;
     struct es_resp_counts c;
     const struct es_resp_item *it;
     int rc;
 
-    if (n > s->items_cap) {
-        s->items = sl_realloc(s->items, n * sizeof *s->items);
-        s->items_cap = n;
+    if (n > q->items_cap) {
+        q->items = sl_realloc(q->items, n * sizeof *q->items);
+        q->items_cap = n;
     }
-    rc = es_resp_parse(s->req.resp.data, s->req.resp.len, n, (enum es_op)s->conf->op_type, out,
-                       s->items, &c, err);
+    rc = es_resp_parse(q->resp.data, q->resp.len, n, (enum es_op)s->conf->op_type, out,
+                       q->items, &c, err);
     if (rc) {
-        snprintf(err->where, sizeof err->where, "%s", s->req.host->label);
+        snprintf(err->where, sizeof err->where, "%s", q->host->label);
         return rc;
     }
     /* With deterministic IDs an item names its record: a mismatch means the
      * answer is not in request order, so no verdict in it can be trusted. */
     for (size_t i = 0; i < n; i++) {
-        it = &s->items[i];
+        it = &q->items[i];
         if (it->id && (it->id_len != SL_ID_LEN || memcmp(it->id, recs[i].id, SL_ID_LEN) != 0)) {
             for (size_t j = 0; j < n; j++)
                 out[j] = SINK_RETRY;
-            return sl_err_set(err, SL_EPROTO, s->req.host->label, "bulk item %zu answers id "
+            return sl_err_set(err, SL_EPROTO, q->host->label, "bulk item %zu answers id "
                               "%.*s, the record is %.*s", i, clamp(it->id_len, 64), it->id,
                               (int)SL_ID_LEN, recs[i].id);
         }
     }
-    log_items(s, recs, n, out, &c);
+    log_items(s, q, recs, n, out, &c);
     if (c.reject && s->dlq)
-        dead_letter(s, recs, n, out, NULL);
+        dead_letter(s, q, recs, n, out, NULL);
     return 0;
 }
 
-static int attempt(struct es_sink *s, const struct sl_rec *recs, size_t n,
-                   enum sink_verdict *out, struct sl_err *err)
+/* Builds the body (and its gzip) of the slot's records; 1 when the request
+ * was answered without I/O (*rc then says how). */
+static int build(struct es_sink *s, struct es_req *q, int *rc, struct sl_err *err)
 {
-    struct es_req *q = &s->req;
-    const char *wire;
-    size_t len;
-    int rc;
-
-    sl_buf_reset(&s->body);
-    rc = es_bulk_body(&s->body, recs, n, (enum es_op)s->conf->op_type);
-    if (rc) {
-        if (n == 1) {
-            reject_alone(s, recs, "over the bulk body limit", out);
-            return 0;
+    sl_buf_reset(&q->body);
+    *rc = es_bulk_body(&q->body, q->recs, q->n, (enum es_op)s->conf->op_type);
+    if (*rc) {
+        if (q->n == 1) {
+            reject_alone(s, q, q->recs, "over the bulk body limit", q->out);
+            *rc = 0;
+            return 1;
         }
-        return sl_err_set(err, SL_ETOOBIG, s->comp, "%zu records are over the bulk body "
-                          "limit of %llu bytes", n, (unsigned long long)SL_BULK_BYTES_LIMIT);
+        *rc = sl_err_set(err, SL_ETOOBIG, s->comp, "%zu records are over the bulk body "
+                         "limit of %llu bytes", q->n, (unsigned long long)SL_BULK_BYTES_LIMIT);
+        return 1;
     }
-    wire = s->body.data;
-    len = s->body.len;
-    if (s->gz) {
-        rc = es_bulk_gzip(s->gz, wire, len, &s->gzbody);
-        if (rc)
-            return sl_err_set(err, rc, s->comp, "gzip of a %zu-byte body failed", len);
-        wire = s->gzbody.data;
-        len = s->gzbody.len;
+    if (q->gz) {
+        *rc = es_bulk_gzip(q->gz, q->body.data, q->body.len, &q->gzbody);
+        if (*rc) {
+            *rc = sl_err_set(err, *rc, s->comp, "gzip of a %zu-byte body failed", q->body.len);
+            return 1;
+        }
     }
-    q->host = &s->hosts[s->cur];
-    perform(s, q, wire, len);
+    return 0;
+}
+
+/* The request-level outcome of a finished transfer. */
+static int conclude(struct es_sink *s, struct es_req *q, struct sl_err *err)
+{
     if (q->cc != CURLE_OK) {
         if (q->resp_over)
             return sl_err_set(err, SL_EPROTO, q->host->label, "bulk answer over %llu bytes",
@@ -531,38 +557,32 @@ static int attempt(struct es_sink *s, const struct sl_rec *recs, size_t n,
         return sl_err_set(err, SL_ENET, q->host->label, "POST _bulk: %s",
                           q->errbuf[0] ? q->errbuf : curl_easy_strerror(q->cc));
     }
-    if (q->status == 413 && n == 1) {
-        reject_alone(s, recs, "HTTP 413: over the cluster's http.max_content_length", out);
+    if (q->status == 413 && q->n == 1) {
+        reject_alone(s, q, q->recs, "HTTP 413: over the cluster's http.max_content_length",
+                     q->out);
         return 0;
     }
     if (q->status != 200)
-        return http_failure(s, q, n, err);
-    return read_items(s, recs, n, out, err);
+        return http_failure(s, q, q->n, err);
+    return read_items(s, q, err);
 }
 
-static int es_send(void *state, const struct sl_rec *recs, size_t n,
-                   enum sink_verdict *out, struct sl_err *err)
+/* Counts the verdicts, moves to the next host after a failure, frees the slot. */
+static void report(struct es_sink *s, struct es_req *q, int rc, const struct sl_err *err,
+                   struct sink_answer *a)
 {
-    struct es_sink *s = state;
     struct sink_stats *st = s->stats;
     uint64_t done = 0, dup = 0, retry = 0, reject = 0;
-    struct sl_err scratch;
-    int rc;
+    size_t n = q->n;
 
-    if (n == 0)
-        return 0;
-    if (!err)
-        err = &scratch;
-    atomic_fetch_add(&st->sent, n);
-    rc = attempt(s, recs, n, out, err);
     if (rc) {
         for (size_t i = 0; i < n; i++)
-            out[i] = SINK_RETRY;
+            q->out[i] = SINK_RETRY;
         atomic_fetch_add(&st->failed_requests, 1);
         s->cur = (s->cur + 1) % s->nhosts;
     }
     for (size_t i = 0; i < n; i++) {
-        switch (out[i]) {
+        switch (q->out[i]) {
         case SINK_DONE: done++; break;
         case SINK_DUPLICATE: dup++; break;
         case SINK_RETRY: retry++; break;
@@ -573,7 +593,161 @@ static int es_send(void *state, const struct sl_rec *recs, size_t n,
     atomic_fetch_add(&st->duplicates, dup);
     atomic_fetch_add(&st->retried, retry);
     atomic_fetch_add(&st->rejected, reject);
-    return rc;
+    a->token = q->token;
+    a->rc = rc;
+    if (rc)
+        a->err = *err;
+    else
+        sl_err_clear(&a->err);
+    q->busy = q->early = 0;
+    q->recs = NULL;
+    q->out = NULL;
+}
+
+static int es_submit(void *state, const struct sl_rec *recs, size_t n, enum sink_verdict *out,
+                     uint64_t token)
+{
+    struct es_sink *s = state;
+    struct es_req *q = NULL;
+    const char *wire;
+    CURLMcode mc;
+
+    for (size_t i = 0; i < s->nreqs && !q; i++)
+        if (!s->reqs[i].busy)
+            q = &s->reqs[i];
+    if (!q)
+        return SL_EFULL;
+    q->busy = 1;
+    q->token = token;
+    q->recs = recs;
+    q->n = n;
+    q->out = out;
+    q->host = &s->hosts[s->cur];
+    sl_err_clear(&q->early_err);
+    atomic_fetch_add(&s->stats->sent, n);
+    if (n == 0) {
+        q->early = 1;
+        q->early_rc = 0;
+        return 0;
+    }
+    if (build(s, q, &q->early_rc, &q->early_err)) {
+        q->early = 1;
+        return 0;
+    }
+    wire = q->gz ? q->gzbody.data : q->body.data;
+    q->wire_len = q->gz ? q->gzbody.len : q->body.len;
+    sl_buf_reset(&q->resp);
+    q->resp_over = 0;
+    q->errbuf[0] = '\0';
+    q->status = 0;
+    q->cc = CURLE_OK;
+    curl_easy_setopt(q->easy, CURLOPT_URL, q->host->url);
+    curl_easy_setopt(q->easy, CURLOPT_POSTFIELDS, wire);
+    curl_easy_setopt(q->easy, CURLOPT_POSTFIELDSIZE_LARGE, (curl_off_t)q->wire_len);
+    q->t0_ns = sl_clock_mono_ns();
+    mc = curl_multi_add_handle(s->multi, q->easy);
+    if (mc != CURLM_OK) {
+        q->early = 1;
+        q->early_rc = sl_err_set(&q->early_err, SL_ENET, q->host->label,
+                                 "cannot start the request: %s", curl_multi_strerror(mc));
+        return 0;
+    }
+    q->added = 1;
+    s->nadded++;
+    return 0;
+}
+
+/* One finished transfer from the multi handle, if any. */
+static struct es_req *finished(struct es_sink *s)
+{
+    CURLMsg *m;
+    int left;
+
+    while ((m = curl_multi_info_read(s->multi, &left))) {
+        struct es_req *q = NULL;
+
+        if (m->msg != CURLMSG_DONE)
+            continue;
+        curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&q);
+        if (!q || !q->added)
+            continue;
+        q->cc = m->data.result;
+        if (q->cc == CURLE_OK)
+            curl_easy_getinfo(q->easy, CURLINFO_RESPONSE_CODE, &q->status);
+        curl_multi_remove_handle(s->multi, q->easy);
+        q->added = 0;
+        s->nadded--;
+        atomic_fetch_add(&s->stats->requests, 1);
+        atomic_fetch_add(&s->stats->bytes, q->wire_len);
+        atomic_fetch_add(&s->stats->latency_us_sum, (sl_clock_mono_ns() - q->t0_ns) / 1000u);
+        return q;
+    }
+    return NULL;
+}
+
+static int es_poll(void *state, int timeout_ms, struct sink_answer *a)
+{
+    struct es_sink *s = state;
+    struct es_req *q = NULL;
+    struct sl_err err;
+    int running, rc;
+
+    for (size_t i = 0; i < s->nreqs; i++)
+        if (s->reqs[i].busy && s->reqs[i].early) {
+            q = &s->reqs[i];
+            report(s, q, q->early_rc, &q->early_err, a);
+            return 1;
+        }
+    if (!s->nadded)
+        return 0;
+    curl_multi_perform(s->multi, &running);
+    q = finished(s);
+    if (!q && timeout_ms > 0) {
+        curl_multi_poll(s->multi, NULL, 0, timeout_ms, NULL);
+        curl_multi_perform(s->multi, &running);
+        q = finished(s);
+    }
+    if (!q)
+        return 0;
+    sl_err_clear(&err);
+    rc = conclude(s, q, &err);
+    report(s, q, rc, &err, a);
+    return 1;
+}
+
+static void es_drop(void *state)
+{
+    struct es_sink *s = state;
+
+    for (size_t i = 0; i < s->nreqs; i++) {
+        struct es_req *q = &s->reqs[i];
+
+        if (q->added) {
+            curl_multi_remove_handle(s->multi, q->easy);
+            q->added = 0;
+        }
+        q->busy = q->early = 0;
+    }
+    s->nadded = 0;
+}
+
+/* One request, waited for: nothing else may be in flight. */
+static int es_send(void *state, const struct sl_rec *recs, size_t n,
+                   enum sink_verdict *out, struct sl_err *err)
+{
+    struct es_sink *s = state;
+    struct sink_answer a;
+    int rc;
+
+    rc = es_submit(s, recs, n, out, 0);
+    if (rc)
+        return err ? sl_err_set(err, rc, s->comp, "a request is already in flight") : rc;
+    /* Bounded: libcurl ends the transfer at `timeout`. */
+    while (!es_poll(s, 1000, &a))
+        ;
+    if (a.rc && err)
+        *err = a.err;
+    return a.rc;
 }
 
 /* The cluster acknowledges a bulk item only once its translog is fsynced
@@ -587,6 +761,7 @@ static int es_flush(void *state, struct sl_err *err)
     .name = (type_name), .rows = es_conf_rows, .conf_size = sizeof(struct es_conf), \
     .validate = es_conf_validate, .batch = es_conf_batch, .index = es_conf_index,   \
     .open = es_open, .send = es_send, .flush = es_flush, .close = es_close,          \
+    .submit = es_submit, .poll = es_poll, .drop = es_drop,                          \
 }
 
 /* One implementation, two names: users of either product write their own. */

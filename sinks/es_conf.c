@@ -69,6 +69,8 @@ const struct sl_cfg_row es_conf_rows[] = {
       "longest a connection (TCP and TLS) may take to set up", NULL, NULL, 0 },
     { "gzip", SL_CFG_BOOL, "false", 0, 0, OFF(gzip),
       "compress request bodies (Content-Encoding: gzip)", NULL, NULL, 0 },
+    { "concurrency", SL_CFG_UINT, "1", 1, SL_SINK_CONCURRENCY_LIMIT, OFF(concurrency),
+      "bulk requests in flight at once, each on its own connection", NULL, NULL, 0 },
     { "retry", SL_CFG_SECTION, NULL, 0, 0, 0,
       "backoff for records the cluster answered 'retry'", NULL, retry_rows, 0 },
     SL_CFG_END
@@ -137,6 +139,7 @@ void es_conf_batch(const void *confp, struct sink_batch *out)
     out->max_wait_ms = c->max_wait_ms;
     out->retry_initial_ms = c->retry_initial_ms;
     out->retry_max_ms = c->retry_max_ms;
+    out->concurrency = (size_t)c->concurrency;
 }
 
 const char *es_conf_index(const void *confp)

@@ -28,6 +28,7 @@ struct es_conf {
     int      gzip;
     uint64_t retry_initial_ms;
     uint64_t retry_max_ms;
+    uint64_t concurrency;           /* bulk requests in flight at once */
 };
 
 extern const struct sl_cfg_row es_conf_rows[];

@@ -4,6 +4,10 @@
  * DONE and DUPLICATE are confirmed, RETRY is sent again with backoff, REJECT is
  * counted (and dead-lettered once that file exists).
  *
+ * A sink may also take several requests at once (submit/poll/drop); send
+ * then still works, for callers that want one request at a time, as long as
+ * nothing was submitted and not yet polled.
+ *
  * Threads: one delivery thread owns a sink instance and is the only caller of
  * its functions, except the counters in struct sink_stats, which any thread
  * may read (atomics). */
@@ -32,6 +36,16 @@ struct sink_batch {
     /* Backoff between attempts of RETRY records; 0: delivery's own default. */
     uint64_t retry_initial_ms;
     uint64_t retry_max_ms;
+    /* Requests in flight at once; used only by a sink with submit/poll.
+     * 0 or 1: one. */
+    size_t   concurrency;
+};
+
+/* What poll reports about one finished request. */
+struct sink_answer {
+    uint64_t      token;    /* the submit's */
+    int           rc;       /* as send's return; out[] was filled as send fills it */
+    struct sl_err err;
 };
 
 struct sink_stats {
@@ -68,6 +82,21 @@ struct sink_type {
      * (every out[i] is SINK_RETRY). Blocking; may take up to its timeouts. */
     int  (*send)(void *state, const struct sl_rec *recs, size_t n,
                  enum sink_verdict *out, struct sl_err *err);
+    /* Optional (all three or none): several requests in flight, up to
+     * batch.concurrency. submit starts sending recs[0..n); recs, the bytes
+     * they point to, and out stay the caller's and untouched by it until poll
+     * reports token. 0, or SL_EFULL when concurrency requests are already in
+     * flight (a caller's bug). A request that cannot even be built is
+     * reported by the next poll, never by submit. */
+    int  (*submit)(void *state, const struct sl_rec *recs, size_t n, enum sink_verdict *out,
+                   uint64_t token);
+    /* Waits up to timeout_ms (0: does not wait) for requests to progress;
+     * 1 with *a filled when one finished (out[] holds its verdicts), 0 when
+     * none did. Finished requests come in any order. */
+    int  (*poll)(void *state, int timeout_ms, struct sink_answer *a);
+    /* Abandons every request in flight (the stop deadline passed): none of
+     * them is reported by poll, their out[] stays as it was. */
+    void (*drop)(void *state);
     /* Makes sure what was DONE is durable where the sink can (fsync a file). */
     int  (*flush)(void *state, struct sl_err *err);
     void (*close)(void *state);                 /* NULL-safe */

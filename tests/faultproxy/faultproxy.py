@@ -18,13 +18,16 @@ forwards every request to --upstream, except that it fails some on purpose.
                 reaches the node; remove D and the node is reachable again
 --down-how H    close (default): close the connection without an answer,
                 as a node that went away; status: answer --status
-Counts are written to F.stats as JSON after every request.
+Counts are written to F.stats as JSON after every request: besides the
+faults, "connections" (accepted), "bulk_open_max" (most _bulk requests open
+at once: arrived, not yet answered).
 """
 import argparse, json, os, threading, time, urllib.request, urllib.error
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 lock = threading.Lock()
-stats = {"requests": 0, "bulk": 0, "failed": 0, "cut": 0, "forwarded": 0, "down": 0}
+stats = {"requests": 0, "bulk": 0, "failed": 0, "cut": 0, "forwarded": 0, "down": 0,
+         "connections": 0, "bulk_open": 0, "bulk_open_max": 0}
 
 def main():
     ap = argparse.ArgumentParser()
@@ -49,7 +52,32 @@ def main():
         protocol_version = "HTTP/1.1"
         def log_message(self, *args):
             pass
+        def setup(self):
+            super().setup()
+            with lock:
+                stats["connections"] += 1
+                save()
         def handle_any(self):
+            # bulk_open: _bulk requests between their arrival and their answer
+            # (counted down before the answer goes out, so a client that sends
+            # the next one at once is not counted twice); bulk_open_max shows
+            # how many a client overlapped.
+            self.open = self.command == "POST" and "_bulk" in self.path
+            if self.open:
+                with lock:
+                    stats["bulk_open"] += 1
+                    stats["bulk_open_max"] = max(stats["bulk_open_max"], stats["bulk_open"])
+            try:
+                self.handle_one()
+            finally:
+                self.answered()
+        def answered(self):
+            if self.open:
+                self.open = False
+                with lock:
+                    stats["bulk_open"] -= 1
+                    save()
+        def handle_one(self):
             if a.down_file and os.path.exists(a.down_file):
                 with lock:
                     stats["requests"] += 1
@@ -57,12 +85,14 @@ def main():
                     save()
                 self.close_connection = True
                 if a.down_how == "close":
+                    self.answered()
                     self.connection.shutdown(2)
                     return
                 n = int(self.headers.get("Content-Length") or 0)
                 if n:
                     self.rfile.read(n)
                 msg = b'{"error":{"type":"fault_injected","reason":"node down"},"status":%d}' % a.status
+                self.answered()
                 self.send_response(a.status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(msg)))
@@ -85,6 +115,7 @@ def main():
                 save()
             if action == "fail":
                 msg = b'{"error":{"type":"fault_injected","reason":"fault injector"},"status":%d}' % a.status
+                self.answered()
                 self.send_response(a.status)
                 self.send_header("Content-Type", "application/json")
                 self.send_header("Content-Length", str(len(msg)))
@@ -107,8 +138,10 @@ def main():
                 save()
             if action == "cut":
                 self.close_connection = True
+                self.answered()
                 self.connection.shutdown(2)
                 return
+            self.answered()
             self.send_response(status)
             self.send_header("Content-Type", ctype)
             self.send_header("Content-Length", str(len(data)))

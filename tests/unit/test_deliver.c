@@ -65,6 +65,8 @@ static struct deliver *D;
 static struct sl_err err;
 static unsigned next_num;
 
+static void nap_ms(long ms);
+
 /* ---- the fake sink ---- */
 
 static void fake_batch(const void *c, struct sink_batch *out)
@@ -172,6 +174,93 @@ static const struct sink_type fake_type = {
     .close = fake_close,
 };
 
+/* ---- the same sink with requests in flight (submit/poll/drop) ----
+ * Requests are held until poll, which answers the newest first (out of
+ * order) through fake_send's script and log; in stall mode it answers none. */
+
+#define AMAX 64
+
+static struct {
+    const struct sl_rec *recs[AMAX];
+    size_t n[AMAX];
+    enum sink_verdict *out[AMAX];
+    uint64_t token[AMAX];
+    size_t inflight, max_inflight;
+    uint64_t max_pending;           /* the deliverer's pending, seen at each submit */
+    size_t out_of_order;            /* answers given while an older one was in flight */
+    int stall;
+    unsigned drops;
+} A;
+
+static int fake_submit(void *state, const struct sl_rec *recs, size_t n, enum sink_verdict *out,
+                       uint64_t token)
+{
+    uint64_t pend = D ? atomic_load(&deliver_stats(D)->pending) : 0;
+
+    pthread_mutex_lock(&F.mu);
+    if (A.inflight == AMAX || A.inflight == conf.lim.concurrency) {
+        pthread_mutex_unlock(&F.mu);
+        return SL_EFULL;
+    }
+    A.recs[A.inflight] = recs;
+    A.n[A.inflight] = n;
+    A.out[A.inflight] = out;
+    A.token[A.inflight] = token;
+    if (++A.inflight > A.max_inflight)
+        A.max_inflight = A.inflight;
+    if (pend > A.max_pending)
+        A.max_pending = pend;
+    pthread_mutex_unlock(&F.mu);
+    return 0;
+}
+
+static int fake_poll(void *state, int timeout_ms, struct sink_answer *a)
+{
+    const struct sl_rec *recs;
+    enum sink_verdict *out;
+    size_t n, k;
+
+    pthread_mutex_lock(&F.mu);
+    if (!A.inflight || A.stall) {
+        pthread_mutex_unlock(&F.mu);
+        if (timeout_ms > 0)
+            nap_ms(timeout_ms < 5 ? timeout_ms : 5);
+        return 0;
+    }
+    k = --A.inflight;
+    recs = A.recs[k];
+    n = A.n[k];
+    out = A.out[k];
+    a->token = A.token[k];
+    A.out_of_order += k > 0;
+    pthread_mutex_unlock(&F.mu);
+    sl_err_clear(&a->err);
+    a->rc = fake_send(state, recs, n, out, &a->err);
+    return 1;
+}
+
+static void fake_drop(void *state)
+{
+    pthread_mutex_lock(&F.mu);
+    A.inflight = 0;
+    A.drops++;
+    pthread_mutex_unlock(&F.mu);
+}
+
+static const struct sink_type fake_async_type = {
+    .name = "fake",
+    .rows = fake_rows,
+    .conf_size = sizeof(struct fake_conf),
+    .batch = fake_batch,
+    .open = fake_open,
+    .send = fake_send,
+    .flush = fake_flush,
+    .close = fake_close,
+    .submit = fake_submit,
+    .poll = fake_poll,
+    .drop = fake_drop,
+};
+
 /* ---- scripts: verdicts start as DONE; a script changes some, or fails ---- */
 
 static int s_done(size_t call, const unsigned *nums, size_t n, enum sink_verdict *out)
@@ -255,13 +344,18 @@ static void set_limits(size_t docs, size_t bytes, uint64_t wait_ms)
     conf.lim.max_wait_ms = wait_ms;
 }
 
-static int start(script_fn s)
+static int start_type_q(const struct sink_type *t, script_fn s)
 {
     F.script = s;
     sl_err_clear(&err);
     struct deliver_src src = deliver_src_queue(Q);
 
-    return deliver_start(&D, &fake_type, &conf, "t1", &src, NULL, &err);
+    return deliver_start(&D, t, &conf, "t1", &src, NULL, &err);
+}
+
+static int start(script_fn s)
+{
+    return start_type_q(&fake_type, s);
 }
 
 /* Pushes one batch of `count` records numbered from next_num, each document
@@ -403,6 +497,7 @@ static void t_setup(void)
     memset(F.first, 0, sizeof F.first);
     pthread_mutex_unlock(&F.mu);
     memset(seen, 0, sizeof seen);
+    memset(&A, 0, sizeof A);
     memset(&conf, 0, sizeof conf);
     set_limits(1000, 1u << 20, 20);
     conf.lim.retry_initial_ms = 1;
@@ -818,11 +913,11 @@ static void t_free_while_running(void)
 
 /* ---- a scripted source: batches tagged by pos_seg, done/abandon logged ---- */
 
-#define SRC_MAX 8
+#define SRC_MAX 64
 static struct {
     struct sl_recbatch *b[SRC_MAX];
     size_t n, next;
-    char log[256];          /* "d1,d2,a3": done or abandoned, by tag */
+    char log[1024];         /* "d1,d2,a3": done or abandoned, by tag */
     int cancels;
     int fail;               /* next returns this (an unreadable source) */
     _Atomic int calls;
@@ -872,13 +967,18 @@ static void src_add(unsigned count, uint64_t tag)
     S.b[S.n++] = b;
 }
 
-static int start_src(script_fn fn)
+static int start_src_type(const struct sink_type *t, script_fn fn)
 {
     struct deliver_src src = { src_next, src_done, src_cancel, NULL, src_abandon };
 
     F.script = fn;
     sl_err_clear(&err);
-    return deliver_start(&D, &fake_type, &conf, "t1", &src, NULL, &err);
+    return deliver_start(&D, t, &conf, "t1", &src, NULL, &err);
+}
+
+static int start_src(script_fn fn)
+{
+    return start_src_type(&fake_type, fn);
 }
 
 static void src_reset(void)
@@ -974,6 +1074,122 @@ static void t_spool_cursor_kept_at_giveup(void)
     CU_ASSERT_EQUAL(system(cmd), 0);
 }
 
+/* ---- several requests in flight (the async fake) ---- */
+
+/* The log "d1,d2,...,dn". */
+static const char *done_log(unsigned n)
+{
+    static char want[1024];
+    size_t len = 0;
+
+    want[0] = '\0';
+    for (unsigned i = 1; i <= n; i++)
+        len += (size_t)snprintf(want + len, sizeof want - len, "%sd%u", i > 1 ? "," : "", i);
+    return want;
+}
+
+static void t_async_done_in_order(void)
+{
+    src_reset();
+    for (unsigned k = 1; k <= 40; k++)
+        src_add(3, k);                      /* 120 records, requests of 4 span batches */
+    set_limits(4, 1u << 20, 20);
+    conf.lim.concurrency = 4;
+    CU_ASSERT_EQUAL_FATAL(start_src_type(&fake_async_type, s_done), 0);
+    S.cancels = 1;
+    CU_ASSERT_EQUAL(deliver_stop(D, WAIT_MS), 0);
+    TU_ASSERT_STR(S.log, done_log(40));     /* answered out of order, confirmed in order */
+    CU_ASSERT(each_confirmed_once(120));
+    CU_ASSERT_EQUAL(A.max_inflight, 4);
+    CU_ASSERT(A.out_of_order > 0);
+    CU_ASSERT_EQUAL(calls(), 30);
+    CU_ASSERT_EQUAL(F.overflow, 0);
+    CU_ASSERT_EQUAL(atomic_load(&deliver_stats(D)->pending), 0);
+}
+
+static void t_async_bounded(void)
+{
+    /* 200 one-record batches already queued: the deliverer holds at most
+     * concurrency requests' records and one request not yet cut. */
+    set_limits(4, 1u << 20, 20);
+    conf.lim.concurrency = 3;
+    for (unsigned i = 0; i < 200; i++)
+        push(1);
+    CU_ASSERT_EQUAL_FATAL(start_type_q(&fake_async_type, s_done), 0);
+    CU_ASSERT_EQUAL_FATAL(wait_resolved(200), 0);
+    finish();
+    CU_ASSERT_EQUAL(A.max_inflight, 3);
+    CU_ASSERT(A.max_pending <= 3 * 4 + 4);
+    CU_ASSERT(A.out_of_order > 0);
+    CU_ASSERT(each_confirmed_once(200));
+}
+
+static void t_async_retries_inside_limit(void)
+{
+    /* Records 4k+1 answered RETRY once, call 0 a transport failure: retries
+     * stay in their request's slot, so no more is in flight or held. */
+    src_reset();
+    for (unsigned k = 1; k <= 50; k++)
+        src_add(4, k);
+    set_limits(8, 1u << 20, 20);
+    conf.lim.concurrency = 4;
+    CU_ASSERT_EQUAL_FATAL(start_src_type(&fake_async_type, s_retry_new), 0);
+    S.cancels = 1;
+    CU_ASSERT_EQUAL(deliver_stop(D, WAIT_MS), 0);
+    TU_ASSERT_STR(S.log, done_log(50));
+    CU_ASSERT(each_confirmed_once(200));
+    CU_ASSERT_EQUAL(A.max_inflight, 4);
+    CU_ASSERT(A.max_pending <= 4 * 8 + 8);
+    CU_ASSERT_EQUAL(atomic_load(&deliver_stats(D)->retries), 50);   /* 1, 5, 9, ... once */
+    CU_ASSERT_EQUAL(calls(), 25 + 25);      /* every request had one retry to send again */
+}
+
+static void t_async_stop_deadline(void)
+{
+    uint64_t t0, took;
+
+    /* Requests never answered: at the deadline they are dropped, their
+     * records given up and every batch abandoned, none confirmed. */
+    src_reset();
+    for (unsigned k = 1; k <= 6; k++)
+        src_add(2, k);
+    set_limits(2, 1u << 20, 20);
+    conf.lim.concurrency = 3;
+    A.stall = 1;
+    CU_ASSERT_EQUAL_FATAL(start_src_type(&fake_async_type, s_done), 0);
+    for (int i = 0; i < 1000 && A.max_inflight < 3; i++)
+        nap_ms(1);
+    CU_ASSERT_EQUAL(A.max_inflight, 3);
+    t0 = sl_clock_mono_ms();
+    CU_ASSERT_EQUAL(deliver_stop(D, 200), 12);
+    took = sl_clock_mono_ms() - t0;
+    CU_ASSERT(took >= 190);
+    CU_ASSERT(took < 5000);
+    CU_ASSERT_EQUAL(A.drops, 1);
+    CU_ASSERT_EQUAL(A.inflight, 0);
+    TU_ASSERT_STR(S.log, "a1,a2,a3,a4,a5,a6");
+    CU_ASSERT(each_confirmed_once(0));
+    CU_ASSERT_EQUAL(atomic_load(&deliver_stats(D)->pending), 0);
+}
+
+static void t_async_toobig_and_reject(void)
+{
+    /* 413 halves and a lone record too big stay inside their slot too. */
+    src_reset();
+    for (unsigned k = 1; k <= 8; k++)
+        src_add(4, k);
+    set_limits(8, 1u << 20, 20);
+    conf.lim.concurrency = 2;
+    CU_ASSERT_EQUAL_FATAL(start_src_type(&fake_async_type, s_toobig_rec1), 0);
+    S.cancels = 1;
+    CU_ASSERT_EQUAL(deliver_stop(D, WAIT_MS), 0);
+    TU_ASSERT_STR(S.log, done_log(8));
+    CU_ASSERT_EQUAL(stat_rejected(), 1);
+    CU_ASSERT_EQUAL(stat_confirmed(), 31);
+    CU_ASSERT_EQUAL(F.confirmed[1], 0);
+    CU_ASSERT(A.max_inflight <= 2);
+}
+
 static CU_TestInfo tests[] = {
     { "a failed send, then RETRY verdicts, end with each record confirmed once", t_retry_script },
     { "records are first sent in queue order, retries included", t_first_send_order },
@@ -1004,6 +1220,16 @@ static CU_TestInfo tests[] = {
       t_unreadable_source_no_spin },
     { "a spool reader's cursor stays before records given up at stop (they are sent next time)",
       t_spool_cursor_kept_at_giveup },
+    { "concurrency 4, answers out of order: batches are confirmed in order, each record once",
+      t_async_done_in_order },
+    { "concurrency 3: never more than 3 requests in flight nor 4 requests' records held",
+      t_async_bounded },
+    { "retries stay in their request's slot: in flight and held stay within the limit",
+      t_async_retries_inside_limit },
+    { "stop deadline with requests in flight: dropped, given up, every batch abandoned",
+      t_async_stop_deadline },
+    { "413 halves and a lone record too big under concurrency 2: one rejected, the rest once",
+      t_async_toobig_and_reject },
     CU_TEST_INFO_NULL,
 };
 

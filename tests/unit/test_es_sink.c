@@ -16,6 +16,7 @@
 
 #include "common/bounds.h"
 #include "common/buf.h"
+#include "common/clock.h"
 #include "common/log.h"
 #include "common/mem.h"
 #include "sinks/es.h"
@@ -828,6 +829,15 @@ static void t_defaults(void)
     CU_ASSERT_EQUAL(b.max_wait_ms, 1000);
     CU_ASSERT_EQUAL(b.retry_initial_ms, 100);
     CU_ASSERT_EQUAL(b.retry_max_ms, 30000);
+    CU_ASSERT_EQUAL(conf.concurrency, 1);
+    CU_ASSERT_EQUAL(b.concurrency, 1);
+    CU_ASSERT_NOT_EQUAL(sl_cfg_set_scalar(sl_cfg_find(es_conf_rows, "concurrency"), &conf, "0",
+                                          "x", &err), 0);
+    CU_ASSERT_NOT_EQUAL(sl_cfg_set_scalar(sl_cfg_find(es_conf_rows, "concurrency"), &conf, "65",
+                                          "x", &err), 0);
+    set(NULL, "concurrency", "64");
+    sink_es.batch(&conf, &b);
+    CU_ASSERT_EQUAL(b.concurrency, 64);
     /* Bounds come from the rows. */
     CU_ASSERT_NOT_EQUAL(sl_cfg_set_scalar(sl_cfg_find(sl_cfg_find(es_conf_rows, "batch")->sub,
                                                       "max_docs"), &conf, "100001", "x", &err), 0);
@@ -902,6 +912,178 @@ static int suite_cleanup(void)
     return 0;
 }
 
+/* ---- a gate: answers nothing until GATE_N requests are open at once ----
+ * Each round it collects one request per connection, from GATE_N
+ * connections, then answers them newest first; a client that sends one at a
+ * time never gets past the first request (it times out instead). */
+
+#define GATE_N      4
+#define GATE_ROUNDS 2
+
+static struct {
+    int lfd, port;
+    pthread_t th;
+    int conns[GATE_N];
+    int nconns, accepts, served, gzipped, max_open;
+    int rounds_done;
+} G;
+
+static void *gate_main(void *arg)
+{
+    static const char item[] = "{\"create\":{\"status\":201}}";
+    for (int round = 0; round < GATE_ROUNDS; round++) {
+        int got[GATE_N] = { 0 }, ngot = 0;
+        uint64_t until = sl_clock_mono_ms() + FI_WAIT_MS;
+
+        while (ngot < GATE_N && sl_clock_mono_ms() < until) {
+            struct pollfd p[GATE_N + 1];
+            int np = 0;
+
+            p[np++] = (struct pollfd){ G.lfd, POLLIN, 0 };
+            for (int i = 0; i < G.nconns; i++)
+                p[np++] = (struct pollfd){ got[i] ? -1 : G.conns[i], POLLIN, 0 };
+            if (poll(p, (nfds_t)np, 100) <= 0)
+                continue;
+            if ((p[0].revents & POLLIN) && G.nconns < GATE_N) {
+                int c = accept(G.lfd, NULL, NULL);
+                if (c >= 0) {
+                    G.conns[G.nconns++] = c;
+                    G.accepts++;
+                }
+            }
+            for (int i = 0; i + 1 < np; i++) {
+                char *head, *body;
+                size_t blen;
+
+                if (!(p[i + 1].revents & (POLLIN | POLLHUP)) || got[i])
+                    continue;
+                if (fi_read_request(G.conns[i], &head, &body, &blen) == 0) {
+                    got[i] = 1;
+                    ngot++;
+                    G.gzipped += strcasestr(head, "content-encoding: gzip") != NULL;
+                    sl_free(head);
+                    sl_free(body);
+                }
+            }
+            if (ngot > G.max_open)
+                G.max_open = ngot;
+        }
+        if (ngot < GATE_N)
+            break;
+        /* Two records per request: two items. */
+        for (int i = GATE_N - 1; i >= 0; i--) {
+            char resp[512];
+            int blen = snprintf(resp, sizeof resp, "{\"errors\":false,\"items\":[%s,%s]}", item,
+                                item);
+            char msg[768];
+            int n = snprintf(msg, sizeof msg, "HTTP/1.1 200 OK\r\nContent-Type: "
+                             "application/json\r\nContent-Length: %d\r\n\r\n%s", blen, resp);
+            fi_send(G.conns[i], msg, (size_t)n);
+            G.served++;
+        }
+        G.rounds_done++;
+    }
+    /* Hold the connections until the client closes them (keep-alive). */
+    for (int i = 0; i < G.nconns; i++) {
+        fi_wait(G.conns[i]);
+        close(G.conns[i]);
+    }
+    return NULL;
+}
+
+static void concurrent(int gzip)
+{
+    static char idv[GATE_N * 2][SL_ID_LEN + 1];
+    struct sl_rec r[GATE_N * 2];
+    enum sink_verdict v[GATE_N * 2];
+    struct sockaddr_in a = { .sin_family = AF_INET, .sin_addr.s_addr = htonl(INADDR_LOOPBACK) };
+    socklen_t al = sizeof a;
+    struct sink_answer ans;
+
+    memset(&G, 0, sizeof G);
+    G.lfd = socket(AF_INET, SOCK_STREAM | SOCK_CLOEXEC, 0);
+    CU_ASSERT_FATAL(bind(G.lfd, (struct sockaddr *)&a, sizeof a) == 0);
+    CU_ASSERT_FATAL(listen(G.lfd, 8) == 0);
+    CU_ASSERT_FATAL(getsockname(G.lfd, (struct sockaddr *)&a, &al) == 0);
+    G.port = ntohs(a.sin_port);
+    CU_ASSERT_FATAL(pthread_create(&G.th, NULL, gate_main, NULL) == 0);
+    set(NULL, "concurrency", "4");
+    if (gzip)
+        set(NULL, "gzip", "true");
+    conf_hosts(G.port, 0);
+    CU_ASSERT_EQUAL_FATAL(sink_es.open(&state, &conf, "t", &stats, &err), 0);
+    for (int i = 0; i < GATE_N * 2; i++) {
+        snprintf(idv[i], sizeof idv[i], "GATEGATEGATEGATEGATE%02d", i);
+        r[i] = (struct sl_rec){ .id = idv[i], .index = "logs-test", .index_len = 9,
+                                .doc = "{\"n\":1}", .doc_len = 7 };
+    }
+    for (int round = 0; round < GATE_ROUNDS; round++) {
+        unsigned seen = 0;
+        uint64_t until = sl_clock_mono_ms() + 2 * FI_WAIT_MS;
+
+        for (int i = 0; i < 2 * GATE_N; i++)
+            v[i] = (enum sink_verdict)99;
+        for (int k = 0; k < GATE_N; k++)
+            CU_ASSERT_EQUAL(sink_es.submit(state, r + 2 * k, 2, v + 2 * k, (uint64_t)k), 0);
+        /* A fifth is refused: concurrency is 4. */
+        CU_ASSERT_EQUAL(sink_es.submit(state, r, 2, v, 9), SL_EFULL);
+        for (int got = 0; got < GATE_N && sl_clock_mono_ms() < until;) {
+            if (sink_es.poll(state, 100, &ans) != 1)
+                continue;
+            CU_ASSERT_EQUAL(ans.rc, 0);
+            CU_ASSERT(ans.token < GATE_N);
+            if (ans.token < GATE_N)
+                seen |= 1u << ans.token;
+            got++;
+        }
+        CU_ASSERT_EQUAL(seen, (1u << GATE_N) - 1);
+        for (int i = 0; i < 2 * GATE_N; i++)
+            CU_ASSERT_EQUAL(v[i], SINK_DONE);
+    }
+    sink_es.close(state);
+    state = NULL;
+    pthread_join(G.th, NULL);
+    close(G.lfd);
+    CU_ASSERT_EQUAL(G.max_open, GATE_N);
+    CU_ASSERT_EQUAL(G.rounds_done, GATE_ROUNDS);
+    CU_ASSERT_EQUAL(G.served, GATE_N * GATE_ROUNDS);
+    CU_ASSERT_EQUAL(G.accepts, GATE_N);         /* the second round reused the connections */
+    CU_ASSERT_EQUAL(G.gzipped, gzip ? GATE_N * GATE_ROUNDS : 0);
+    CU_ASSERT_EQUAL(atomic_load(&stats.requests), GATE_N * GATE_ROUNDS);
+    CU_ASSERT_EQUAL(atomic_load(&stats.confirmed), 2 * GATE_N * GATE_ROUNDS);
+}
+
+static void t_concurrent(void)
+{
+    concurrent(0);
+}
+
+static void t_concurrent_gzip(void)
+{
+    concurrent(1);
+}
+
+static void t_drop(void)
+{
+    /* A stalled answer is dropped: poll reports nothing afterwards and
+     * the slot takes a new request. */
+    struct fi_step s[] = { { FI_STALL, 0, "" } };
+    struct sink_answer ans;
+
+    make_recs(first3, 3);
+    start(s, 1);
+    CU_ASSERT_EQUAL(sink_es.submit(state, recs, 3, out, 7), 0);
+    CU_ASSERT_EQUAL(sink_es.poll(state, 50, &ans), 0);
+    sink_es.drop(state);
+    CU_ASSERT_EQUAL(sink_es.poll(state, 10, &ans), 0);
+    CU_ASSERT_EQUAL(sink_es.submit(state, recs, 3, out, 8), 0);
+    sink_es.drop(state);
+    sink_es.close(state);
+    state = NULL;
+    fi_stop(&fi);
+    fi_free(&fi);
+}
+
 static CU_TestInfo transport_tests[] = {
     { "a 200 with mixed items gives per-item verdicts, stats and a rejection log", t_mixed },
     { "rejected records go to the dead-letter file whole, with their error", t_dead_letter },
@@ -923,6 +1105,10 @@ static CU_TestInfo transport_tests[] = {
     { "a 200 with other ids or another count gives every record RETRY", t_wrong_ids },
     { "a request-level 400 gives SL_EPROTO quoting the cluster's reason", t_request_400 },
     { "item retries are logged once per episode, and the recovery once", t_item_retry_logged_once },
+    { "concurrency 4: four requests open at once on four kept-alive connections, answered "
+      "out of order", t_concurrent },
+    { "concurrency 4 with gzip: four compressed requests open at once", t_concurrent_gzip },
+    { "drop abandons a request in flight; the slot is free again", t_drop },
     CU_TEST_INFO_NULL,
 };
 
