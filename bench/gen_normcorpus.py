@@ -12,16 +12,20 @@ CORPUS_VERSION when the output changes: bench/norm keys its cache on it.
 
 Every message below is one that a grammar of grammars/ matches (sshd, sudo,
 CRON, systemd, kernel firewall, postfix smtpd/smtp/qmgr/cleanup, nginx
-access), with the variants each program really writes, except the two
-"miss" kinds: messages of those same programs that their grammar does not
-cover, and chatter of programs no route takes (gen_corpus.py's unmatched
-kind: key=value, JSON, stack traces, 1-4 KiB dumps). The liblognorm rulebase
+access), with the variants each program really writes, plus two other
+kinds: rarer messages of those same programs, from a fixed list (RARE_ROUTED:
+some of them a grammar matches, the others no grammar does), and chatter of
+programs no route takes (gen_corpus.py's unmatched kind: key=value, JSON,
+stack traces, 1-4 KiB dumps). The liblognorm rulebase
 bench/rulebases/mixed.rulebase must match exactly the same lines and give
 the same fields: bench/norm checks both. A few shapes are left out because
-liblognorm cannot express what the grok expression does (its text-to-end
-parser cannot stop before a closing character), and bench/README.md lists
-them: parentheses inside a cron command or a postfix response, a trailing
-"(uid=N) by" on closed sessions, nginx error lines.
+liblognorm cannot express what the grok expression does, and
+bench/README.md lists them: parentheses inside a cron command or a postfix
+response (its text-to-end parser cannot stop before a closing character), a
+trailing "(uid=N) by" on closed sessions, nginx error lines, and systemd's
+login sessions ("Started session-N.scope - Session N of User X.": the
+grammar gives the description and, out of the same text, the session and
+the user; liblognorm gives each byte to one field at most).
 
 Usage: gen_normcorpus.py --seed 1 --count 1000000 OUT   (writes OUT.log, OUT.msg;
        a summary goes to stderr, and with --meta FILE as JSON)
@@ -34,12 +38,12 @@ import sys
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 import gen_corpus as gc  # noqa: E402  (the header, helpers and word lists)
 
-CORPUS_VERSION = 1
+CORPUS_VERSION = 2
 
 # kind, share in percent (sums to 100)
 KINDS = [
     ("nginx", 24), ("sshd", 18), ("kernel", 12), ("postfix", 12), ("systemd", 9),
-    ("cron", 9), ("sudo", 6), ("miss_routed", 4), ("miss_unrouted", 6),
+    ("cron", 9), ("sudo", 6), ("rare_routed", 4), ("miss_unrouted", 6),
 ]
 
 UNITS = [  # unit, description as its unit file has it (no '.' inside: see the rulebase)
@@ -64,7 +68,11 @@ MAIL_DOMAINS = ["example.com", "example.org", "example.net", "mailer.example.com
 KEY_TYPES = ["RSA", "ED25519", "ECDSA"]
 UFW_ACTIONS = ["BLOCK"] * 16 + ["ALLOW", "ALLOW", "AUDIT", "LIMIT BLOCK"]
 TCP_FLAGS = ["SYN"] * 7 + ["ACK FIN", "ACK RST", "ACK PSH", "RST"]
-MISS_ROUTED = [  # (program, message): routed, but the program's grammar has no expression for it
+# (program, message): routed to the program's grammar. Written as misses; the
+# grammars have since learned all but sshd's "Received signal", postfix's
+# "statistics", sudo's "unable to resolve host", CRON's token line and
+# nginx's "[alert]" without a pid, which stay a miss on both sides.
+RARE_ROUTED = [
     ("sshd", "Server listening on 0.0.0.0 port 22."),
     ("sshd", "Received signal 15; terminating."),
     ("sshd", "error: kex_exchange_identification: Connection closed by remote host"),
@@ -221,7 +229,6 @@ class NormGen(gc.Gen):
         unit, desc = r.choice(UNITS)
         n = r.randrange(1, 9)
         unit, desc = unit.format(n=n), desc.format(n=n)
-        sess = r.randrange(1, 5000)
         msg = self.pick([
             (16, "Started %s - %s." % (unit, desc)),
             (14, "Starting %s - %s..." % (unit, desc)),
@@ -229,8 +236,6 @@ class NormGen(gc.Gen):
             (10, "%s: Consumed %.3fs CPU time." % (unit, r.random() * 30)),
             (4, "%s: Consumed %dmin %.3fs CPU time, %dM memory peak." % (
                 unit, r.randrange(1, 60), r.random() * 60, r.randrange(2, 900))),
-            (5, "Started session-%d.scope - Session %d of User %s." % (sess, sess, self.user())),
-            (3, "Started Session %d of User %s." % (sess, self.user())),
             (6, "Stopping %s - %s..." % (unit, desc)),
             (6, "Stopped %s - %s." % (unit, desc)),
             (5, "%s: Main process exited, code=exited, status=%d/FAILURE" % (unit, r.randrange(1, 4))),
@@ -268,9 +273,9 @@ class NormGen(gc.Gen):
         sev = 5 if " : " in msg else 6
         return 10, sev, "sudo", None, msg
 
-    def k_miss_routed(self):
+    def k_rare_routed(self):
         r = self.r
-        prog, msg = r.choice(MISS_ROUTED)
+        prog, msg = r.choice(RARE_ROUTED)
         msg = msg.format(ip=self.ip(), port=r.randrange(1024, 65536), pid=r.randrange(300, 4000000))
         pid = None if prog in ("kernel", "sudo", "nginx") else (1 if prog == "systemd" else r.randrange(1000, 4000000))
         return r.choice([0, 3, 4, 10]), 4, prog, pid, msg
