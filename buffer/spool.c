@@ -517,8 +517,12 @@ static int new_segment(struct spool *s, struct sl_err *err)
 {
     char p[4096];
     unsigned char h[SEG_HDR];
-    uint64_t segno = s->nsegs ? s->segs[s->nsegs - 1].segno + 1 : 1;
+    uint64_t segno;
     int fd;
+
+    pthread_mutex_lock(&s->mu);     /* deletion may shift the array meanwhile */
+    segno = s->nsegs ? s->segs[s->nsegs - 1].segno + 1 : 1;
+    pthread_mutex_unlock(&s->mu);
 
     seg_name(p, sizeof p, s->path, segno, 0);
     fd = open(p, O_WRONLY | O_CREAT | O_EXCL | O_APPEND | O_CLOEXEC, 0640);
@@ -895,12 +899,17 @@ static int append_nosync(struct spool *s, struct sl_recbatch *b, struct sl_err *
             pthread_mutex_unlock(&s->mu);
         }
     }
-    g = &s->segs[s->nsegs - 1];     /* the writer alone changes the tail of the list */
+    /* The writer alone changes the active segment's size, but deletion
+     * (a reader saving its cursor) shifts the array under mu: no pointer into
+     * it is kept across the unlocked write. */
+    pthread_mutex_lock(&s->mu);
+    uint64_t start = s->segs[s->nsegs - 1].size;
+    pthread_mutex_unlock(&s->mu);
     sl_recbatch_stamp(b, s->next_seq);
     if (write_all(s->wfd, b->data.data, len)) {
         int e = errno;
         /* Never leave half a batch behind: cut back to where it started. */
-        if (ftruncate(s->wfd, (off_t)g->size))
+        if (ftruncate(s->wfd, (off_t)start))
             return sl_err_set(err, SL_EIO, s->path, "cannot undo a partial write: %s",
                               strerror(errno));
         if (e == ENOSPC || e == EDQUOT) {
@@ -910,6 +919,7 @@ static int append_nosync(struct spool *s, struct sl_recbatch *b, struct sl_err *
         return sl_err_set(err, SL_EIO, s->path, "cannot write to the spool: %s", strerror(e));
     }
     pthread_mutex_lock(&s->mu);
+    g = &s->segs[s->nsegs - 1];
     g->size += len;
     g->disk += len;
     if (!g->records)
