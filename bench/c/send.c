@@ -15,7 +15,8 @@
  *   udp       one datagram per message, no framing, paced at --rate msgs/s
  *             over all threads (0: as fast as the socket takes them).
  * TCP writes block, so the sender goes exactly as fast as the receiver
- * reads. t_end is when the last write returned (the bytes are in the
+ * reads; the deadline is checked when a write blocks for a second and
+ * between chunks (fast, sendfile). t_end is when the last write returned (the bytes are in the
  * kernel, not necessarily read yet): the end-to-end figure is the
  * receiver's business. Everything is bounded by --timeout (SO_SNDTIMEO
  * wakes blocked writes so the deadline is checked at least once a second).
@@ -303,6 +304,14 @@ static int send_fast(struct part *pt)
     while (pos < end) {
         size_t len = end - pos > CHUNK ? CHUNK : (size_t)(end - pos);
 
+        if (pos > off[pt->first] && now_ns() > deadline) {
+            /* A receiver that reads steadily never blocks a write for a
+             * whole SO_SNDTIMEO: the deadline is checked between chunks. */
+            timed_out = 1;
+            snprintf(pt->why, sizeof pt->why, "timeout");
+            pt->sent_msgs = whole_msgs(pt);
+            return -1;
+        }
         if (write_all(pt, buf + pos, len)) {
             pt->sent_msgs = whole_msgs(pt);
             return -1;
@@ -319,6 +328,12 @@ static int send_sendfile(struct part *pt)
 
     while (pos < end) {
         size_t len = (size_t)(end - pos) > CHUNK ? CHUNK : (size_t)(end - pos);
+        if (now_ns() > deadline) {
+            timed_out = 1;
+            snprintf(pt->why, sizeof pt->why, "sendfile: timeout");
+            pt->sent_msgs = whole_msgs(pt);
+            return -1;
+        }
         ssize_t w = sendfile(pt->fd, file_fd, &pos, len);
 
         if (w < 0) {
