@@ -38,6 +38,9 @@
  * comparable with the sender's; CPU since start or reset),
  * POST /_nullbulk/reset (zeroes the counters); anything else
  * gets 200 {"acknowledged":true}.
+ * --keep-first FILE writes the _bulk bodies (inflated) to FILE, in order,
+ * until it holds KEEP_DOCS documents: bench/run's scenario (b) reads the
+ * documents back to check that parsed fields reach them.
  * Bounds: 64 KiB of headers, --max-body on the wire (default 100 MiB, the
  * servers' http.max_content_length), 1 GiB inflated, 4096 descriptors,
  * --timeout seconds of life (default 3600). SIGTERM/SIGINT: the stats go to
@@ -113,6 +116,10 @@ static struct buf rbody;        /* response body being built */
 static struct buf inflated;
 static uint64_t max_body = 100ull << 20;
 static int log_requests;
+static const char *keep_first;  /* --keep-first: where the first bodies go */
+static FILE *keep_f;
+static uint64_t kept_docs;
+#define KEEP_DOCS 5000
 static int answer_empty;        /* --answer empty: no items in _bulk answers */
 static int answer_fail;         /* --answer fail: every _bulk gets 503 */
 static volatile sig_atomic_t stop;
@@ -622,6 +629,19 @@ static void handle_bulk(struct conn *c, const char *body, size_t n)
     }
     st.items += items;
     st.docs += docs;
+    if (docs && keep_first) {
+        if (!keep_f)
+            keep_f = fopen(keep_first, "wb");
+        if (!keep_f || fwrite(body, 1, n, keep_f) != n)
+            perror("nullbulk: --keep-first");
+        kept_docs += docs;
+        if (!keep_f || kept_docs >= KEEP_DOCS) {
+            if (keep_f && fclose(keep_f))
+                perror("nullbulk: --keep-first");
+            keep_f = NULL;
+            keep_first = NULL;
+        }
+    }
     if (docs) {
         st.t_last_doc = now_ns();
         if (!st.min_bulk || docs < st.min_bulk)
@@ -1014,6 +1034,8 @@ int main(int argc, char **argv)
             timeout = atof(v);
         else if (!strcmp(a, "--log-requests"))
             log_requests = atoi(v);
+        else if (!strcmp(a, "--keep-first"))
+            keep_first = v;
         else if (!strcmp(a, "--answer") && (!strcmp(v, "items") || !strcmp(v, "empty") ||
                                              !strcmp(v, "fail"))) {
             answer_empty = !strcmp(v, "empty");
@@ -1022,7 +1044,7 @@ int main(int argc, char **argv)
         else {
             fprintf(stderr, "usage: nullbulk [--port P] [--port-file F] [--stats-file F] "
                             "[--max-body BYTES] [--timeout S] [--log-requests N] "
-                            "[--answer items|empty|fail]\n");
+                            "[--answer items|empty|fail] [--keep-first FILE]\n");
             return 1;
         }
     }
@@ -1112,6 +1134,8 @@ int main(int argc, char **argv)
         conn_close(conns[i]);
     close(lfd);
     free(rbody.p);
+    if (keep_f)
+        fclose(keep_f);
     free(inflated.p);
     return 0;
 }
