@@ -6,17 +6,26 @@
 #include "shipper/cli.h"
 #include "sinks/sink.h"
 
+static void print_line(void *arg, const char *text)
+{
+    (void)arg;
+    printf("    %s\n", text);
+}
+
 static void usage_check(FILE *f)
 {
     fprintf(f,
-        "usage: sluice check [-c FILE] [--keys]\n"
+        "usage: sluice check [-c FILE] [--connect] [--keys]\n"
         "Validates a config (the embedded default without -c) and prints every problem\n"
         "as FILE:LINE:COLUMN: key '...': message. Secrets are resolved but never shown.\n"
         "\n"
         "  -c, --config FILE   the config to check\n"
+        "      --connect       also reach every host of every sink (with its credentials\n"
+        "                      and TLS settings) and print the product and version found\n"
         "      --keys          list every config key with its type, default, bounds\n"
         "\n"
-        "exit status: 0 valid (warnings allowed); 1 errors found; 2 usage error\n");
+        "exit status: 0 valid (warnings allowed) and, with --connect, every host answered;\n"
+        "1 errors found or a host did not answer as a cluster; 2 usage error\n");
 }
 
 int cmd_check(int argc, char **argv)
@@ -24,19 +33,21 @@ int cmd_check(int argc, char **argv)
     static const struct option longopts[] = {
         { "config", required_argument, NULL, 'c' },
         { "keys", no_argument, NULL, 'k' },
+        { "connect", no_argument, NULL, 'C' },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
     const char *path = NULL;
     struct sl_config *cfg = NULL;
     struct cfg_problems pr = { 0 };
-    int c, keys = 0, rc;
+    int c, keys = 0, connect = 0, rc;
 
     optind = 1;
     while ((c = getopt_long(argc, argv, "c:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'c': path = optarg; break;
         case 'k': keys = 1; break;
+        case 'C': connect = 1; break;
         case 'h': usage_check(stdout); return 0;
         default: usage_check(stderr); return 2;
         }
@@ -56,8 +67,13 @@ int cmd_check(int argc, char **argv)
         printf("\n");
         for (size_t i = 0; i < cfg->ninputs; i++)
             printf("  input %s: %s\n", cfg->inputs[i].name, cfg->inputs[i].listen);
-        for (size_t i = 0; i < cfg->nsinks; i++)
-            printf("  sink %s: type %s\n", cfg->sinks[i].name, cfg->sinks[i].type->name);
+        for (size_t i = 0; i < cfg->nsinks; i++) {
+            const struct cfg_sink *s = &cfg->sinks[i];
+            struct sl_err err = { 0 };
+            printf("  sink %s: type %s\n", s->name, s->type->name);
+            if (connect && s->type->probe && s->type->probe(s->conf, print_line, NULL, &err))
+                rc = 1;
+        }
     } else {
         fprintf(stderr, "sluice check: %zu error%s in %s\n", pr.errors.n + pr.dropped_errors,
                 pr.errors.n + pr.dropped_errors == 1 ? "" : "s", path ? path : "the embedded config");

@@ -153,35 +153,24 @@ static int make_headers(struct es_sink *s, struct sl_err *err)
 
 #define SETOPT(opt, val) do { if (cc == CURLE_OK) { what = #opt; cc = curl_easy_setopt(e, opt, val); } } while (0)
 
-static int setup_easy(struct es_sink *s, struct es_req *q, struct sl_err *err)
+/* What every connection to the cluster carries: protocols, timeouts,
+ * authentication and TLS (the bulk requests and `sluice check`'s probe). */
+static CURLcode conn_opts(CURL *e, const struct es_conf *c, const char **whatp)
 {
-    const struct es_conf *c = s->conf;
     CURLcode cc = CURLE_OK;
     const char *what = "";
-    CURL *e;
 
-    q->easy = e = curl_easy_init();
-    if (!e)
-        return sl_err_set(err, SL_EINVAL, s->comp, "curl_easy_init failed");
-    SETOPT(CURLOPT_PRIVATE, (void *)q);
 #if LIBCURL_VERSION_NUM >= 0x075500
     SETOPT(CURLOPT_PROTOCOLS_STR, "http,https");
 #else
     SETOPT(CURLOPT_PROTOCOLS, (long)(CURLPROTO_HTTP | CURLPROTO_HTTPS));
 #endif
-    SETOPT(CURLOPT_POST, 1L);
-    SETOPT(CURLOPT_HTTPHEADER, s->headers);
     SETOPT(CURLOPT_USERAGENT, "sluice");
     /* Signals are not safe in a threaded daemon; timeouts still hold. */
     SETOPT(CURLOPT_NOSIGNAL, 1L);
     SETOPT(CURLOPT_TIMEOUT_MS, (long)c->timeout_ms);
     SETOPT(CURLOPT_CONNECTTIMEOUT_MS, (long)c->connect_timeout_ms);
     SETOPT(CURLOPT_TCP_KEEPALIVE, 1L);
-    SETOPT(CURLOPT_WRITEFUNCTION, resp_write);
-    SETOPT(CURLOPT_WRITEDATA, q);
-    SETOPT(CURLOPT_ERRORBUFFER, q->errbuf);
-    if (c->gzip)
-        SETOPT(CURLOPT_ACCEPT_ENCODING, "");
     if (c->username) {
         /* Basic auth is sent with the first request, not after a 401. */
         SETOPT(CURLOPT_HTTPAUTH, (long)CURLAUTH_BASIC);
@@ -196,6 +185,29 @@ static int setup_easy(struct es_sink *s, struct es_req *q, struct sl_err *err)
         SETOPT(CURLOPT_SSLCERT, c->tls_cert);
     if (c->tls_key)
         SETOPT(CURLOPT_SSLKEY, c->tls_key);
+    *whatp = what;
+    return cc;
+}
+
+static int setup_easy(struct es_sink *s, struct es_req *q, struct sl_err *err)
+{
+    const struct es_conf *c = s->conf;
+    CURLcode cc = CURLE_OK;
+    const char *what = "";
+    CURL *e;
+
+    q->easy = e = curl_easy_init();
+    if (!e)
+        return sl_err_set(err, SL_EINVAL, s->comp, "curl_easy_init failed");
+    cc = conn_opts(e, c, &what);
+    SETOPT(CURLOPT_PRIVATE, (void *)q);
+    SETOPT(CURLOPT_POST, 1L);
+    SETOPT(CURLOPT_HTTPHEADER, s->headers);
+    SETOPT(CURLOPT_WRITEFUNCTION, resp_write);
+    SETOPT(CURLOPT_WRITEDATA, q);
+    SETOPT(CURLOPT_ERRORBUFFER, q->errbuf);
+    if (c->gzip)
+        SETOPT(CURLOPT_ACCEPT_ENCODING, "");
     if (cc != CURLE_OK)
         return sl_err_set(err, SL_EINVAL, s->comp, "libcurl refused %s: %s", what,
                           curl_easy_strerror(cc));
@@ -757,9 +769,122 @@ static int es_flush(void *state, struct sl_err *err)
     return 0;
 }
 
+/* ---- `sluice check --connect`: GET / on every host ---- */
+
+static size_t probe_write(char *p, size_t size, size_t nmemb, void *ud)
+{
+    return sl_buf_append(ud, p, size * nmemb) ? 0 : size * nmemb;
+}
+
+/* The string value of "key" in GET /'s small answer, where each of the keys
+ * read here (number, distribution, cluster_name) appears once. */
+static int json_str_of(const char *j, const char *key, char *out, size_t outlen)
+{
+    char pat[64];
+    const char *p, *q;
+
+    snprintf(pat, sizeof pat, "\"%s\"", key);
+    p = strstr(j, pat);
+    if (!p)
+        return 0;
+    p += strlen(pat);
+    p += strspn(p, " \t\r\n");
+    if (*p++ != ':')
+        return 0;
+    p += strspn(p, " \t\r\n");
+    if (*p++ != '"')
+        return 0;
+    q = strchr(p, '"');
+    if (!q || (size_t)(q - p) >= outlen)
+        return 0;
+    memcpy(out, p, (size_t)(q - p));
+    out[q - p] = '\0';
+    return 1;
+}
+
+static int es_probe(const void *confp, void (*line)(void *arg, const char *text), void *arg,
+                    struct sl_err *err)
+{
+    const struct es_conf *c = confp;
+    int rc = 0;
+
+    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
+        return sl_err_set(err, SL_EINVAL, "sink", "curl_global_init failed");
+    for (size_t i = 0; i < c->hosts.n; i++) {
+        const char *host = c->hosts.v[i];
+        char errbuf[CURL_ERROR_SIZE] = "", text[512], num[64], dist[64], name[128];
+        struct sl_buf url, body;
+        const char *what = "";
+        size_t n = strlen(host);
+        long status = 0;
+        CURL *e = curl_easy_init();
+        CURLcode cc;
+
+        while (n && host[n - 1] == '/')
+            n--;
+        sl_buf_init(&url, 256, 8192);
+        sl_buf_init(&body, 1024, 64u * 1024u);
+        sl_buf_append(&url, host, n);
+        sl_buf_putc(&url, '/');
+        cc = e ? conn_opts(e, c, &what) : CURLE_FAILED_INIT;
+        if (cc == CURLE_OK) {
+            curl_easy_setopt(e, CURLOPT_URL, url.data);
+            curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
+            curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, probe_write);
+            curl_easy_setopt(e, CURLOPT_WRITEDATA, &body);
+            curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
+            if (c->api_key) {
+                struct curl_slist *h = NULL;
+                struct sl_buf auth;
+                sl_buf_init(&auth, 64, 64u * 1024u);
+                sl_buf_printf(&auth, "Authorization: ApiKey %s", c->api_key);
+                h = curl_slist_append(h, auth.data);
+                memset(auth.data, 0, auth.cap);
+                sl_buf_free(&auth);
+                curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
+                cc = curl_easy_perform(e);
+                curl_slist_free_all(h);
+            } else {
+                cc = curl_easy_perform(e);
+            }
+            if (cc == CURLE_OK)
+                curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
+        }
+        if (cc != CURLE_OK) {
+            snprintf(text, sizeof text, "%s: unreachable: %s", host,
+                     errbuf[0] ? errbuf : curl_easy_strerror(cc));
+            rc = sl_err_set(err, SL_ENET, host, "%s", errbuf[0] ? errbuf : curl_easy_strerror(cc));
+        } else if (status == 401 || status == 403) {
+            snprintf(text, sizeof text, "%s: HTTP %ld: the credentials were refused (check "
+                     "username/password or api_key)", host, status);
+            rc = sl_err_set(err, SL_EAUTH, host, "HTTP %ld to GET /", status);
+        } else if (status != 200 || !json_str_of(body.data ? body.data : "", "number", num,
+                                                 sizeof num)) {
+            snprintf(text, sizeof text, "%s: HTTP %ld: not an Elasticsearch or OpenSearch "
+                     "answer to GET /", host, status);
+            rc = sl_err_set(err, SL_EPROTO, host, "unexpected answer to GET / (HTTP %ld)", status);
+        } else {
+            /* Elasticsearch has no version.distribution; OpenSearch says so. */
+            if (!json_str_of(body.data, "distribution", dist, sizeof dist))
+                snprintf(dist, sizeof dist, "elasticsearch");
+            if (!json_str_of(body.data, "cluster_name", name, sizeof name))
+                snprintf(name, sizeof name, "?");
+            snprintf(text, sizeof text, "%s: %s %s, cluster %s", host, dist, num, name);
+        }
+        line(arg, text);
+        if (e)
+            curl_easy_cleanup(e);
+        sl_buf_free(&url);
+        sl_buf_free(&body);
+    }
+    curl_global_cleanup();
+    return rc;
+}
+
 #define ES_SINK_TYPE(type_name) {                                              \
     .name = (type_name), .rows = es_conf_rows, .conf_size = sizeof(struct es_conf), \
     .validate = es_conf_validate, .batch = es_conf_batch, .index = es_conf_index,   \
+    .probe = es_probe,                                                              \
     .open = es_open, .send = es_send, .flush = es_flush, .close = es_close,          \
     .submit = es_submit, .poll = es_poll, .drop = es_drop,                          \
 }

@@ -72,6 +72,12 @@ struct sink_type {
      * go to; delivery resolves it per record from the event's own time.
      * NULL (or a NULL result) for sinks without indices. Borrowed from conf. */
     const char *(*index)(const void *conf);
+    /* Optional: `sluice check --connect`. Reaches every host the conf names
+     * and calls line(arg, text) once per host with what it found (the
+     * product and version, or why it could not tell). 0 when every host
+     * answered; otherwise the code of a failure, with err filled. */
+    int  (*probe)(const void *conf, void (*line)(void *arg, const char *text), void *arg,
+                  struct sl_err *err);
     /* name is the instance name for logs ("sink.es[NAME]"); conf is borrowed and
      * outlives the instance; stats is owned by the caller. */
     int  (*open)(void **state, const void *conf, const char *name,
