@@ -789,18 +789,14 @@ static void drop_first(struct spool *s)
 static void delete_confirmed(struct spool *s)
 {
     uint64_t need;
-    int any = 0;
 
     if (s->o.read_only)
         return;
     need = min_needed(s);
     /* The last segment is sealed only when a full disk closed it early; then
      * it may go too (the next append starts a new one). */
-    while (s->nsegs && s->segs[0].sealed && s->segs[0].segno < need) {
+    while (s->nsegs && s->segs[0].sealed && s->segs[0].segno < need)
         drop_first(s);
-        any = 1;
-    }
-    (void)any;
 }
 
 /* ---- appends ---- */

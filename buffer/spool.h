@@ -68,10 +68,10 @@ struct spool_recovery {
 struct spool;
 struct spool_reader;
 
-/* Creates the directory when missing, takes the lock (SL_EFULL... no:
- * SL_EIO naming the pid that holds it when another sluice has it), scans
- * every segment (checks every record), truncates torn tails, keeps damaged
- * segments aside in corrupt/ and starts a new segment for appends. */
+/* Creates the directory when missing, takes the lock (SL_EIO naming the pid
+ * that holds it when another sluice has it), scans every segment (checks
+ * every record), truncates torn tails, keeps damaged segments aside in
+ * corrupt/ and starts a new segment for appends. */
 int  spool_open(struct spool **out, const struct spool_opts *o, struct spool_recovery *rec,
                 struct sl_err *err);
 /* Persists reader cursors, syncs, releases the lock. Readers and the writer

@@ -151,10 +151,8 @@ int sl_json_str(struct sl_buf *b, const char *s, size_t n)
     return 0;
 }
 
-int sl_json_key(struct sl_buf *b, const char *key)
+int sl_json_key(struct sl_buf *b, const char *key, size_t n)
 {
-    size_t n = strlen(key);
-
     if (sl_buf_reserve(b, n + 3))
         return 1;
     b->data[b->len++] = '"';

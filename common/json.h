@@ -16,8 +16,9 @@ int sl_json_str(struct sl_buf *b, const char *s, size_t n);
 /* Appends the escaped bytes without quotes. Needs 6*n bytes below the
  * buffer's ceiling (the worst case), else fails and appends nothing. */
 int sl_json_esc(struct sl_buf *b, const char *s, size_t n);
-/* Appends "key": (key is trusted: written as is). */
-int sl_json_key(struct sl_buf *b, const char *key);
+/* Appends "key": for key[0..n), trusted: written as is (no byte that needs
+ * escaping). */
+int sl_json_key(struct sl_buf *b, const char *key, size_t n);
 int sl_json_i64(struct sl_buf *b, int64_t v);
 int sl_json_u64(struct sl_buf *b, uint64_t v);
 /* 1 when s[0..n) is well-formed UTF-8. */

@@ -408,20 +408,6 @@ static void layout_get(const struct evt *e, struct layout *L)
     }
 }
 
-/* "key": for a key known to need no escaping. */
-static int put_key(struct sl_buf *b, const char *k, size_t n)
-{
-    if (sl_buf_reserve(b, n + 3))
-        return 1;
-    b->data[b->len++] = '"';
-    memcpy(b->data + b->len, k, n);
-    b->len += n;
-    b->data[b->len++] = '"';
-    b->data[b->len++] = ':';
-    b->data[b->len] = '\0';
-    return 0;
-}
-
 static int put_value(struct sl_buf *b, const struct evt *e, const struct evt_field *f)
 {
     const char *v = e->arena + f->off;
@@ -464,7 +450,7 @@ static int put_members(struct sl_buf *b, const struct evt *e, const uint32_t *ix
             rc |= PUT(b, ",");
         *first = 0;
         if (e->fld[ix[i]].plain & (1u << depth))
-            rc |= put_key(b, n->key[depth], n->key_len[depth]);
+            rc |= sl_json_key(b, n->key[depth], n->key_len[depth]);
         else {
             rc |= sl_json_str(b, n->key[depth], n->key_len[depth]);
             rc |= PUT(b, ":");

@@ -125,28 +125,33 @@ static int add_header(struct curl_slist **l, const char *h)
     return 0;
 }
 
+/* The API key header, when the conf has one (bulk requests and the probe). */
+static int add_auth_header(struct curl_slist **l, const struct es_conf *c)
+{
+    struct sl_buf auth;
+    int rc = 0;
+
+    if (!c->api_key)
+        return 0;
+    sl_buf_init(&auth, 64, 64u * 1024u);
+    if (sl_buf_printf(&auth, "Authorization: ApiKey %s", c->api_key) || add_header(l, auth.data))
+        rc = -1;
+    /* The key is a secret: leave no copy in freed memory. */
+    memset(auth.data, 0, auth.cap);
+    sl_buf_free(&auth);
+    return rc;
+}
+
 static int make_headers(struct es_sink *s, struct sl_err *err)
 {
     const struct es_conf *c = s->conf;
-    struct sl_buf auth;
-    int rc = 0;
 
     /* No "Expect: 100-continue": a proxy that ignores it would cost every
      * large request a one-second wait. */
     if (add_header(&s->headers, "Content-Type: application/x-ndjson") ||
         add_header(&s->headers, "Expect:") ||
-        (c->gzip && add_header(&s->headers, "Content-Encoding: gzip")))
-        rc = -1;
-    if (!rc && c->api_key) {
-        sl_buf_init(&auth, 64, 64u * 1024u);
-        if (sl_buf_printf(&auth, "Authorization: ApiKey %s", c->api_key) ||
-            add_header(&s->headers, auth.data))
-            rc = -1;
-        /* The key is a secret: leave no copy in freed memory. */
-        memset(auth.data, 0, auth.cap);
-        sl_buf_free(&auth);
-    }
-    if (rc)
+        (c->gzip && add_header(&s->headers, "Content-Encoding: gzip")) ||
+        add_auth_header(&s->headers, c))
         return sl_err_set(err, SL_EINVAL, s->comp, "cannot build the request headers");
     return 0;
 }
@@ -833,20 +838,14 @@ static int es_probe(const void *confp, void (*line)(void *arg, const char *text)
             curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, probe_write);
             curl_easy_setopt(e, CURLOPT_WRITEDATA, &body);
             curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
-            if (c->api_key) {
-                struct curl_slist *h = NULL;
-                struct sl_buf auth;
-                sl_buf_init(&auth, 64, 64u * 1024u);
-                sl_buf_printf(&auth, "Authorization: ApiKey %s", c->api_key);
-                h = curl_slist_append(h, auth.data);
-                memset(auth.data, 0, auth.cap);
-                sl_buf_free(&auth);
+            struct curl_slist *h = NULL;
+            if (add_auth_header(&h, c) == 0) {
                 curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
                 cc = curl_easy_perform(e);
-                curl_slist_free_all(h);
             } else {
-                cc = curl_easy_perform(e);
+                cc = CURLE_OUT_OF_MEMORY;
             }
+            curl_slist_free_all(h);
             if (cc == CURLE_OK)
                 curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
         }

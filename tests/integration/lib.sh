@@ -25,7 +25,7 @@ cleanup() {
         wait "$p" 2>/dev/null || true
     done
     for p in "${MOUNTS[@]+"${MOUNTS[@]}"}"; do
-        umount "$p" 2>/dev/null || umount -l "$p" 2>/dev/null || true
+        umount "$p" 2>/dev/null || umount -l "$p" || echo "cleanup: cannot unmount $p" >&2
     done
     if [ "${IT_KEEP:-0}" = 1 ]; then echo "kept $T"; else rm -rf "$T"; fi
 }
@@ -137,7 +137,7 @@ os() {  # os METHOD PATH [BODY]
 
 # count INDEX [LUCENE_QUERY]
 count() {
-    os POST "/$1/_refresh" >/dev/null 2>&1 || true
+    os POST "/$1/_refresh" >/dev/null   # a missing index answers 404: curl still succeeds
     local q=${2:-}
     local out
     if [ -n "$q" ]; then
@@ -222,7 +222,7 @@ wait_spool() {
 
 # ids INDEX: every document's _id in the index, sorted, one per line (up to 10000).
 ids() {
-    os POST "/$1/_refresh" >/dev/null 2>&1 || true
+    os POST "/$1/_refresh" >/dev/null   # a missing index answers 404: curl still succeeds
     curl -sS -G "$OS_URL/$1/_search" --data-urlencode "size=10000" --data-urlencode "_source=false" |
         python3 -c 'import json,sys
 for h in json.load(sys.stdin)["hits"]["hits"]: print(h["_id"])' | sort

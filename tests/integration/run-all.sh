@@ -17,7 +17,7 @@ pass=0; failed=0; names=(); parts=()
 NODE_DIR=
 stop_node() {
     [ -n "$NODE_DIR" ] || return 0
-    "$NODE_SH" stop "$NODE_DIR" >/dev/null 2>&1 || true
+    "$NODE_SH" stop "$NODE_DIR" >/dev/null || echo "run-all: the node in $NODE_DIR did not stop" >&2
     rm -rf "$NODE_DIR"
     NODE_DIR=
 }

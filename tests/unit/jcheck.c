@@ -208,3 +208,43 @@ int tu_strict_json(const char *doc, size_t n)
         return -1;
     return c.p == c.end ? 0 : -1;
 }
+
+struct fjson_object *tu_jat(struct fjson_object *root, const char *path)
+{
+    struct fjson_object *o = root, *next;
+    char key[256];
+    const char *p = path, *dot;
+
+    while (o && *p) {
+        dot = strchr(p, '.');
+        size_t n = dot ? (size_t)(dot - p) : strlen(p);
+        if (n >= sizeof key)
+            return NULL;
+        memcpy(key, p, n);
+        key[n] = '\0';
+        if (!fjson_object_is_type(o, fjson_type_object) ||
+            !fjson_object_object_get_ex(o, key, &next))
+            return NULL;
+        o = next;
+        p = dot ? dot + 1 : p + n;
+    }
+    return o;
+}
+
+const char *tu_jstr(struct fjson_object *root, const char *path)
+{
+    struct fjson_object *o = tu_jat(root, path);
+
+    if (!o || !fjson_object_is_type(o, fjson_type_string))
+        return NULL;
+    return fjson_object_get_string(o);
+}
+
+int64_t tu_jint(struct fjson_object *root, const char *path)
+{
+    struct fjson_object *o = tu_jat(root, path);
+
+    if (!o || !fjson_object_is_type(o, fjson_type_int))
+        return -999999;
+    return fjson_object_get_int64(o);
+}

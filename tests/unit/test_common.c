@@ -165,7 +165,7 @@ static void t_json_numbers_keys(void)
     struct sl_buf b;
 
     sl_buf_init(&b, 4, 1024);
-    sl_json_key(&b, "n");
+    sl_json_key(&b, "n", 1);
     sl_json_i64(&b, INT64_MIN);
     sl_buf_putc(&b, ',');
     sl_json_i64(&b, INT64_MAX);

@@ -77,43 +77,9 @@ static struct fjson_object *render(void)
     return J;
 }
 
-static struct fjson_object *jat(const char *path)
-{
-    struct fjson_object *o = J, *next;
-    char key[256];
-    const char *p = path, *dot;
-
-    while (o && *p) {
-        dot = strchr(p, '.');
-        size_t n = dot ? (size_t)(dot - p) : strlen(p);
-        memcpy(key, p, n);
-        key[n] = '\0';
-        if (!fjson_object_is_type(o, fjson_type_object) ||
-            !fjson_object_object_get_ex(o, key, &next))
-            return NULL;
-        o = next;
-        p = dot ? dot + 1 : p + n;
-    }
-    return o;
-}
-
-static const char *jstr(const char *path)
-{
-    struct fjson_object *o = jat(path);
-
-    if (!o || !fjson_object_is_type(o, fjson_type_string))
-        return NULL;
-    return fjson_object_get_string(o);
-}
-
-static int64_t jint(const char *path)
-{
-    struct fjson_object *o = jat(path);
-
-    if (!o || !fjson_object_is_type(o, fjson_type_int))
-        return -999999;
-    return fjson_object_get_int64(o);
-}
+static struct fjson_object *jat(const char *path) { return tu_jat(J, path); }
+static const char *jstr(const char *path) { return tu_jstr(J, path); }
+static int64_t jint(const char *path) { return tu_jint(J, path); }
 
 static int has_tag(const char *tag)
 {
