@@ -41,7 +41,8 @@ tests_unit_test_config_LDADD = libsl_parser.a $(COMMON_LIBS) $(YAML_LIBS) $(PCRE
 	$(LOGNORM_LIBS) $(FASTJSON_LIBS) $(TEST_LIBS)
 check_PROGRAMS += tests/unit/test_pipeline tests/unit/test_deliver
 TESTS += tests/unit/test_pipeline tests/unit/test_deliver
-tests_unit_test_pipeline_SOURCES = tests/unit/test_pipeline.c tests/unit/tu.c tests/unit/tu.h
+tests_unit_test_pipeline_SOURCES = tests/unit/test_pipeline.c tests/unit/tu.c tests/unit/tu.h \
+	tests/unit/jcheck.c tests/unit/jcheck.h
 tests_unit_test_pipeline_CFLAGS = $(TEST_CFLAGS) $(FASTJSON_CFLAGS)
 tests_unit_test_pipeline_LDADD = $(SHIPPER_LIBS) $(TEST_LIBS)
 # test_deliver brings its own scripted sink type; the sinks library is not needed.

@@ -24,6 +24,7 @@
 #include "parser/route.h"
 #include "parser/syslog.h"
 #include "shipper/pipeline.h"
+#include "tests/unit/jcheck.h"
 #include "tests/unit/tu.h"
 
 #define NS          1000000000LL
@@ -177,49 +178,8 @@ static struct fjson_object *parse(const char *doc)
     return J;
 }
 
-static const char *jstr(const char *path)
-{
-    struct fjson_object *o = J, *next;
-    char key[128];
-    const char *p = path;
-
-    while (o && *p) {
-        const char *dot = strchr(p, '.');
-        size_t n = dot ? (size_t)(dot - p) : strlen(p);
-        memcpy(key, p, n);
-        key[n] = '\0';
-        if (!fjson_object_is_type(o, fjson_type_object) ||
-            !fjson_object_object_get_ex(o, key, &next))
-            return NULL;
-        o = next;
-        p = dot ? dot + 1 : p + n;
-    }
-    if (!o || !fjson_object_is_type(o, fjson_type_string))
-        return NULL;
-    return fjson_object_get_string(o);
-}
-
-static int64_t jint(const char *path)
-{
-    struct fjson_object *o = J, *next;
-    char key[128];
-    const char *p = path;
-
-    while (o && *p) {
-        const char *dot = strchr(p, '.');
-        size_t n = dot ? (size_t)(dot - p) : strlen(p);
-        memcpy(key, p, n);
-        key[n] = '\0';
-        if (!fjson_object_is_type(o, fjson_type_object) ||
-            !fjson_object_object_get_ex(o, key, &next))
-            return -1;
-        o = next;
-        p = dot ? dot + 1 : p + n;
-    }
-    if (!o || !fjson_object_is_type(o, fjson_type_int))
-        return -1;
-    return fjson_object_get_int64(o);
-}
+static const char *jstr(const char *path) { return tu_jstr(J, path); }
+static int64_t jint(const char *path) { return tu_jint(J, path); }
 
 static int is_id(const char *id)
 {
