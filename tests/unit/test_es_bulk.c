@@ -11,7 +11,7 @@
 
 static struct sl_rec rec(const char *id, const char *index, const char *doc)
 {
-    struct sl_rec r = { id, index, strlen(index), doc, strlen(doc) };
+    struct sl_rec r = { id, index, strlen(index), doc, strlen(doc), 0, 0 };
 
     return r;
 }

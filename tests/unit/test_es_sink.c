@@ -261,7 +261,7 @@ static void make_recs(const int *which, size_t n)
 
     for (size_t i = 0; i < n; i++) {
         snprintf(docs[i], sizeof docs[i], "{\"n\":%d}", which[i]);
-        recs[i] = (struct sl_rec){ ids[which[i]], "logs-test", 9, docs[i], strlen(docs[i]) };
+        recs[i] = (struct sl_rec){ ids[which[i]], "logs-test", 9, docs[i], strlen(docs[i]), 0, 0 };
     }
 }
 

@@ -96,20 +96,6 @@ static int collect(void *arg, const struct fld_name *name, enum fld_type type, c
     return 0;
 }
 
-static int fail_at(const char *where, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int fail_at(const char *where, const char *fmt, ...)
-{
-    va_list ap;
-
-    fprintf(stderr, "\n  %s: ", where);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    return 1;
-}
-
 /* The fields as one JSON object, for comparisons, messages and GRAMMAR_DUMP. */
 static void render(struct sl_buf *b, const struct emitted *e)
 {
@@ -203,17 +189,17 @@ static int compare(const char *where, const char *expr, fjson_object *want,
                 continue;
             found = 1;
             if (same_value(val, e->type[i], e->val[i]))
-                bad |= fail_at(where, "expression %s: %s: expected %s, got %s `%s`", expr, key,
+                bad |= tu_fail_at(where, "expression %s: %s: expected %s, got %s `%s`", expr, key,
                                fjson_object_to_json_string(val), type_name(e->type[i]),
                                e->val[i]);
         }
         if (!found)
-            bad |= fail_at(where, "expression %s: %s: expected %s, missing", expr, key,
+            bad |= tu_fail_at(where, "expression %s: %s: expected %s, missing", expr, key,
                            fjson_object_to_json_string(val));
     }
     for (size_t i = 0; i < e->n; i++)
         if (!fjson_object_object_get_ex(want, e->path[i], NULL))
-            bad |= fail_at(where, "expression %s: unexpected field %s = %s `%s`", expr,
+            bad |= tu_fail_at(where, "expression %s: unexpected field %s = %s `%s`", expr,
                            e->path[i], type_name(e->type[i]), e->val[i]);
     return bad;
 }
@@ -241,7 +227,7 @@ static int load(struct grammar **g, const char *name, const char *path, int no_j
     grok_opts_default(&o);
     o.no_jit = no_jit;
     if (norm_grok_file_grammar(g, name, path, Lib, &o, &err))
-        return fail_at(err.where, "%s", err.msg);
+        return tu_fail_at(err.where, "%s", err.msg);
     return 0;
 }
 
@@ -258,7 +244,7 @@ static int load_only(struct gfile *gf, size_t k, const char *prog, const char *t
         free(copy);
         if (tf)
             fclose(tf);
-        return fail_at(prog, "cannot make a temporary file: %s", strerror(errno));
+        return tu_fail_at(prog, "cannot make a temporary file: %s", strerror(errno));
     }
     while ((line = tu_next_line(&cur)) != NULL) {
         if (expr_line(line, name, sizeof name)) {
@@ -316,7 +302,7 @@ static int gfile_load(struct gfile *gf, const char *prog, const char *path)
     scan = text ? strdup(text) : NULL;      /* tu_next_line cuts what it reads */
     if (!scan) {
         free(text);
-        return fail_at(path, "cannot read: %s", strerror(errno));
+        return tu_fail_at(path, "cannot read: %s", strerror(errno));
     }
     cur = scan;
     while ((line = tu_next_line(&cur)) != NULL) {
@@ -347,14 +333,14 @@ static int run_sample(struct gfile *gf, const char *where, const char *in, struc
     *r = grammar_match(gf->jit, gf->sj, in, len, collect, e);
     r2 = grammar_match(gf->interp, gf->si, in, len, collect, &e2);
     if (*r != r2)
-        return fail_at(where, "JIT %s, interpreter %s", grammar_result_name(*r),
+        return tu_fail_at(where, "JIT %s, interpreter %s", grammar_result_name(*r),
                        grammar_result_name(r2));
     if (*r != GRAMMAR_MATCH && *r != GRAMMAR_NOMATCH)
-        return fail_at(where, "%s while matching", grammar_result_name(*r));
+        return tu_fail_at(where, "%s while matching", grammar_result_name(*r));
     if (*r == GRAMMAR_NOMATCH)
-        return e->n || e2.n ? fail_at(where, "fields emitted without a match") : 0;
+        return e->n || e2.n ? tu_fail_at(where, "fields emitted without a match") : 0;
     if (!same_fields(e, &e2))
-        return fail_at(where, "JIT and interpreter emit different fields");
+        return tu_fail_at(where, "JIT and interpreter emit different fields");
     for (size_t k = 0; k < gf->nx; k++) {
         e2.n = 0;
         if (grammar_match(gf->x[k].only, gf->x[k].scratch, in, len, collect, &e2) !=
@@ -362,10 +348,10 @@ static int run_sample(struct gfile *gf, const char *where, const char *in, struc
             continue;
         *which = (int)k;
         return same_fields(e, &e2) ? 0
-                                   : fail_at(where, "expression %s alone emits other fields",
+                                   : tu_fail_at(where, "expression %s alone emits other fields",
                                              gf->x[k].name);
     }
-    return fail_at(where, "the grammar matched but none of its expressions alone does");
+    return tu_fail_at(where, "the grammar matched but none of its expressions alone does");
 }
 
 /* Runs the samples of base/prog; returns the number that failed. */
@@ -392,7 +378,7 @@ static unsigned run_program(const char *base, const char *prog)
     samples = tu_read_file(spath, NULL);
     expected = tu_read_file(epath, NULL);
     if (!samples || (!expected && !dump)) {
-        failed += fail_at(dir, "needs samples.log and expected.ndjson");
+        failed += tu_fail_at(dir, "needs samples.log and expected.ndjson");
         goto fail;
     }
     scur = samples;
@@ -407,7 +393,7 @@ static unsigned run_program(const char *base, const char *prog)
         snprintf(where, sizeof where, "%s:%u", spath, lineno);
         eline = expected ? tu_next_line(&ecur) : "{}";
         if (!eline) {
-            failed += fail_at(where, "no line %u in expected.ndjson", lineno);
+            failed += tu_fail_at(where, "no line %u in expected.ndjson", lineno);
             break;
         }
         if (run_sample(&gf, where, sline, &e, &r, &m)) {
@@ -420,7 +406,7 @@ static unsigned run_program(const char *base, const char *prog)
         }
         want = fjson_tokener_parse(eline);
         if (!want || !fjson_object_is_type(want, fjson_type_object)) {
-            failed += fail_at(where, "expected.ndjson line %u is not a JSON object", lineno);
+            failed += tu_fail_at(where, "expected.ndjson line %u is not a JSON object", lineno);
             fjson_object_put(want);
             continue;
         }
@@ -432,15 +418,15 @@ static unsigned run_program(const char *base, const char *prog)
             nomatch++;
             if (m >= 0) {
                 render(&out, &e);
-                failed += fail_at(where, "expected no match; expression %s matched: %s",
+                failed += tu_fail_at(where, "expected no match; expression %s matched: %s",
                                   gf.x[m].name, out.data);
             }
         } else if (m < 0) {
-            failed += fail_at(where, "no expression matched `%s`; expected %s", sline, eline);
+            failed += tu_fail_at(where, "no expression matched `%s`; expected %s", sline, eline);
         } else {
             gf.x[m].hits++;
             if (pin && strcmp(pin, gf.x[m].name) != 0)
-                failed += fail_at(where, "expression %s matched, expected %s", gf.x[m].name,
+                failed += tu_fail_at(where, "expression %s matched, expected %s", gf.x[m].name,
                                   pin);
             else if (compare(where, gf.x[m].name, want, &e)) {
                 render(&out, &e);
@@ -451,16 +437,16 @@ static unsigned run_program(const char *base, const char *prog)
         fjson_object_put(want);
     }
     if (expected && tu_next_line(&ecur))
-        failed += fail_at(epath, "more lines than samples.log (%u)", lineno);
+        failed += tu_fail_at(epath, "more lines than samples.log (%u)", lineno);
     if (lineno == 0)
-        failed += fail_at(spath, "no samples");
+        failed += tu_fail_at(spath, "no samples");
     fprintf(stderr, "\n  %-10s %3u samples (%u no-match):", prog, lineno, nomatch);
     for (size_t i = 0; i < gf.nx; i++)
         fprintf(stderr, " %s=%u", gf.x[i].name, gf.x[i].hits);
     for (size_t i = 0; i < gf.nx; i++)
         if (gf.x[i].hits == 0) {
             snprintf(where, sizeof where, "%s:%u", gpath, gf.x[i].line);
-            failed += fail_at(where, "expression %s matched no sample", gf.x[i].name);
+            failed += tu_fail_at(where, "expression %s matched no sample", gf.x[i].name);
         }
     TotalSamples += lineno;
 fail:
@@ -492,7 +478,7 @@ static int suite_init(void)
     snprintf(dir, sizeof dir, "%s/grammars/patterns", Root);
     Lib = grok_lib_new();
     if (grok_lib_load_dir(Lib, dir, &err)) {
-        fail_at(err.where, "%s", err.msg);
+        tu_fail_at(err.where, "%s", err.msg);
         return 1;
     }
     return 0;

@@ -32,7 +32,7 @@ static void make_recs(size_t n, int from)
 {
     for (size_t i = 0; i < n; i++) {
         snprintf(docs[i], sizeof docs[i], "{\"n\":%d}", from + (int)i);
-        recs[i] = (struct sl_rec){ id, "x", 1, docs[i], strlen(docs[i]) };
+        recs[i] = (struct sl_rec){ id, "x", 1, docs[i], strlen(docs[i]), 0, 0 };
     }
 }
 

@@ -125,20 +125,6 @@ static int unescape(char *s, size_t *len)
     return 0;
 }
 
-static int fail_at(const char *where, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
-
-static int fail_at(const char *where, const char *fmt, ...)
-{
-    va_list ap;
-
-    fprintf(stderr, "\n  %s: ", where);
-    va_start(ap, fmt);
-    vfprintf(stderr, fmt, ap);
-    va_end(ap);
-    fputc('\n', stderr);
-    return 1;
-}
-
 /* Runs one sample with one engine; 0 when it holds. */
 static int check_one(const char *where, const char *pat, const char *in, size_t inlen,
                      enum verdict v, char **want, int nwant, int no_jit)
@@ -159,14 +145,14 @@ static int check_one(const char *where, const char *pat, const char *in, size_t 
     else
         snprintf(expr, sizeof expr, "%%{%s:_}", pat);
     if (grok_compile(&g, L, expr, &o, where, &err))
-        return fail_at(where, "%s: %s", pat, err.msg);
+        return tu_fail_at(where, "%s: %s", pat, err.msg);
     memset(&e, 0, sizeof e);
     r = grok_match(g, S, in, inlen, collect, &e);
     grok_free(g);
     if (r != GROK_MATCH && r != GROK_NOMATCH)
-        return fail_at(where, "%s: limit or error on `%s`", pat, in);
+        return tu_fail_at(where, "%s: limit or error on `%s`", pat, in);
     if ((r == GROK_MATCH) != expect_match)
-        return fail_at(where, "%s: expected %s", pat, expect_match ? "a match" : "no match");
+        return tu_fail_at(where, "%s: expected %s", pat, expect_match ? "a match" : "no match");
     for (int i = 0; i < nwant && r == GROK_MATCH; i++) {
         char *w = want[i], *eq, *colon;
         size_t vlen;
@@ -176,12 +162,12 @@ static int check_one(const char *where, const char *pat, const char *in, size_t 
         if (absent) {
             for (size_t k = 0; k < e.n; k++)
                 if (strcmp(e.path[k], w + 1) == 0)
-                    bad |= fail_at(where, "field %s should be absent, is `%s`", w + 1, e.val[k]);
+                    bad |= tu_fail_at(where, "field %s should be absent, is `%s`", w + 1, e.val[k]);
             continue;
         }
         eq = strchr(w, '=');
         if (!eq) {
-            bad |= fail_at(where, "expectation `%s` has no =", w);
+            bad |= tu_fail_at(where, "expectation `%s` has no =", w);
             continue;
         }
         *eq = '\0';
@@ -192,18 +178,18 @@ static int check_one(const char *where, const char *pat, const char *in, size_t 
             type = strcmp(colon + 1, "int") == 0 ? FLD_INT : FLD_FLOAT;
         }
         if (unescape(eq + 1, &vlen))
-            bad |= fail_at(where, "bad escape in `%s`", eq + 1);
+            bad |= tu_fail_at(where, "bad escape in `%s`", eq + 1);
         for (size_t k = 0; k < e.n && !found; k++) {
             if (strcmp(e.path[k], w) != 0)
                 continue;
             found = 1;
             if (strcmp(e.val[k], eq + 1) != 0)
-                bad |= fail_at(where, "field %s is `%s`", w, e.val[k]);
+                bad |= tu_fail_at(where, "field %s is `%s`", w, e.val[k]);
             if (typed && e.type[k] != type)
-                bad |= fail_at(where, "field %s has the wrong type", w);
+                bad |= tu_fail_at(where, "field %s has the wrong type", w);
         }
         if (!found)
-            bad |= fail_at(where, "field %s missing (wanted `%s`)", w, eq + 1);
+            bad |= tu_fail_at(where, "field %s missing (wanted `%s`)", w, eq + 1);
         *eq = '=';
         if (colon)
             *colon = ':';
@@ -241,7 +227,7 @@ static unsigned run_file(const char *path, unsigned *bad_lines)
             *p++ = '\0';
         }
         if (n < 3) {
-            fail_at(where, "needs PATTERN, input and verdict");
+            tu_fail_at(where, "needs PATTERN, input and verdict");
             (*bad_lines)++;
             continue;
         }
@@ -254,24 +240,24 @@ static unsigned run_file(const char *path, unsigned *bad_lines)
         else if (strcmp(field[2], "nofind") == 0)
             v = V_NOFIND;
         else {
-            fail_at(where, "verdict `%s`?", field[2]);
+            tu_fail_at(where, "verdict `%s`?", field[2]);
             (*bad_lines)++;
             continue;
         }
         c = cover(field[0]);
         if (!c) {
-            fail_at(where, "no pattern named %s", field[0]);
+            tu_fail_at(where, "no pattern named %s", field[0]);
             (*bad_lines)++;
             continue;
         }
         if (strlen(field[1]) >= sizeof input) {
-            fail_at(where, "input longer than %zu bytes", sizeof input - 1);
+            tu_fail_at(where, "input longer than %zu bytes", sizeof input - 1);
             (*bad_lines)++;
             continue;
         }
         snprintf(input, sizeof input, "%s", field[1]);
         if (unescape(input, &inlen)) {
-            fail_at(where, "bad escape in `%s`", field[1]);
+            tu_fail_at(where, "bad escape in `%s`", field[1]);
             (*bad_lines)++;
             continue;
         }

@@ -1,4 +1,5 @@
 #include <errno.h>
+#include <stdarg.h>
 #include <stdio.h>
 #include <stdlib.h>
 
@@ -87,4 +88,16 @@ char *tu_next_line(char **cur)
     if (n && line[n - 1] == '\r')
         line[n - 1] = '\0';
     return line;
+}
+
+int tu_fail_at(const char *where, const char *fmt, ...)
+{
+    va_list ap;
+
+    fprintf(stderr, "\n  %s: ", where);
+    va_start(ap, fmt);
+    vfprintf(stderr, fmt, ap);
+    va_end(ap);
+    fputc('\n', stderr);
+    return 1;
 }

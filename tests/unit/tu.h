@@ -8,6 +8,9 @@
 #include <string.h>
 
 int tu_main(int argc, char **argv, CU_SuiteInfo *suites);
+/* Prints "\n  WHERE: message\n" on stderr (a failure with its place, e.g.
+ * file:line of a sample); returns 1, to be added to a failure count. */
+int tu_fail_at(const char *where, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
 /* Path of a file under tests/fixtures (srcdir aware); static buffer. */
 const char *tu_fixture(const char *name);
 /* The whole file, NUL-terminated (*len, if not NULL, without the NUL); the
