@@ -39,6 +39,9 @@
 /* Requests of one sink in flight at once (its `concurrency`): each holds up
  * to a batch of records, a body and a connection. */
 #define SL_SINK_CONCURRENCY_LIMIT 64
+/* Hosts of one sink, configured and discovered together (per-host state and
+ * stats live in fixed arrays of this size). */
+#define SL_SINK_HOSTS_LIMIT     64
 
 /* Config: file size, nesting, list length, one secret file. */
 #define SL_CONFIG_FILE_LIMIT    (4u * 1024u * 1024u)

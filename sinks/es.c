@@ -9,10 +9,24 @@
  *   413                                    SL_ETOOBIG (delivery splits the batch);
  *                                          a single record gets SINK_REJECT instead
  *   200 that is not n items, other codes   SL_EPROTO
- * A 200 is read item by item by es_resp.c (anchors.md 5.3). After a
- * request-level failure the next attempt goes to the next host. Proxies come
+ * A 200 is read item by item by es_resp.c (anchors.md 5.3). Proxies come
  * from the environment (http_proxy, https_proxy, no_proxy), as libcurl does
  * by default.
+ *
+ * Hosts: requests go round robin over the hosts that are UP. A request that
+ * fails with SL_ENET sets its host ASIDE for its own backoff (host_backoff,
+ * with jitter); once that expires the host is PROBING: GET / on the multi
+ * handle, beside the bulk requests, and only an HTTP answer below 500 (other
+ * than 408) brings it back UP. When no host is UP a submitted request is
+ * parked: the host due soonest is probed at once and the parked requests go
+ * to it when it answers, or fail with SL_ENET when it does not (delivery
+ * then backs off as for any failed request). Probes move only while the
+ * sink is driven (submit, poll); a probe whose timeout passed while nothing
+ * drove it is started again rather than counted. With `discover`, GET
+ * /_nodes/http on an UP host adds the nodes' publish addresses as hosts
+ * (probed before their first request); configured hosts are never removed,
+ * discovered ones that leave the answer are GONE. The host array has a fixed
+ * capacity, so a request's host pointer stays valid.
  *
  * Threads: one delivery thread owns an instance and makes every call; only
  * struct sink_stats is read elsewhere (atomics). open() calls
@@ -32,6 +46,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "common/backoff.h"
 #include "common/bounds.h"
 #include "common/buf.h"
 #include "common/clock.h"
@@ -40,6 +55,7 @@
 #include "sinks/dlq.h"
 #include "sinks/es.h"
 #include "sinks/es_bulk.h"
+#include "sinks/es_nodes.h"
 #include "sinks/es_resp.h"
 
 /* Rejected items logged one by one per request; the rest only counted. */
@@ -54,9 +70,29 @@
 /* zlib level 1: logs compress well at any level, and level 1 costs the least CPU. */
 #define ES_GZIP_LEVEL       1
 
+/* A GET on the multi handle, in the background: a host's probe or discovery. */
+struct es_get {
+    CURL                 *easy;         /* made at the first use */
+    int                   added;
+    uint64_t              t0_ms;
+    struct es_host       *host;         /* probed, or asked for its nodes */
+    struct sl_buf         body;
+    char                  errbuf[CURL_ERROR_SIZE];
+};
+
 struct es_host {
-    char *label;                /* the configured address, for logs and err.where */
-    char *url;                  /* its _bulk address */
+    char                 *label;        /* the address as configured or discovered */
+    char                 *url;          /* its _bulk address */
+    int                   state;        /* enum sink_host_state */
+    int                   discovered;
+    int                   ever_up;      /* a discovered host starts unproven */
+    int                   seen;         /* in the latest discovery answer */
+    uint64_t              due_ms;       /* ASIDE: probed from then */
+    uint64_t              aside_ms;     /* when it was set aside */
+    unsigned              failed_probes;
+    struct sl_backoff     bo;
+    struct es_get         probe;
+    struct sink_host_stats *st;         /* in the caller's sink_stats */
 };
 
 struct es_req {
@@ -64,6 +100,8 @@ struct es_req {
     int                   busy;         /* submitted, not yet reported by poll */
     int                   added;        /* in the multi handle */
     int                   early;        /* answered before any I/O: early_rc */
+    int                   parked;       /* built, waiting for a host to come UP */
+    int                   added_once;   /* went to its host (its failure is the host's) */
     int                   early_rc;
     struct sl_err         early_err;
     uint64_t              token;
@@ -89,10 +127,20 @@ struct es_sink {
     const struct es_conf *conf;
     char                  comp[128];
     struct sink_stats    *stats;
-    struct es_host       *hosts;
-    size_t                nhosts;
-    size_t                cur;          /* host of the next request */
+    struct es_host       *hosts;        /* capacity hosts_cap: pointers stay valid */
+    size_t                nhosts, hosts_cap;
+    size_t                cur;          /* where the round robin looks next */
     struct curl_slist    *headers;
+    struct curl_slist    *get_headers;  /* probes and discovery: the API key only */
+    size_t                nparked;
+    int                   park_probed;  /* the parked requests had their probe */
+    size_t                nbg;          /* probes and discovery in the multi handle */
+    uint64_t              drive_ms;     /* the last time the transfers were moved */
+    int                   stale;        /* this drive came long after the previous one */
+    char                  probe_why[256];  /* why the last probe failed */
+    struct es_get         disc;
+    uint64_t              disc_next_ms;
+    struct sl_episode     disc_ep;      /* discovery failing */
     CURLM                *multi;
     struct es_req        *reqs;         /* `concurrency` slots */
     size_t                nreqs;
@@ -219,6 +267,380 @@ static int setup_easy(struct es_sink *s, struct es_req *q, struct sl_err *err)
     return 0;
 }
 
+static size_t probe_write(char *p, size_t size, size_t nmemb, void *ud)
+{
+    return sl_buf_append(ud, p, size * nmemb) ? 0 : size * nmemb;
+}
+
+/* host without its trailing slashes, then path: where a GET goes. */
+static int host_path(struct sl_buf *b, const char *host, const char *path)
+{
+    size_t n = strlen(host);
+
+    while (n && host[n - 1] == '/')
+        n--;
+    sl_buf_reset(b);
+    return sl_buf_append(b, host, n) || sl_buf_putc(b, '/') || sl_buf_puts(b, path) ? -1 : 0;
+}
+
+/* A GET with everything a connection to the cluster carries (conn_opts):
+ * `sluice check --connect`, the hosts' probes and discovery. */
+static CURLcode get_opts(CURL *e, const struct es_conf *c, const char *url, struct sl_buf *body,
+                         char *errbuf, struct curl_slist *headers, const char **whatp)
+{
+    CURLcode cc = conn_opts(e, c, whatp);
+    const char *what = *whatp;
+
+    SETOPT(CURLOPT_URL, url);
+    SETOPT(CURLOPT_HTTPGET, 1L);
+    SETOPT(CURLOPT_WRITEFUNCTION, probe_write);
+    SETOPT(CURLOPT_WRITEDATA, body);
+    SETOPT(CURLOPT_ERRORBUFFER, errbuf);
+    SETOPT(CURLOPT_HTTPHEADER, headers);
+    *whatp = what;
+    return cc;
+}
+
+/* ---- hosts: health, probes, discovery ---- */
+
+static void host_state(struct es_host *h, int state)
+{
+    h->state = state;
+    atomic_store(&h->st->state, state);
+}
+
+/* Appends a host (configured or discovered); NULL when there is no room. */
+static struct es_host *host_add(struct es_sink *s, const char *label, int discovered,
+                                struct sl_buf *url)
+{
+    struct es_host *h;
+    struct sink_host_stats *st;
+
+    if (s->nhosts == s->hosts_cap || es_bulk_url(url, label))
+        return NULL;
+    h = &s->hosts[s->nhosts];
+    st = &s->stats->host[s->nhosts];
+    memset(h, 0, sizeof *h);
+    h->label = sl_strdup(label);
+    h->url = sl_strdup(url->data);
+    h->discovered = discovered;
+    h->ever_up = !discovered;
+    h->seen = 1;
+    sl_backoff_init(&h->bo, (uint32_t)s->conf->host_backoff_initial_ms,
+                    (uint32_t)s->conf->host_backoff_max_ms);
+    sl_buf_init(&h->probe.body, 1024, 64u * 1024u);
+    h->probe.host = h;
+    h->st = st;
+    snprintf(st->url, sizeof st->url, "%s", label);
+    st->discovered = discovered;
+    /* A discovered host is probed before its first request. */
+    host_state(h, discovered ? SINK_HOST_ASIDE : SINK_HOST_UP);
+    s->nhosts++;
+    atomic_store_explicit(&s->stats->nhosts, s->nhosts, memory_order_release);
+    return h;
+}
+
+static size_t hosts_up(const struct es_sink *s)
+{
+    size_t n = 0;
+
+    for (size_t i = 0; i < s->nhosts; i++)
+        n += s->hosts[i].state == SINK_HOST_UP;
+    return n;
+}
+
+/* The next UP host, round robin; NULL when none is. */
+static struct es_host *pick_host(struct es_sink *s)
+{
+    for (size_t i = 0; i < s->nhosts; i++) {
+        size_t k = (s->cur + i) % s->nhosts;
+
+        if (s->hosts[k].state == SINK_HOST_UP) {
+            s->cur = (k + 1) % s->nhosts;
+            return &s->hosts[k];
+        }
+    }
+    return NULL;
+}
+
+/* A request to h failed at the connection level: no more requests until a
+ * probe after its backoff says it answers again. Logged once per episode. */
+static void host_aside(struct es_sink *s, struct es_host *h, const char *why)
+{
+    uint64_t now = sl_clock_mono_ms();
+    uint32_t wait;
+
+    if (h->state != SINK_HOST_UP)
+        return;                 /* another request already set it aside */
+    wait = sl_backoff_next(&h->bo);
+    h->due_ms = now + wait;
+    h->aside_ms = now;
+    h->failed_probes = 0;
+    host_state(h, SINK_HOST_ASIDE);
+    SL_WARN(s->comp, "host set aside url=%s reason=\"%s\" probe_in_ms=%u hosts_up=%zu/%zu",
+            h->label, why, wait, hosts_up(s), s->nhosts);
+}
+
+/* Starts a GET of path on h in the background; 0, or -1 (nothing started). */
+static int get_start(struct es_sink *s, struct es_get *g, struct es_host *h, const char *path)
+{
+    struct sl_buf url;
+    const char *what = "";
+    CURLcode cc;
+    int rc = -1;
+
+    sl_buf_init(&url, 256, 8192);
+    if (!g->easy)
+        g->easy = curl_easy_init();
+    if (!g->easy || host_path(&url, h->label, path))
+        goto fail;
+    sl_buf_reset(&g->body);
+    g->errbuf[0] = '\0';
+    cc = get_opts(g->easy, s->conf, url.data, &g->body, g->errbuf, s->get_headers, &what);
+    if (cc != CURLE_OK || curl_multi_add_handle(s->multi, g->easy) != CURLM_OK)
+        goto fail;
+    g->host = h;
+    g->added = 1;
+    g->t0_ms = sl_clock_mono_ms();
+    s->nbg++;
+    rc = 0;
+fail:
+    sl_buf_free(&url);
+    return rc;
+}
+
+static void get_remove(struct es_sink *s, struct es_get *g)
+{
+    if (!g->added)
+        return;
+    curl_multi_remove_handle(s->multi, g->easy);
+    g->added = 0;
+    s->nbg--;
+}
+
+static void probe_failed(struct es_sink *s, struct es_host *h, const char *why)
+{
+    uint32_t wait = sl_backoff_next(&h->bo);
+
+    h->due_ms = sl_clock_mono_ms() + wait;
+    h->failed_probes++;
+    atomic_fetch_add(&h->st->probe_failures, 1);
+    snprintf(s->probe_why, sizeof s->probe_why, "%s: %s", h->label, why);
+    host_state(h, SINK_HOST_ASIDE);
+    if (h->discovered && !h->ever_up && h->failed_probes == 1)
+        SL_WARN(s->comp, "discovered host does not answer url=%s reason=\"%s\" (behind a load "
+                "balancer or NAT the nodes' own addresses may be unreachable: discover: false)",
+                h->label, why);
+    else
+        SL_DEBUG(s->comp, "probe failed url=%s reason=\"%s\" probe_in_ms=%u", h->label, why,
+                 wait);
+}
+
+static void probe_start(struct es_sink *s, struct es_host *h)
+{
+    atomic_fetch_add(&h->st->probes, 1);
+    if (get_start(s, &h->probe, h, "")) {
+        probe_failed(s, h, "cannot start the probe");
+        return;
+    }
+    host_state(h, SINK_HOST_PROBING);
+}
+
+/* A probe finished: any HTTP answer below 500 but 408 means the host serves
+ * again (401/403 included: the bulk request will say what is wrong with the
+ * credentials, and a writer without the monitor privilege gets 403 here). */
+static void probe_done(struct es_sink *s, struct es_host *h, CURLcode cc)
+{
+    struct es_get *g = &h->probe;
+    long status = 0;
+    char why[CURL_ERROR_SIZE + 64];
+
+    get_remove(s, g);
+    if (cc == CURLE_OPERATION_TIMEDOUT && s->stale) {
+        /* Its time ran out while nobody drove it: it proves nothing. */
+        host_state(h, SINK_HOST_ASIDE);
+        h->due_ms = 0;
+        return;
+    }
+    if (cc == CURLE_OK)
+        curl_easy_getinfo(g->easy, CURLINFO_RESPONSE_CODE, &status);
+    if (cc != CURLE_OK) {
+        snprintf(why, sizeof why, "GET /: %s", g->errbuf[0] ? g->errbuf : curl_easy_strerror(cc));
+        probe_failed(s, h, why);
+        return;
+    }
+    if (status == 408 || status >= 500 || status < 100) {
+        snprintf(why, sizeof why, "GET /: HTTP %ld", status);
+        probe_failed(s, h, why);
+        return;
+    }
+    sl_backoff_reset(&h->bo);
+    host_state(h, SINK_HOST_UP);
+    if (!h->ever_up)
+        SL_INFO(s->comp, "discovered host in service url=%s", h->label);
+    else
+        SL_INFO(s->comp, "host back in service url=%s aside_ms=%llu failed_probes=%u "
+                "hosts_up=%zu/%zu", h->label,
+                (unsigned long long)(sl_clock_mono_ms() - h->aside_ms), h->failed_probes,
+                hosts_up(s), s->nhosts);
+    h->ever_up = 1;
+}
+
+static void disc_add(void *arg, const char *url)
+{
+    struct es_sink *s = arg;
+    struct sl_buf b;
+    size_t n = strlen(url);
+
+    for (size_t i = 0; i < s->nhosts; i++) {
+        struct es_host *h = &s->hosts[i];
+        size_t m = strlen(h->label);
+
+        while (m && h->label[m - 1] == '/')
+            m--;
+        if (m == n && memcmp(h->label, url, n) == 0) {
+            h->seen = 1;
+            if (h->state == SINK_HOST_GONE) {
+                h->due_ms = 0;
+                host_state(h, SINK_HOST_ASIDE);
+            }
+            return;
+        }
+    }
+    sl_buf_init(&b, 256, 8192);
+    if (host_add(s, url, 1, &b))
+        SL_INFO(s->comp, "host discovered url=%s (probed before its first request)", url);
+    else
+        SL_WARN(s->comp, "host discovered but not added url=%s: already %zu hosts", url,
+                s->nhosts);
+    sl_buf_free(&b);
+}
+
+static void disc_done(struct es_sink *s, CURLcode cc)
+{
+    struct es_get *g = &s->disc;
+    long status = 0;
+    const char *scheme = strncmp(s->conf->hosts.v[0], "https:", 6) == 0 ? "https" : "http";
+    int n;
+
+    get_remove(s, g);
+    s->disc_next_ms = sl_clock_mono_ms() + s->conf->discover_interval_ms;
+    if (cc == CURLE_OK)
+        curl_easy_getinfo(g->easy, CURLINFO_RESPONSE_CODE, &status);
+    for (size_t i = 0; i < s->nhosts; i++)
+        s->hosts[i].seen = !s->hosts[i].discovered;
+    n = cc == CURLE_OK && status == 200
+        ? es_nodes_parse(g->body.data ? g->body.data : "", g->body.len, scheme, disc_add, s)
+        : -1;
+    if (n < 0) {
+        if (sl_episode_hit(&s->disc_ep))
+            SL_WARN(s->comp, "discovery failed url=%s reason=\"%s%ld\" (the hosts stay as they "
+                    "are; asked again every discover_interval)", g->host->label,
+                    cc != CURLE_OK ? curl_easy_strerror(cc) : "GET /_nodes/http: HTTP ",
+                    cc != CURLE_OK ? 0L : status);
+        for (size_t i = 0; i < s->nhosts; i++)
+            s->hosts[i].seen = 1;
+        return;
+    }
+    if (s->disc_ep.active) {
+        sl_episode_end(&s->disc_ep);
+        SL_INFO(s->comp, "discovery works again url=%s", g->host->label);
+    }
+    for (size_t i = 0; i < s->nhosts; i++) {
+        struct es_host *h = &s->hosts[i];
+
+        if (!h->seen && h->state != SINK_HOST_GONE) {
+            /* A probe in flight is left to finish; pick_host skips the host. */
+            host_state(h, SINK_HOST_GONE);
+            SL_INFO(s->comp, "discovered host left the cluster's answer url=%s", h->label);
+        }
+    }
+}
+
+static void park_fail(struct es_sink *s)
+{
+    for (size_t i = 0; i < s->nreqs; i++) {
+        struct es_req *q = &s->reqs[i];
+
+        if (!q->parked)
+            continue;
+        q->parked = 0;
+        q->early = 1;
+        q->host = NULL;
+        q->early_rc = sl_err_set(&q->early_err, SL_ENET, s->comp, "no host is reachable: "
+                                 "all %zu set aside; %s", s->nhosts,
+                                 s->probe_why[0] ? s->probe_why : "no probe could start");
+    }
+    s->nparked = 0;
+}
+
+static void start_req(struct es_sink *s, struct es_req *q);
+
+/* Moves the hosts' states on: due probes start, parked requests go to a host
+ * that is UP (or, with none UP, the host due soonest is probed now, or they
+ * fail when nothing can be probed), discovery runs when it is time. */
+static void hosts_tick(struct es_sink *s)
+{
+    uint64_t now = sl_clock_mono_ms();
+    struct es_host *soon = NULL;
+    size_t up = 0, probing = 0;
+
+    for (size_t i = 0; i < s->nhosts; i++) {
+        struct es_host *h = &s->hosts[i];
+
+        if (h->state == SINK_HOST_ASIDE && now >= h->due_ms)
+            probe_start(s, h);
+        if (h->state == SINK_HOST_UP)
+            up++;
+        else if (h->state == SINK_HOST_PROBING)
+            probing++;
+        else if (h->state == SINK_HOST_ASIDE && (!soon || h->due_ms < soon->due_ms))
+            soon = h;
+    }
+    if (s->nparked && !up && !probing && soon && !s->park_probed) {
+        /* One probe per parked round: if it fails, delivery backs off. */
+        s->park_probed = 1;
+        probe_start(s, soon);
+        probing += soon->state == SINK_HOST_PROBING;
+    }
+    if (s->nparked && up) {
+        for (size_t i = 0; i < s->nreqs; i++) {
+            struct es_req *q = &s->reqs[i];
+
+            if (q->parked) {
+                q->parked = 0;
+                s->nparked--;
+                q->host = pick_host(s);
+                start_req(s, q);
+            }
+        }
+    } else if (s->nparked && !probing) {
+        park_fail(s);
+    }
+    if (!s->nparked)
+        s->park_probed = 0;
+    if (s->conf->discover && up && !s->disc.added && now >= s->disc_next_ms) {
+        struct es_host *h = pick_host(s);
+
+        if (get_start(s, &s->disc, h, ES_NODES_PATH))
+            s->disc_next_ms = now + s->conf->discover_interval_ms;
+    }
+}
+
+/* Moves every transfer on without waiting. */
+static void drive(struct es_sink *s)
+{
+    uint64_t now = sl_clock_mono_ms();
+    int running;
+
+    /* A gap longer than any connect may take: a probe timing out now may
+     * have run out of time only because nothing drove it. */
+    s->stale = s->drive_ms && now - s->drive_ms > s->conf->connect_timeout_ms / 2;
+    s->drive_ms = now;
+    if (s->nadded || s->nbg)
+        curl_multi_perform(s->multi, &running);
+}
+
 static void es_close(void *state)
 {
     struct es_sink *s = state;
@@ -239,14 +661,25 @@ static void es_close(void *state)
         sl_free(q->items);
     }
     sl_free(s->reqs);
+    for (size_t i = 0; i < s->nhosts; i++) {
+        struct es_host *h = &s->hosts[i];
+
+        get_remove(s, &h->probe);
+        if (h->probe.easy)
+            curl_easy_cleanup(h->probe.easy);
+        sl_buf_free(&h->probe.body);
+        sl_free(h->label);
+        sl_free(h->url);
+    }
+    get_remove(s, &s->disc);
+    if (s->disc.easy)
+        curl_easy_cleanup(s->disc.easy);
+    sl_buf_free(&s->disc.body);
     if (s->multi)
         curl_multi_cleanup(s->multi);
-    for (size_t i = 0; i < s->nhosts; i++) {
-        sl_free(s->hosts[i].label);
-        sl_free(s->hosts[i].url);
-    }
     sl_free(s->hosts);
     curl_slist_free_all(s->headers);
+    curl_slist_free_all(s->get_headers);
     dlq_close(s->dlq);
     if (s->curl_ready)
         curl_global_cleanup();
@@ -282,17 +715,22 @@ static int es_open(void **state, const void *confp, const char *name,
         if (rc)
             goto fail;
     }
-    s->hosts = sl_calloc(conf->hosts.n, sizeof *s->hosts);
-    s->nhosts = conf->hosts.n;
-    for (size_t i = 0; i < s->nhosts; i++) {
-        struct es_host *h = &s->hosts[i];
-
-        h->label = sl_strdup(conf->hosts.v[i]);
-        if (es_bulk_url(&url, conf->hosts.v[i])) {
-            rc = sl_err_set(err, SL_ECONFIG, h->label, "host address too long");
+    if (add_auth_header(&s->get_headers, conf)) {
+        rc = sl_err_set(err, SL_EINVAL, s->comp, "cannot build the request headers");
+        goto fail;
+    }
+    s->hosts_cap = conf->discover ? SL_SINK_HOSTS_LIMIT : conf->hosts.n;
+    if (s->hosts_cap > SL_SINK_HOSTS_LIMIT || conf->hosts.n > s->hosts_cap) {
+        rc = sl_err_set(err, SL_ECONFIG, s->comp, "more than %d hosts", SL_SINK_HOSTS_LIMIT);
+        goto fail;
+    }
+    s->hosts = sl_calloc(s->hosts_cap, sizeof *s->hosts);
+    sl_buf_init(&s->disc.body, 4096, SL_BULK_RESP_LIMIT);
+    for (size_t i = 0; i < conf->hosts.n; i++) {
+        if (!host_add(s, conf->hosts.v[i], 0, &url)) {
+            rc = sl_err_set(err, SL_ECONFIG, conf->hosts.v[i], "host address too long");
             goto fail;
         }
-        h->url = sl_strdup(url.data);
     }
     s->multi = curl_multi_init();
     if (!s->multi) {
@@ -300,9 +738,10 @@ static int es_open(void **state, const void *confp, const char *name,
         goto fail;
     }
     s->nreqs = conf->concurrency ? (size_t)conf->concurrency : 1;
-    /* Keep-alive: an idle connection per slot and host stays in the cache
-     * (libcurl's default follows how many transfers are added right now). */
-    curl_multi_setopt(s->multi, CURLMOPT_MAXCONNECTS, (long)(s->nreqs * s->nhosts));
+    /* Keep-alive: an idle connection per slot and host stays in the cache,
+     * and one per host for its probes (libcurl's default follows how many
+     * transfers are added right now). */
+    curl_multi_setopt(s->multi, CURLMOPT_MAXCONNECTS, (long)((s->nreqs + 1) * s->hosts_cap));
     s->reqs = sl_calloc(s->nreqs, sizeof *s->reqs);
     for (size_t i = 0; i < s->nreqs; i++) {
         struct es_req *q = &s->reqs[i];
@@ -596,7 +1035,10 @@ static void report(struct es_sink *s, struct es_req *q, int rc, const struct sl_
         for (size_t i = 0; i < n; i++)
             q->out[i] = SINK_RETRY;
         atomic_fetch_add(&st->failed_requests, 1);
-        s->cur = (s->cur + 1) % s->nhosts;
+        if (rc == SL_ENET && q->host && q->added_once) {
+            atomic_fetch_add(&q->host->st->failures, 1);
+            host_aside(s, q->host, err->msg);
+        }
     }
     for (size_t i = 0; i < n; i++) {
         switch (q->out[i]) {
@@ -616,7 +1058,7 @@ static void report(struct es_sink *s, struct es_req *q, int rc, const struct sl_
         a->err = *err;
     else
         sl_err_clear(&a->err);
-    q->busy = q->early = 0;
+    q->busy = q->early = q->added_once = 0;
     q->recs = NULL;
     q->out = NULL;
 }
@@ -626,8 +1068,6 @@ static int es_submit(void *state, const struct sl_rec *recs, size_t n, enum sink
 {
     struct es_sink *s = state;
     struct es_req *q = NULL;
-    const char *wire;
-    CURLMcode mc;
 
     for (size_t i = 0; i < s->nreqs && !q; i++)
         if (!s->reqs[i].busy)
@@ -639,7 +1079,7 @@ static int es_submit(void *state, const struct sl_rec *recs, size_t n, enum sink
     q->recs = recs;
     q->n = n;
     q->out = out;
-    q->host = &s->hosts[s->cur];
+    q->host = NULL;
     sl_err_clear(&q->early_err);
     atomic_fetch_add(&s->stats->sent, n);
     if (n == 0) {
@@ -651,7 +1091,25 @@ static int es_submit(void *state, const struct sl_rec *recs, size_t n, enum sink
         q->early = 1;
         return 0;
     }
-    wire = q->gz ? q->gzbody.data : q->body.data;
+    hosts_tick(s);
+    q->host = pick_host(s);
+    if (!q->host) {
+        /* No host is UP: the next poll probes one. */
+        q->parked = 1;
+        s->nparked++;
+        hosts_tick(s);
+        return 0;
+    }
+    start_req(s, q);
+    return 0;
+}
+
+/* Puts the built request of q on the wire to q->host. */
+static void start_req(struct es_sink *s, struct es_req *q)
+{
+    const char *wire = q->gz ? q->gzbody.data : q->body.data;
+    CURLMcode mc;
+
     q->wire_len = q->gz ? q->gzbody.len : q->body.len;
     sl_buf_reset(&q->resp);
     q->resp_over = 0;
@@ -667,11 +1125,10 @@ static int es_submit(void *state, const struct sl_rec *recs, size_t n, enum sink
         q->early = 1;
         q->early_rc = sl_err_set(&q->early_err, SL_ENET, q->host->label,
                                  "cannot start the request: %s", curl_multi_strerror(mc));
-        return 0;
+        return;
     }
-    q->added = 1;
+    q->added = q->added_once = 1;
     s->nadded++;
-    return 0;
 }
 
 /* One finished transfer from the multi handle, if any. */
@@ -685,8 +1142,18 @@ static struct es_req *finished(struct es_sink *s)
 
         if (m->msg != CURLMSG_DONE)
             continue;
-        curl_easy_getinfo(m->easy_handle, CURLINFO_PRIVATE, (char **)&q);
-        if (!q || !q->added)
+        for (size_t i = 0; i < s->nreqs && !q; i++)
+            if (s->reqs[i].easy == m->easy_handle)
+                q = &s->reqs[i];
+        if (!q) {
+            for (size_t i = 0; i < s->nhosts; i++)
+                if (s->hosts[i].probe.easy == m->easy_handle && s->hosts[i].probe.added)
+                    probe_done(s, &s->hosts[i], m->data.result);
+            if (s->disc.easy == m->easy_handle && s->disc.added)
+                disc_done(s, m->data.result);
+            continue;
+        }
+        if (!q->added)
             continue;
         q->cc = m->data.result;
         if (q->cc == CURLE_OK)
@@ -695,6 +1162,7 @@ static struct es_req *finished(struct es_sink *s)
         q->added = 0;
         s->nadded--;
         atomic_fetch_add(&s->stats->requests, 1);
+        atomic_fetch_add(&q->host->st->requests, 1);
         atomic_fetch_add(&s->stats->bytes, q->wire_len);
         atomic_fetch_add(&s->stats->latency_us_sum, (sl_clock_mono_ns() - q->t0_ns) / 1000u);
         return q;
@@ -702,34 +1170,45 @@ static struct es_req *finished(struct es_sink *s)
     return NULL;
 }
 
-static int es_poll(void *state, int timeout_ms, struct sink_answer *a)
+static int report_early(struct es_sink *s, struct sink_answer *a)
 {
-    struct es_sink *s = state;
-    struct es_req *q = NULL;
-    struct sl_err err;
-    int running, rc;
+    for (size_t i = 0; i < s->nreqs; i++) {
+        struct es_req *q = &s->reqs[i];
 
-    for (size_t i = 0; i < s->nreqs; i++)
-        if (s->reqs[i].busy && s->reqs[i].early) {
-            q = &s->reqs[i];
+        if (q->busy && q->early) {
             report(s, q, q->early_rc, &q->early_err, a);
             return 1;
         }
-    if (!s->nadded)
-        return 0;
-    curl_multi_perform(s->multi, &running);
-    q = finished(s);
-    if (!q && timeout_ms > 0) {
-        curl_multi_poll(s->multi, NULL, 0, timeout_ms, NULL);
-        curl_multi_perform(s->multi, &running);
-        q = finished(s);
     }
-    if (!q)
-        return 0;
-    sl_err_clear(&err);
-    rc = conclude(s, q, &err);
-    report(s, q, rc, &err, a);
-    return 1;
+    return 0;
+}
+
+static int es_poll(void *state, int timeout_ms, struct sink_answer *a)
+{
+    struct es_sink *s = state;
+    struct es_req *q;
+    struct sl_err err;
+
+    for (int round = 0; round < 2; round++) {
+        if (report_early(s, a))
+            return 1;
+        drive(s);
+        q = finished(s);
+        hosts_tick(s);
+        if (q) {
+            sl_err_clear(&err);
+            report(s, q, conclude(s, q, &err), &err, a);
+            return 1;
+        }
+        if (report_early(s, a))
+            return 1;
+        /* Background probes alone are not worth a wait: nothing to report. */
+        if (round || timeout_ms <= 0 || (!s->nadded && !s->nparked))
+            return 0;
+        curl_multi_poll(s->multi, NULL, 0, timeout_ms, NULL);
+        s->drive_ms = sl_clock_mono_ms();       /* the wait drove the transfers */
+    }
+    return 0;
 }
 
 static void es_drop(void *state)
@@ -743,9 +1222,10 @@ static void es_drop(void *state)
             curl_multi_remove_handle(s->multi, q->easy);
             q->added = 0;
         }
-        q->busy = q->early = 0;
+        q->busy = q->early = q->parked = q->added_once = 0;
     }
     s->nadded = 0;
+    s->nparked = 0;
 }
 
 /* One request, waited for: nothing else may be in flight. */
@@ -775,11 +1255,6 @@ static int es_flush(void *state, struct sl_err *err)
 }
 
 /* ---- `sluice check --connect`: GET / on every host ---- */
-
-static size_t probe_write(char *p, size_t size, size_t nmemb, void *ud)
-{
-    return sl_buf_append(ud, p, size * nmemb) ? 0 : size * nmemb;
-}
 
 /* The string value of "key" in GET /'s small answer, where each of the keys
  * read here (number, distribution, cluster_name) appears once. */
@@ -819,36 +1294,22 @@ static int es_probe(const void *confp, void (*line)(void *arg, const char *text)
         const char *host = c->hosts.v[i];
         char errbuf[CURL_ERROR_SIZE] = "", text[512], num[64], dist[64], name[128];
         struct sl_buf url, body;
+        struct curl_slist *h = NULL;
         const char *what = "";
-        size_t n = strlen(host);
         long status = 0;
         CURL *e = curl_easy_init();
-        CURLcode cc;
+        CURLcode cc = CURLE_FAILED_INIT;
 
-        while (n && host[n - 1] == '/')
-            n--;
         sl_buf_init(&url, 256, 8192);
         sl_buf_init(&body, 1024, 64u * 1024u);
-        sl_buf_append(&url, host, n);
-        sl_buf_putc(&url, '/');
-        cc = e ? conn_opts(e, c, &what) : CURLE_FAILED_INIT;
-        if (cc == CURLE_OK) {
-            curl_easy_setopt(e, CURLOPT_URL, url.data);
-            curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
-            curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, probe_write);
-            curl_easy_setopt(e, CURLOPT_WRITEDATA, &body);
-            curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
-            struct curl_slist *h = NULL;
-            if (add_auth_header(&h, c) == 0) {
-                curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
-                cc = curl_easy_perform(e);
-            } else {
-                cc = CURLE_OUT_OF_MEMORY;
-            }
-            curl_slist_free_all(h);
-            if (cc == CURLE_OK)
-                curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
-        }
+        if (e && host_path(&url, host, "") == 0)
+            cc = add_auth_header(&h, c) ? CURLE_OUT_OF_MEMORY
+                 : get_opts(e, c, url.data, &body, errbuf, h, &what);
+        if (cc == CURLE_OK)
+            cc = curl_easy_perform(e);
+        curl_slist_free_all(h);
+        if (cc == CURLE_OK)
+            curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
         if (cc != CURLE_OK) {
             snprintf(text, sizeof text, "%s: unreachable: %s", host,
                      errbuf[0] ? errbuf : curl_easy_strerror(cc));

@@ -41,9 +41,20 @@ static const struct sl_cfg_row retry_rows[] = {
     SL_CFG_END
 };
 
+static const struct sl_cfg_row host_backoff_rows[] = {
+    { "initial", SL_CFG_DURATION, "1s", 10, MS_HOUR, OFF(host_backoff_initial_ms),
+      "a host whose request failed (refused, timeout, cut, 5xx) is set aside this long "
+      "before a GET / probe decides whether it takes requests again", NULL, NULL, 0 },
+    { "max", SL_CFG_DURATION, "1m", 10, MS_HOUR, OFF(host_backoff_max_ms),
+      "longest a host is set aside between probes (the wait doubles up to it, with jitter)",
+      NULL, NULL, 0 },
+    SL_CFG_END
+};
+
 const struct sl_cfg_row es_conf_rows[] = {
     { "hosts", SL_CFG_STRLIST, NULL, 0, 0, OFF(hosts),
-      "cluster addresses, http://host:port or https://host:port; tried in turn", NULL, NULL, 1 },
+      "cluster addresses, http://host:port or https://host:port; requests go round robin over "
+      "the healthy ones", NULL, NULL, 1 },
     { "index", SL_CFG_STR, "logs-syslog-default", 0, 0, OFF(index),
       "target: a data stream, an index, or a date pattern such as syslog-%Y.%m.%d", NULL, NULL, 0 },
     { "op_type", SL_CFG_ENUM, "create", 0, 0, OFF(op_type),
@@ -73,6 +84,16 @@ const struct sl_cfg_row es_conf_rows[] = {
       "bulk requests in flight at once, each on its own connection", NULL, NULL, 0 },
     { "retry", SL_CFG_SECTION, NULL, 0, 0, 0,
       "backoff for records the cluster answered 'retry'", NULL, retry_rows, 0 },
+    { "host_backoff", SL_CFG_SECTION, NULL, 0, 0, 0,
+      "how long a failed host is set aside before it is probed again", NULL,
+      host_backoff_rows, 0 },
+    { "discover", SL_CFG_BOOL, "false", 0, 0, OFF(discover),
+      "add the cluster's nodes (GET /_nodes/http, their http.publish_address) to hosts, with "
+      "the scheme, TLS and credentials of the configured ones; off behind a load balancer",
+      NULL, NULL, 0 },
+    { "discover_interval", SL_CFG_DURATION, "5m", 1000, 24u * MS_HOUR,
+      OFF(discover_interval_ms), "how often discovery asks again (discover: true)",
+      NULL, NULL, 0 },
     SL_CFG_END
 };
 
@@ -108,6 +129,9 @@ int es_conf_validate(const void *confp, struct sl_err *err)
     sl_buf_init(&b, 256, 700);
     if (c->hosts.n == 0)
         problem(&b, "hosts: give at least one address");
+    if (c->hosts.n > SL_SINK_HOSTS_LIMIT)
+        sl_buf_printf(&b, "%shosts: %zu addresses, at most %d", b.len ? "; " : "",
+                      c->hosts.n, SL_SINK_HOSTS_LIMIT);
     for (size_t i = 0; i < c->hosts.n; i++)
         if (check_host(c->hosts.v[i])) {
             sl_buf_printf(&b, "%shosts: '%.80s' is not http://host:port or https://host:port "
@@ -124,6 +148,8 @@ int es_conf_validate(const void *confp, struct sl_err *err)
         problem(&b, "tls.key without tls.cert");
     if (c->retry_initial_ms > c->retry_max_ms)
         problem(&b, "retry.initial is longer than retry.max");
+    if (c->host_backoff_initial_ms > c->host_backoff_max_ms)
+        problem(&b, "host_backoff.initial is longer than host_backoff.max");
     if (b.len)
         rc = sl_err_set(err, SL_ECONFIG, "sink", "%s", b.data);
     sl_buf_free(&b);

@@ -29,6 +29,10 @@ struct es_conf {
     uint64_t retry_initial_ms;
     uint64_t retry_max_ms;
     uint64_t concurrency;           /* bulk requests in flight at once */
+    uint64_t host_backoff_initial_ms;   /* a failed host is probed again after this */
+    uint64_t host_backoff_max_ms;
+    int      discover;              /* add the cluster's nodes from GET /_nodes/http */
+    uint64_t discover_interval_ms;
 };
 
 extern const struct sl_cfg_row es_conf_rows[];

@@ -9,6 +9,7 @@ libsl_sinks_a_SOURCES = \
 	sinks/es_bulk.c sinks/es_bulk.h \
 	sinks/es_conf.c sinks/es_conf.h \
 	sinks/es_resp.c sinks/es_resp.h \
+	sinks/es_nodes.c sinks/es_nodes.h \
 	sinks/dlq.c sinks/dlq.h
 # What a program linking the sinks needs after libsl_sinks.a (then COMMON_LIBS).
 SINKS_LIBS = libsl_sinks.a $(CURL_LIBS) $(ZLIB_LIBS)

@@ -17,6 +17,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/bounds.h"
 #include "common/err.h"
 #include "common/rec.h"
 #include "common/schema.h"
@@ -48,6 +49,29 @@ struct sink_answer {
     struct sl_err err;
 };
 
+/* Per-host health of a sink with several hosts (elasticsearch). */
+enum sink_host_state {
+    SINK_HOST_UP = 0,       /* takes requests */
+    SINK_HOST_ASIDE,        /* failed; waits for its backoff, then a probe */
+    SINK_HOST_PROBING,      /* GET / in flight; takes requests once it answers */
+    SINK_HOST_GONE,         /* discovered, then missing from a later discovery */
+};
+
+#define SINK_HOST_URL 256
+
+/* Written by the delivery thread, read by anyone. An entry's url and
+ * discovered are set once, before nhosts counts it (release), and never
+ * change; entries are never removed. */
+struct sink_host_stats {
+    char             url[SINK_HOST_URL];  /* as configured or discovered (cut at 255) */
+    int              discovered;
+    _Atomic int      state;               /* enum sink_host_state */
+    _Atomic uint64_t requests;            /* bulk requests answered or failed on it */
+    _Atomic uint64_t failures;            /* of those, failed at the connection level */
+    _Atomic uint64_t probes;              /* GET / health probes */
+    _Atomic uint64_t probe_failures;
+};
+
 struct sink_stats {
     _Atomic uint64_t sent;          /* records handed to send (retries included) */
     _Atomic uint64_t confirmed;     /* DONE + DUPLICATE */
@@ -59,6 +83,9 @@ struct sink_stats {
     _Atomic uint64_t failed_requests;
     _Atomic uint64_t bytes;         /* request bytes on the wire */
     _Atomic uint64_t latency_us_sum;
+    /* Sinks with hosts: host[0..nhosts) (acquire nhosts before reading). */
+    _Atomic size_t   nhosts;
+    struct sink_host_stats host[SL_SINK_HOSTS_LIMIT];
 };
 
 struct sink_type {

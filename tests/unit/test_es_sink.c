@@ -21,6 +21,7 @@
 #include "common/mem.h"
 #include "sinks/es.h"
 #include "sinks/es_bulk.h"
+#include "sinks/es_nodes.h"
 #include "tests/unit/tu.h"
 
 /* ---- the fault injector ---- */
@@ -234,7 +235,7 @@ static void *state;
 static struct sl_err err;
 static struct sl_rec recs[6];
 static enum sink_verdict out[6];
-static struct fault_injector fi;
+static struct fault_injector fi, fi2;
 static char *fixture_text;
 static FILE *log_file;
 
@@ -364,6 +365,8 @@ static const char ok3[] =
     "{\"create\":{\"_id\":\"AAAAAAAAAAAAAAAAAAAAA1\",\"status\":201}},"
     "{\"create\":{\"_id\":\"AAAAAAAAAAAAAAAAAAAAA2\",\"status\":201}}]}";
 static const int first3[] = { 0, 1, 2 };
+/* What GET / answers (trimmed): a probe only needs an HTTP answer below 500. */
+static const char root_ok[] = "{\"cluster_name\":\"t\",\"version\":{\"number\":\"2.19.1\"}}";
 
 static void t_mixed(void)
 {
@@ -573,18 +576,23 @@ static void t_503(void)
 {
     struct fi_step s[] = {
         { FI_REPLY, 503, "{\"error\":{\"type\":\"cluster_block_exception\",\"reason\":\"blocked by: [SERVICE_UNAVAILABLE/1/state not recovered / initialized];\"},\"status\":503}" },
+        { FI_REPLY, 200, root_ok },
         { FI_REPLY, 200, ok3 },
     };
 
     make_recs(first3, 3);
-    start(s, 2);
+    start(s, 3);
     CU_ASSERT_EQUAL(send_n(3), SL_ENET);
     assert_all(3, SINK_RETRY);
     TU_ASSERT_HAS(err.msg, "HTTP 503");
     CU_ASSERT_EQUAL(stats.failed_requests, 1);
+    /* The only host was set aside: it is probed before the records go again. */
     CU_ASSERT_EQUAL(send_n(3), 0);
     fi_stop(&fi);
     assert_all(3, SINK_DONE);
+    CU_ASSERT_EQUAL_FATAL(fi.served, 3);
+    CU_ASSERT_EQUAL(strncmp(fi.head[1], "GET / HTTP/1.1\r\n", 16), 0);
+    CU_ASSERT_EQUAL(strncmp(fi.head[2], "POST /_bulk?", 12), 0);
     fi_free(&fi);
 }
 
@@ -605,17 +613,18 @@ static void t_429(void)
 
 static void t_cut(void)
 {
-    struct fi_step s[] = { { FI_CUT, 200, ok3 }, { FI_REPLY, 200, ok3 } };
+    struct fi_step s[] = { { FI_CUT, 200, ok3 }, { FI_REPLY, 200, root_ok },
+                           { FI_REPLY, 200, ok3 } };
 
     make_recs(first3, 3);
-    start(s, 2);
+    start(s, 3);
     CU_ASSERT_EQUAL(send_n(3), SL_ENET);
     assert_all(3, SINK_RETRY);
     CU_ASSERT_EQUAL(stats.confirmed, 0);
     CU_ASSERT_EQUAL(send_n(3), 0);
     fi_stop(&fi);
     assert_all(3, SINK_DONE);
-    CU_ASSERT_EQUAL(fi.accepts, 2);
+    CU_ASSERT_EQUAL(fi.accepts, 2);     /* the probe and the request share the new one */
     fi_free(&fi);
 }
 
@@ -804,6 +813,318 @@ static void t_item_retry_logged_once(void)
     fi_free(&fi);
 }
 
+/* ---- several hosts: set aside, probed, back ---- */
+
+static int count_of(const char *hay, const char *needle)
+{
+    int n = 0;
+
+    for (const char *p = strstr(hay, needle); p; p = strstr(p + 1, needle))
+        n++;
+    return n;
+}
+
+/* Drives the sink with nothing in flight (its background probes and
+ * discovery) until host k is in state, or FI_WAIT_MS passed. */
+static int pump_until(size_t k, int state_want)
+{
+    struct sink_answer a;
+    uint64_t until = sl_clock_mono_ms() + FI_WAIT_MS;
+
+    while (sl_clock_mono_ms() < until) {
+        sink_es.poll(state, 0, &a);
+        if (atomic_load(&stats.nhosts) > k && atomic_load(&stats.host[k].state) == state_want)
+            return 0;
+        usleep(2000);
+    }
+    return -1;
+}
+
+static void open_two(const struct fi_step *sa, size_t na, const struct fi_step *sb, size_t nb)
+{
+    fi_start(&fi, sa, na);
+    fi_start(&fi2, sb, nb);
+    conf_hosts(fi.port, fi2.port);
+    CU_ASSERT_EQUAL_FATAL(sink_es.open(&state, &conf, "t", &stats, &err), 0);
+}
+
+static void t_set_aside(void)
+{
+    struct fi_step sa[] = { { FI_REPLY, 503, "{\"error\":\"overloaded\"}" } };
+    struct fi_step sb[] = { { FI_REPLY, 200, ok3 }, { FI_REPLY, 200, ok3 }, { FI_REPLY, 200, ok3 } };
+    char a_url[64], want[160];
+
+    set("host_backoff", "initial", "1m");
+    set("host_backoff", "max", "1m");
+    make_recs(first3, 3);
+    open_two(sa, 1, sb, 3);
+    snprintf(a_url, sizeof a_url, "http://127.0.0.1:%d", fi.port);
+    CU_ASSERT_EQUAL(send_n(3), SL_ENET);
+    TU_ASSERT_STR(err.where, a_url);
+    /* A is aside for a minute: every request goes to B. */
+    for (int i = 0; i < 3; i++) {
+        CU_ASSERT_EQUAL(send_n(3), 0);
+        assert_all(3, SINK_DONE);
+    }
+    sink_es.close(state);
+    state = NULL;
+    fi_stop(&fi);
+    fi_stop(&fi2);
+    CU_ASSERT_EQUAL(fi.served, 1);
+    CU_ASSERT_EQUAL(fi2.served, 3);
+    CU_ASSERT_EQUAL(atomic_load(&stats.nhosts), 2);
+    TU_ASSERT_STR(stats.host[0].url, a_url);
+    CU_ASSERT_EQUAL(stats.host[0].requests, 1);
+    CU_ASSERT_EQUAL(stats.host[0].failures, 1);
+    CU_ASSERT_EQUAL(stats.host[0].probes, 0);
+    CU_ASSERT_EQUAL(stats.host[0].state, SINK_HOST_ASIDE);
+    CU_ASSERT_EQUAL(stats.host[1].requests, 3);
+    CU_ASSERT_EQUAL(stats.host[1].failures, 0);
+    CU_ASSERT_EQUAL(stats.host[1].state, SINK_HOST_UP);
+    CU_ASSERT_EQUAL(stats.host[1].discovered, 0);
+    CU_ASSERT_EQUAL(stats.requests, 4);
+    CU_ASSERT_EQUAL(stats.failed_requests, 1);
+    snprintf(want, sizeof want, "host set aside url=%s reason=\"HTTP 503: {\"error\":\"overloaded\"}\" "
+             "probe_in_ms=", a_url);
+    TU_ASSERT_HAS(log_text(), want);
+    TU_ASSERT_HAS(log_text(), "hosts_up=1/2");
+    CU_ASSERT_EQUAL(count_of(log_text(), "host set aside"), 1);
+    fi_free(&fi);
+    fi_free(&fi2);
+}
+
+static void t_probe_before_reuse(void)
+{
+    struct fi_step sa[] = { { FI_REPLY, 503, "{}" }, { FI_REPLY, 200, root_ok },
+                            { FI_REPLY, 200, ok3 } };
+    struct fi_step sb[] = { { FI_REPLY, 200, ok3 }, { FI_REPLY, 200, ok3 } };
+    char want[128];
+
+    set("host_backoff", "initial", "20ms");
+    set("host_backoff", "max", "20ms");
+    make_recs(first3, 3);
+    open_two(sa, 3, sb, 2);
+    CU_ASSERT_EQUAL(send_n(3), SL_ENET);
+    CU_ASSERT_EQUAL(send_n(3), 0);          /* B */
+    usleep(30000);                          /* A's backoff (10..20 ms) is over */
+    CU_ASSERT_EQUAL_FATAL(pump_until(0, SINK_HOST_UP), 0);
+    CU_ASSERT_EQUAL(stats.host[0].probes, 1);
+    CU_ASSERT_EQUAL(send_n(3), 0);          /* A again, round robin */
+    assert_all(3, SINK_DONE);
+    CU_ASSERT_EQUAL(send_n(3), 0);          /* B */
+    sink_es.close(state);
+    state = NULL;
+    fi_stop(&fi);
+    fi_stop(&fi2);
+    CU_ASSERT_EQUAL_FATAL(fi.served, 3);
+    CU_ASSERT_EQUAL(strncmp(fi.head[0], "POST /_bulk?", 12), 0);
+    CU_ASSERT_EQUAL(strncmp(fi.head[1], "GET / HTTP/1.1\r\n", 16), 0);
+    CU_ASSERT_EQUAL(strncmp(fi.head[2], "POST /_bulk?", 12), 0);
+    CU_ASSERT_EQUAL(fi2.served, 2);
+    CU_ASSERT_EQUAL(stats.host[0].requests, 2);
+    CU_ASSERT_EQUAL(stats.host[0].probe_failures, 0);
+    CU_ASSERT_EQUAL(stats.host[0].state, SINK_HOST_UP);
+    snprintf(want, sizeof want, "host back in service url=http://127.0.0.1:%d aside_ms=", fi.port);
+    TU_ASSERT_HAS(log_text(), want);
+    TU_ASSERT_HAS(log_text(), "failed_probes=0 hosts_up=2/2");
+    fi_free(&fi);
+    fi_free(&fi2);
+}
+
+static void t_probe_does_not_block(void)
+{
+    /* A's probe gets no answer (its timeout is 5 s); B's requests go on meanwhile. */
+    struct fi_step sa[] = { { FI_REPLY, 503, "{}" }, { FI_STALL, 0, "" } };
+    struct fi_step sb[] = { { FI_REPLY, 200, ok3 }, { FI_REPLY, 200, ok3 } };
+    uint64_t t0;
+
+    set("host_backoff", "initial", "20ms");
+    set("host_backoff", "max", "20ms");
+    make_recs(first3, 3);
+    open_two(sa, 2, sb, 2);
+    CU_ASSERT_EQUAL(send_n(3), SL_ENET);
+    usleep(30000);
+    t0 = sl_clock_mono_ms();
+    CU_ASSERT_EQUAL(send_n(3), 0);          /* starts A's probe, goes to B */
+    CU_ASSERT_EQUAL(stats.host[0].state, SINK_HOST_PROBING);
+    CU_ASSERT_EQUAL(send_n(3), 0);          /* A still probing: B again */
+    CU_ASSERT(sl_clock_mono_ms() - t0 < 2500);
+    CU_ASSERT_EQUAL(stats.host[0].state, SINK_HOST_PROBING);
+    CU_ASSERT_EQUAL(stats.host[1].requests, 2);
+    sink_es.close(state);                   /* ends the stalled probe */
+    state = NULL;
+    fi_stop(&fi);
+    fi_stop(&fi2);
+    CU_ASSERT_EQUAL(fi.served, 2);
+    CU_ASSERT_EQUAL(fi2.served, 2);
+    fi_free(&fi);
+    fi_free(&fi2);
+}
+
+static void t_all_down_one_host(void)
+{
+    struct fi_step s[] = { { FI_REPLY, 503, "{}" }, { FI_REPLY, 503, "{}" },
+                           { FI_REPLY, 200, root_ok }, { FI_REPLY, 200, ok3 } };
+
+    set("host_backoff", "initial", "1m");
+    set("host_backoff", "max", "1m");
+    make_recs(first3, 3);
+    start(s, 4);
+    CU_ASSERT_EQUAL(send_n(3), SL_ENET);
+    /* Every host is aside: the request waits for a probe of the soonest,
+     * which fails, so the request fails and delivery backs off. */
+    CU_ASSERT_EQUAL(send_n(3), SL_ENET);
+    assert_all(3, SINK_RETRY);
+    TU_ASSERT_HAS(err.msg, "no host is reachable: all 1 set aside; http://127.0.0.1:");
+    TU_ASSERT_HAS(err.msg, "GET /: HTTP 503");
+    /* The next attempt probes again; the host answers and gets the records. */
+    CU_ASSERT_EQUAL(send_n(3), 0);
+    assert_all(3, SINK_DONE);
+    fi_stop(&fi);
+    CU_ASSERT_EQUAL_FATAL(fi.served, 4);
+    CU_ASSERT_EQUAL(strncmp(fi.head[1], "GET / ", 6), 0);
+    CU_ASSERT_EQUAL(strncmp(fi.head[2], "GET / ", 6), 0);
+    CU_ASSERT_EQUAL(strncmp(fi.head[3], "POST /_bulk?", 12), 0);
+    CU_ASSERT_EQUAL(stats.failed_requests, 2);
+    CU_ASSERT_EQUAL(stats.requests, 2);     /* the failed probe sent no bulk request */
+    CU_ASSERT_EQUAL(stats.host[0].failures, 1);
+    CU_ASSERT_EQUAL(stats.host[0].probes, 2);
+    CU_ASSERT_EQUAL(stats.host[0].probe_failures, 1);
+    CU_ASSERT_EQUAL(stats.host[0].state, SINK_HOST_UP);
+    CU_ASSERT_EQUAL(count_of(log_text(), "host set aside"), 1);
+    CU_ASSERT_EQUAL(count_of(log_text(), "host back in service"), 1);
+    TU_ASSERT_HAS(log_text(), "failed_probes=1 hosts_up=1/1");
+    fi_free(&fi);
+}
+
+static void t_all_down_two_hosts(void)
+{
+    struct fi_step sb[] = { { FI_REPLY, 502, "{}" }, { FI_REPLY, 200, root_ok },
+                            { FI_REPLY, 200, ok3 } };
+    int port = refused_port(), rc = -1, tries = 0;
+
+    /* Both wait 30..60 s; a failed probe doubles that to 60..120 s, so
+     * after at most one probe of the refused host, B is the soonest. */
+    set("host_backoff", "initial", "1m");
+    set("host_backoff", "max", "1h");
+    make_recs(first3, 3);
+    fi_start(&fi, sb, 3);
+    conf_hosts(port, fi.port);
+    CU_ASSERT_EQUAL_FATAL(sink_es.open(&state, &conf, "t", &stats, &err), 0);
+    CU_ASSERT_EQUAL(send_n(3), SL_ENET);    /* refused */
+    CU_ASSERT_EQUAL(send_n(3), SL_ENET);    /* 502 */
+    CU_ASSERT_EQUAL(count_of(log_text(), "host set aside"), 2);
+    TU_ASSERT_HAS(log_text(), "hosts_up=0/2");
+    while (rc && tries++ < 3)
+        rc = send_n(3);
+    CU_ASSERT_EQUAL(rc, 0);
+    CU_ASSERT(tries <= 2);
+    assert_all(3, SINK_DONE);
+    fi_stop(&fi);
+    CU_ASSERT_EQUAL_FATAL(fi.served, 3);
+    CU_ASSERT_EQUAL(strncmp(fi.head[1], "GET / ", 6), 0);
+    CU_ASSERT_EQUAL(stats.host[0].state, SINK_HOST_ASIDE);
+    CU_ASSERT_EQUAL(stats.host[1].state, SINK_HOST_UP);
+    CU_ASSERT_EQUAL(stats.host[1].requests, 2);
+    fi_free(&fi);
+}
+
+static void t_discovery(void)
+{
+    static char nodes[1024];
+    struct fi_step sa[] = { { FI_REPLY, 200, nodes }, { FI_REPLY, 200, ok3 } };
+    struct fi_step sb[] = { { FI_REPLY, 200, root_ok }, { FI_REPLY, 200, ok3 } };
+    char want[128];
+
+    set(NULL, "discover", "true");
+    make_recs(first3, 3);
+    fi_start(&fi2, sb, 2);
+    /* A lists itself, B, and a master-only node (never sent to). */
+    fi_start(&fi, sa, 2);
+    snprintf(nodes, sizeof nodes, "{\"nodes\":{"
+             "\"a\":{\"roles\":[\"data\",\"ingest\"],\"http\":{\"publish_address\":\"127.0.0.1:%d\"}},"
+             "\"b\":{\"http\":{\"publish_address\":\"127.0.0.1:%d\"},\"roles\":[\"data\"]},"
+             "\"m\":{\"roles\":[\"cluster_manager\"],\"http\":{\"publish_address\":\"10.9.9.9:9200\"}}}}",
+             fi.port, fi2.port);
+    conf_hosts(fi.port, 0);
+    CU_ASSERT_EQUAL_FATAL(sink_es.open(&state, &conf, "t", &stats, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(pump_until(1, SINK_HOST_UP), 0);
+    CU_ASSERT_EQUAL(atomic_load(&stats.nhosts), 2);
+    snprintf(want, sizeof want, "http://127.0.0.1:%d", fi2.port);
+    TU_ASSERT_STR(stats.host[1].url, want);
+    CU_ASSERT_EQUAL(stats.host[1].discovered, 1);
+    CU_ASSERT_EQUAL(send_n(3), 0);
+    CU_ASSERT_EQUAL(send_n(3), 0);
+    sink_es.close(state);
+    state = NULL;
+    fi_stop(&fi);
+    fi_stop(&fi2);
+    CU_ASSERT_EQUAL_FATAL(fi.served, 2);
+    CU_ASSERT_EQUAL(strncmp(fi.head[0], "GET /" ES_NODES_PATH " HTTP/1.1\r\n",
+                            strlen("GET /" ES_NODES_PATH " HTTP/1.1\r\n")), 0);
+    CU_ASSERT_EQUAL(strncmp(fi.head[1], "POST /_bulk?", 12), 0);
+    CU_ASSERT_EQUAL_FATAL(fi2.served, 2);
+    CU_ASSERT_EQUAL(strncmp(fi2.head[0], "GET / ", 6), 0);
+    CU_ASSERT_EQUAL(strncmp(fi2.head[1], "POST /_bulk?", 12), 0);
+    snprintf(want, sizeof want, "host discovered url=http://127.0.0.1:%d", fi2.port);
+    TU_ASSERT_HAS(log_text(), want);
+    TU_ASSERT_HAS(log_text(), "discovered host in service");
+    TU_ASSERT_HASNT(log_text(), "10.9.9.9");
+    fi_free(&fi);
+    fi_free(&fi2);
+}
+
+static void add_url(void *arg, const char *url)
+{
+    struct sl_buf *b = arg;
+
+    sl_buf_puts(b, url);
+    sl_buf_putc(b, ' ');
+}
+
+static void t_nodes_parse(void)
+{
+    /* Unfiltered, keys in another order, a name before the address, IPv6,
+     * a voting-only master (skipped) and a node without http. */
+    static const char full[] =
+        "{\"_nodes\":{\"total\":4,\"successful\":4,\"failed\":0},\"cluster_name\":\"c\","
+        "\"nodes\":{"
+        "\"x1\":{\"name\":\"n1\",\"roles\":[\"data\",\"master\"],\"http\":{\"bound_address\":"
+        "[\"[::]:9200\"],\"publish_address\":\"es1.example/10.0.0.1:9200\","
+        "\"max_content_length_in_bytes\":104857600}},"
+        "\"x2\":{\"http\":{\"publish_address\":\"[fd00::2]:9201\"},\"roles\":[]},"
+        "\"x3\":{\"roles\":[\"master\",\"voting_only\"],\"http\":{\"publish_address\":\"10.0.0.3:9200\"}},"
+        "\"x4\":{\"roles\":[\"data\"],\"attributes\":{\"k\":\"v}\\\"\"}}}}";
+    static const char *const bad[] = { "", "[]", "{\"nodes\":{\"x\":[]}}", "{\"nodes\":{\"x\":{",
+                                       "{\"nodes\" 1}", NULL };
+    struct sl_buf b;
+    char u[64];
+
+    sl_buf_init(&b, 256, 4096);
+    CU_ASSERT_EQUAL(es_nodes_parse(full, strlen(full), "https", add_url, &b), 4);
+    TU_ASSERT_STR(b.data, "https://es1.example:9200 https://[fd00::2]:9201 ");
+    sl_buf_reset(&b);
+    CU_ASSERT_EQUAL(es_nodes_parse("{}", 2, "http", add_url, &b), 0);
+    for (size_t i = 0; bad[i]; i++)
+        CU_ASSERT_EQUAL(es_nodes_parse(bad[i], strlen(bad[i]), "http", add_url, &b), -1);
+    CU_ASSERT_EQUAL(b.len, 0);
+    sl_buf_free(&b);
+    CU_ASSERT_EQUAL(es_nodes_url("1.2.3.4:9200", 12, "http", u, sizeof u), 0);
+    TU_ASSERT_STR(u, "http://1.2.3.4:9200");
+    CU_ASSERT_EQUAL(es_nodes_url("/1.2.3.4:9201", 13, "http", u, sizeof u), 0);
+    TU_ASSERT_STR(u, "http://1.2.3.4:9201");
+    CU_ASSERT_EQUAL(es_nodes_url("es1/[::1]:9200", 14, "https", u, sizeof u), 0);
+    TU_ASSERT_STR(u, "https://es1:9200");
+    CU_ASSERT_EQUAL(es_nodes_url("es1:", 4, "http", u, sizeof u), -1);
+    CU_ASSERT_EQUAL(es_nodes_url("es1", 3, "http", u, sizeof u), -1);
+    CU_ASSERT_EQUAL(es_nodes_url("es1:92x0", 8, "http", u, sizeof u), -1);
+    CU_ASSERT_EQUAL(es_nodes_url("u@es1:9200", 10, "http", u, sizeof u), -1);
+    CU_ASSERT_EQUAL(es_nodes_url("1.2.3.4:9200", 12, "http", u, 10), -1);
+    /* The next good one still works. */
+    CU_ASSERT_EQUAL(es_nodes_url("h:1", 3, "http", u, sizeof u), 0);
+    TU_ASSERT_STR(u, "http://h:1");
+}
+
 /* ---- config ---- */
 
 static void t_defaults(void)
@@ -818,6 +1139,10 @@ static void t_defaults(void)
     CU_ASSERT_EQUAL(conf.gzip, 0);
     CU_ASSERT_EQUAL(conf.retry_initial_ms, 100);
     CU_ASSERT_EQUAL(conf.retry_max_ms, 30000);
+    CU_ASSERT_EQUAL(conf.host_backoff_initial_ms, 1000);
+    CU_ASSERT_EQUAL(conf.host_backoff_max_ms, 60000);
+    CU_ASSERT_EQUAL(conf.discover, 0);
+    CU_ASSERT_EQUAL(conf.discover_interval_ms, 300000);
     TU_ASSERT_STR(conf.index, "logs-syslog-default");
     TU_ASSERT_STR(sink_es.index(&conf), "logs-syslog-default");
     memset(&conf.timeout_ms, 0, sizeof conf.timeout_ms);
@@ -872,6 +1197,9 @@ static void t_validate(void)
     set(NULL, "api_key", "k");
     CU_ASSERT_EQUAL(sink_es.validate(&conf, &err), SL_ECONFIG);
     TU_ASSERT_HAS(err.msg, "api_key and username");
+    set("host_backoff", "initial", "2m");
+    CU_ASSERT_EQUAL(sink_es.validate(&conf, &err), SL_ECONFIG);
+    TU_ASSERT_HAS(err.msg, "host_backoff.initial is longer than host_backoff.max");
 }
 
 static void t_types(void)
@@ -1109,6 +1437,19 @@ static CU_TestInfo transport_tests[] = {
       "out of order", t_concurrent },
     { "concurrency 4 with gzip: four compressed requests open at once", t_concurrent_gzip },
     { "drop abandons a request in flight; the slot is free again", t_drop },
+    { "a host whose request failed (503) is set aside, logged once; the others take every request",
+      t_set_aside },
+    { "a host set aside is probed with GET / after its backoff, then takes requests again",
+      t_probe_before_reuse },
+    { "a probe with no answer does not hold up requests to the healthy host", t_probe_does_not_block },
+    { "one host down: a request waits for its probe, fails with it, and goes once it answers",
+      t_all_down_one_host },
+    { "two hosts down: the soonest is probed per attempt; the one that answers gets the records",
+      t_all_down_two_hosts },
+    { "discover: GET /_nodes/http adds the data nodes' publish addresses, probed before use",
+      t_discovery },
+    { "the _nodes answer: publish_address forms, manager-only nodes skipped, bad text refused",
+      t_nodes_parse },
     CU_TEST_INFO_NULL,
 };
 
