@@ -113,6 +113,26 @@ static void on_flush_timer(evutil_socket_t fd, short what, void *arg)
     pipeline_flush(r->pipe);
 }
 
+/* One line per host of a sink with several (elasticsearch). */
+static void log_host_stats(const struct sink_stats *ss, const char *when, const char *sink)
+{
+    static const char *const states[] = { "up", "aside", "probing", "gone" };
+    size_t n = atomic_load_explicit(&ss->nhosts, memory_order_acquire);
+
+    for (size_t k = 0; k < n; k++) {
+        const struct sink_host_stats *h = &ss->host[k];
+        int st = atomic_load(&h->state);
+
+        SL_INFO("stats", "%s host=%s sink=%s state=%s discovered=%d requests=%llu failures=%llu "
+                "probes=%llu probe_failures=%llu", when, h->url, sink,
+                st >= 0 && st < 4 ? states[st] : "?", h->discovered,
+                (unsigned long long)atomic_load(&h->requests),
+                (unsigned long long)atomic_load(&h->failures),
+                (unsigned long long)atomic_load(&h->probes),
+                (unsigned long long)atomic_load(&h->probe_failures));
+    }
+}
+
 static void log_stats(struct run *r, const char *when)
 {
     const struct pipeline_stats *ps = pipeline_stats(r->pipe);
@@ -155,6 +175,7 @@ static void log_stats(struct run *r, const char *when)
                 (unsigned long long)bl_bytes, (unsigned long long)ss->requests,
                 (unsigned long long)ss->failed_requests, (unsigned long long)lk_acq,
                 (unsigned long long)lk_cont);
+        log_host_stats(ss, when, deliver_name(r->dl[i]));
     }
     for (size_t i = 0; i < r->nins; i++) {
         if (!r->ins[i].l)

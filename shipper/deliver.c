@@ -43,6 +43,9 @@
  * stop, a new batch from the source or a due retry is seen this soon. */
 #define POLL_CAP_MS    100
 #define POLL_SOURCE_MS 10
+/* With nothing to send, a sink with poll is still polled this often, so it
+ * can move its own background work (the es sink's host probes). */
+#define POLL_IDLE_MS   1000
 
 enum slot_state { SLOT_FREE, SLOT_FLIGHT, SLOT_WAIT, SLOT_DONE };
 
@@ -501,7 +504,7 @@ static void *run(void *arg)
          * for now; the fill blocks only while nothing else is under way. */
         for (int cuts = 1; cuts;) {
             while (!closed && room(d)) {
-                int timeout = -1;
+                int timeout = d->type->poll ? POLL_IDLE_MS : -1;
                 if (d->nused) {
                     timeout = 0;
                 } else if (d->nrecs > d->cut) {
@@ -527,6 +530,10 @@ static void *run(void *arg)
         if (!d->nused && d->nrecs == d->cut) {
             if (closed)
                 break;
+            if (d->type->poll) {
+                struct sink_answer a;
+                d->type->poll(d->state, 0, &a);     /* nothing in flight: nothing to report */
+            }
             continue;
         }
         if (d->nused && slot_at(d, 0)->state == SLOT_DONE)

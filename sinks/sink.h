@@ -125,7 +125,9 @@ struct sink_type {
                    uint64_t token);
     /* Waits up to timeout_ms (0: does not wait) for requests to progress;
      * 1 with *a filled when one finished (out[] holds its verdicts), 0 when
-     * none did. Finished requests come in any order. */
+     * none did. Finished requests come in any order. Delivery also calls it
+     * with nothing in flight (timeout 0, about once a second while idle), so
+     * a sink can move background work on (the es sink's host probes). */
     int  (*poll)(void *state, int timeout_ms, struct sink_answer *a);
     /* Abandons every request in flight (the stop deadline passed): none of
      * them is reported by poll, their out[] stays as it was. */

@@ -335,6 +335,16 @@ static int s_fail1(size_t call, const unsigned *nums, size_t n, enum sink_verdic
     return call < 1 ? SL_ENET : 0;
 }
 
+/* Every record is answered RETRY item by item (a 200 with 429 items) the
+ * first five times it is sent. */
+static int s_item_retry5(size_t call, const unsigned *nums, size_t n, enum sink_verdict *out)
+{
+    for (size_t i = 0; i < n; i++)
+        if (seen[nums[i]]++ < 5)
+            out[i] = SINK_RETRY;
+    return 0;
+}
+
 /* ---- helpers ---- */
 
 static void set_limits(size_t docs, size_t bytes, uint64_t wait_ms)
@@ -1144,6 +1154,47 @@ static void t_async_retries_inside_limit(void)
     CU_ASSERT_EQUAL(calls(), 25 + 25);      /* every request had one retry to send again */
 }
 
+static void t_async_item_retry_backoff(void)
+{
+    uint64_t at[2][6], diff = 0;
+    size_t k[2] = { 0, 0 };
+
+    /* Two records, one per request, concurrency 2: each is answered RETRY
+     * five times. Step j of the slot's backoff is 20 ms * 2^j, half fixed
+     * and half random: each wait is at least half its step, and the two
+     * slots, started together, do not retry in lockstep. */
+    set_limits(1, 1u << 20, 1);
+    conf.lim.concurrency = 2;
+    conf.lim.retry_initial_ms = 20;
+    conf.lim.retry_max_ms = 1000;
+    CU_ASSERT_EQUAL_FATAL(start_type_q(&fake_async_type, s_item_retry5), 0);
+    push(2);
+    CU_ASSERT_EQUAL_FATAL(wait_resolved(2), 0);
+    finish();
+    CU_ASSERT_EQUAL_FATAL(calls(), 12);
+    for (size_t c = 0; c < 12; c++) {
+        unsigned r = F.sent[F.first[c]];
+        CU_ASSERT_FATAL(r < 2 && k[r] < 6);
+        at[r][k[r]++] = F.at_ms[c];
+    }
+    for (int r = 0; r < 2; r++) {
+        for (int j = 1; j < 6; j++) {
+            uint64_t gap = at[r][j] - at[r][j - 1], step = 20u << (j - 1);
+            CU_ASSERT(gap + 1 >= step / 2);
+            CU_ASSERT(gap < step + WAIT_MS / 4);
+            if (r == 1)
+                diff += gap > at[0][j] - at[0][j - 1] ? gap - (at[0][j] - at[0][j - 1])
+                                                      : (at[0][j] - at[0][j - 1]) - gap;
+        }
+    }
+    /* Without jitter the two would differ by scheduling noise only; with
+     * it, by about a third of the random halves (~100 ms here). */
+    CU_ASSERT(diff > 5);
+    CU_ASSERT(A.max_inflight <= 2);
+    CU_ASSERT_EQUAL(atomic_load(&deliver_stats(D)->retries), 10);
+    CU_ASSERT(each_confirmed_once(2));
+}
+
 static void t_async_stop_deadline(void)
 {
     uint64_t t0, took;
@@ -1226,6 +1277,8 @@ static CU_TestInfo tests[] = {
       t_async_bounded },
     { "retries stay in their request's slot: in flight and held stay within the limit",
       t_async_retries_inside_limit },
+    { "item RETRY verdicts back off exponentially with jitter, inside the concurrency limit",
+      t_async_item_retry_backoff },
     { "stop deadline with requests in flight: dropped, given up, every batch abandoned",
       t_async_stop_deadline },
     { "413 halves and a lone record too big under concurrency 2: one rejected, the rest once",
