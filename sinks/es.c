@@ -456,6 +456,8 @@ static void probe_done(struct es_sink *s, struct es_host *h, CURLcode cc)
     char why[CURL_ERROR_SIZE + 64];
 
     get_remove(s, g);
+    if (h->state == SINK_HOST_GONE)
+        return;                 /* left the cluster while it was probed */
     if (cc == CURLE_OPERATION_TIMEDOUT && s->stale) {
         /* Its time ran out while nobody drove it: it proves nothing. */
         host_state(h, SINK_HOST_ASIDE);
@@ -533,11 +535,18 @@ static void disc_done(struct es_sink *s, CURLcode cc)
         ? es_nodes_parse(g->body.data ? g->body.data : "", g->body.len, scheme, disc_add, s)
         : -1;
     if (n < 0) {
+        char why[CURL_ERROR_SIZE + 64];
+
+        if (cc != CURLE_OK)
+            snprintf(why, sizeof why, "%s", g->errbuf[0] ? g->errbuf : curl_easy_strerror(cc));
+        else if (status != 200)
+            snprintf(why, sizeof why, "HTTP %ld%s", status, status == 401 || status == 403
+                     ? " (discovery needs the cluster privilege monitor)" : "");
+        else
+            snprintf(why, sizeof why, "not a nodes answer");
         if (sl_episode_hit(&s->disc_ep))
-            SL_WARN(s->comp, "discovery failed url=%s reason=\"%s%ld\" (the hosts stay as they "
-                    "are; asked again every discover_interval)", g->host->label,
-                    cc != CURLE_OK ? curl_easy_strerror(cc) : "GET /_nodes/http: HTTP ",
-                    cc != CURLE_OK ? 0L : status);
+            SL_WARN(s->comp, "discovery failed url=%s reason=\"GET /_nodes/http: %s\" (the hosts "
+                    "stay as they are; asked again every discover_interval)", g->host->label, why);
         for (size_t i = 0; i < s->nhosts; i++)
             s->hosts[i].seen = 1;
         return;

@@ -107,7 +107,7 @@ sinks:
 log:
   level: info
 EOC
-: >"$T/sluice.log"
+mv "$T/sluice.log" "$T/two-hosts.log"     # the first run's log stays (IT_KEEP=1)
 start_sluice "$T/disc.yaml" --stats-interval 200ms
 wait_log "host discovered url=$PUB " 20
 wait_log "discovered host in service url=$PUB" 20

@@ -1074,6 +1074,34 @@ static void t_discovery(void)
     fi_free(&fi2);
 }
 
+static void t_discovery_refused(void)
+{
+    struct fi_step s[] = {
+        { FI_REPLY, 403, "{\"error\":{\"type\":\"security_exception\"},\"status\":403}" },
+        { FI_REPLY, 200, ok3 },
+    };
+    struct sink_answer a;
+    uint64_t until = sl_clock_mono_ms() + FI_WAIT_MS;
+
+    set(NULL, "discover", "true");
+    make_recs(first3, 3);
+    start(s, 2);
+    while (!strstr(log_text(), "discovery failed") && sl_clock_mono_ms() < until) {
+        sink_es.poll(state, 0, &a);
+        usleep(2000);
+    }
+    TU_ASSERT_HAS(log_text(), "discovery failed url=http://127.0.0.1:");
+    TU_ASSERT_HAS(log_text(), "reason=\"GET /_nodes/http: HTTP 403 (discovery needs the cluster "
+                  "privilege monitor)\"");
+    /* The configured host stays and takes the records. */
+    CU_ASSERT_EQUAL(send_n(3), 0);
+    assert_all(3, SINK_DONE);
+    fi_stop(&fi);
+    CU_ASSERT_EQUAL(atomic_load(&stats.nhosts), 1);
+    CU_ASSERT_EQUAL(stats.host[0].state, SINK_HOST_UP);
+    fi_free(&fi);
+}
+
 static void add_url(void *arg, const char *url)
 {
     struct sl_buf *b = arg;
@@ -1448,6 +1476,8 @@ static CU_TestInfo transport_tests[] = {
       t_all_down_two_hosts },
     { "discover: GET /_nodes/http adds the data nodes' publish addresses, probed before use",
       t_discovery },
+    { "discovery refused (403): one WARN naming the privilege; the configured host still works",
+      t_discovery_refused },
     { "the _nodes answer: publish_address forms, manager-only nodes skipped, bad text refused",
       t_nodes_parse },
     CU_TEST_INFO_NULL,
