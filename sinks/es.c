@@ -21,8 +21,9 @@
  * parked: the host due soonest is probed at once and the parked requests go
  * to it when it answers, or fail with SL_ENET when it does not (delivery
  * then backs off as for any failed request). Probes move only while the
- * sink is driven (submit, poll); a probe whose timeout passed while nothing
- * drove it is started again rather than counted. With `discover`, GET
+ * sink is driven (submit, poll; delivery polls an idle sink once a second);
+ * a probe whose timeout passed while nothing drove it is started again
+ * rather than counted. With `discover`, GET
  * /_nodes/http on an UP host adds the nodes' publish addresses as hosts
  * (probed before their first request); configured hosts are never removed,
  * discovered ones that leave the answer are GONE. The host array has a fixed
@@ -74,7 +75,6 @@
 struct es_get {
     CURL                 *easy;         /* made at the first use */
     int                   added;
-    uint64_t              t0_ms;
     struct es_host       *host;         /* probed, or asked for its nodes */
     struct sl_buf         body;
     char                  errbuf[CURL_ERROR_SIZE];
@@ -401,7 +401,6 @@ static int get_start(struct es_sink *s, struct es_get *g, struct es_host *h, con
         goto fail;
     g->host = h;
     g->added = 1;
-    g->t0_ms = sl_clock_mono_ms();
     s->nbg++;
     rc = 0;
 fail:
@@ -734,7 +733,7 @@ static int es_open(void **state, const void *confp, const char *name,
         goto fail;
     }
     s->hosts = sl_calloc(s->hosts_cap, sizeof *s->hosts);
-    sl_buf_init(&s->disc.body, 4096, SL_BULK_RESP_LIMIT);
+    sl_buf_init(&s->disc.body, 4096, 1024u * 1024u);
     for (size_t i = 0; i < conf->hosts.n; i++) {
         if (!host_add(s, conf->hosts.v[i], 0, &url)) {
             rc = sl_err_set(err, SL_ECONFIG, conf->hosts.v[i], "host address too long");
