@@ -190,6 +190,7 @@ static struct {
     size_t out_of_order;            /* answers given while an older one was in flight */
     int stall;
     unsigned drops;
+    unsigned idle_polls;            /* polls with nothing in flight */
 } A;
 
 static int fake_submit(void *state, const struct sl_rec *recs, size_t n, enum sink_verdict *out,
@@ -221,6 +222,7 @@ static int fake_poll(void *state, int timeout_ms, struct sink_answer *a)
     size_t n, k;
 
     pthread_mutex_lock(&F.mu);
+    A.idle_polls += !A.inflight;
     if (!A.inflight || A.stall) {
         pthread_mutex_unlock(&F.mu);
         if (timeout_ms > 0)
@@ -1195,6 +1197,26 @@ static void t_async_item_retry_backoff(void)
     CU_ASSERT(each_confirmed_once(2));
 }
 
+static void t_async_idle_poll(void)
+{
+    unsigned n;
+
+    /* Nothing to send: the sink is still polled (its background work, the
+     * es sink's host probes), about once a second, not in a spin. */
+    conf.lim.concurrency = 2;
+    CU_ASSERT_EQUAL_FATAL(start_type_q(&fake_async_type, s_done), 0);
+    nap_ms(2500);
+    pthread_mutex_lock(&F.mu);
+    n = A.idle_polls;
+    pthread_mutex_unlock(&F.mu);
+    CU_ASSERT(n >= 1);
+    CU_ASSERT(n <= 4);
+    push(2);
+    CU_ASSERT_EQUAL_FATAL(wait_resolved(2), 0);
+    finish();
+    CU_ASSERT(each_confirmed_once(2));
+}
+
 static void t_async_stop_deadline(void)
 {
     uint64_t t0, took;
@@ -1277,6 +1299,8 @@ static CU_TestInfo tests[] = {
       t_async_bounded },
     { "retries stay in their request's slot: in flight and held stay within the limit",
       t_async_retries_inside_limit },
+    { "an idle sink with poll is polled about once a second, with nothing in flight",
+      t_async_idle_poll },
     { "item RETRY verdicts back off exponentially with jitter, inside the concurrency limit",
       t_async_item_retry_backoff },
     { "stop deadline with requests in flight: dropped, given up, every batch abandoned",
