@@ -1228,6 +1228,20 @@ static void t_validate(void)
     set("host_backoff", "initial", "2m");
     CU_ASSERT_EQUAL(sink_es.validate(&conf, &err), SL_ECONFIG);
     TU_ASSERT_HAS(err.msg, "host_backoff.initial is longer than host_backoff.max");
+    set("host_backoff", "initial", "1s");
+    sl_free(conf.api_key);
+    conf.api_key = NULL;
+    CU_ASSERT_EQUAL(sink_es.validate(&conf, &err), 0);
+    /* 65 hosts: one more than the per-host state holds. */
+    for (size_t i = 0; i < conf.hosts.n; i++)
+        sl_free(conf.hosts.v[i]);
+    sl_free(conf.hosts.v);
+    conf.hosts.v = sl_calloc(SL_SINK_HOSTS_LIMIT + 1, sizeof *conf.hosts.v);
+    conf.hosts.n = SL_SINK_HOSTS_LIMIT + 1;
+    for (size_t i = 0; i < conf.hosts.n; i++)
+        conf.hosts.v[i] = sl_strdup("http://es1:9200");
+    CU_ASSERT_EQUAL(sink_es.validate(&conf, &err), SL_ECONFIG);
+    TU_ASSERT_HAS(err.msg, "hosts: 65 addresses, at most 64");
 }
 
 static void t_types(void)
