@@ -25,6 +25,7 @@
 #include "parser/fields.h"
 #include "parser/grok.h"
 #include "parser/grok_lib.h"
+#include "parser/grok_req.h"
 
 #define GROK_PCRE2_OPTS (PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_NO_AUTO_CAPTURE | \
                          PCRE2_MULTILINE | PCRE2_NEVER_BACKSLASH_C)
@@ -59,9 +60,19 @@ struct grok {
      * program before the one that takes them. */
     char             lit[16];
     uint8_t          lit_len;
+    /* A literal every match contains somewhere (parser/grok_req.h), kept
+     * when the leading literal is too short to tell lines apart: a firewall
+     * rule for TCP then skips a UDP line with one memmem instead of
+     * backtracking through the shared head of the rules. */
+    char             req[GROK_REQ_MAX];
+    uint8_t          req_len;
 };
 
 #define GROK_LIT_MAX 16u
+/* Shorter required literals select too little to pay for the memmem; a
+ * leading literal this long already does the job. */
+#define GROK_REQ_MIN       4u
+#define GROK_REQ_USE_BELOW 4u
 
 struct grok_scratch {
     pcre2_general_context *gctx;
@@ -219,6 +230,10 @@ int grok_compile(struct grok **out, const struct grok_lib *lib, const char *expr
     pcre2_pattern_info(g->code, PCRE2_INFO_CAPTURECOUNT, &g->ngroups);
     build_slots(g);
     literal_prefix(g, g->xp->regex, g->xp->len);
+    if (g->lit_len < GROK_REQ_USE_BELOW) {
+        size_t n = grok_req_literal(g->xp->regex, g->xp->len, g->req, sizeof g->req);
+        g->req_len = n >= GROK_REQ_MIN ? (uint8_t)n : 0;
+    }
     /* No JIT (not built in, or no executable memory): the interpreter, under the same limits. */
     if (!g->o.no_jit)
         g->jit = pcre2_jit_compile(g->code, PCRE2_JIT_COMPLETE) == 0;
@@ -494,6 +509,10 @@ enum grok_result grok_match(const struct grok *g, struct grok_scratch *s, const 
         if (!s->nl_has)
             return GROK_NOMATCH;
     }
+    /* ASCII, so the transcoded line (bad bytes read as Latin-1) has it
+     * exactly where the line has it. */
+    if (g->req_len && !memmem(line, len, g->req, g->req_len))
+        return GROK_NOMATCH;
     if (!utf8_ok(line, len))
         line = transcode(s, line, &len);
     ensure_pairs(s, g->ngroups + 1);

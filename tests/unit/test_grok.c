@@ -16,6 +16,7 @@
 #include "parser/grammar.h"
 #include "parser/grok.h"
 #include "parser/grok_lib.h"
+#include "parser/grok_req.h"
 #include "parser/norm.h"
 #include "tests/unit/tu.h"
 
@@ -249,6 +250,66 @@ static void t_literal_prefix(void)
     CU_ASSERT_EQUAL(run("^\\d+ %{WORD:w}", "12 x", &g), GROK_MATCH);  /* \d: no literal */
     CU_ASSERT_EQUAL(run("^(?:a|b)c %{WORD:w}", "bc x", &g), GROK_MATCH);
     CU_ASSERT_EQUAL(run("^caf\xc3\xa9 %{WORD:w}", "caf\xc3\xa9 x", &g), GROK_MATCH);
+}
+
+/* The required literal: what grok_req_literal proves must be in every match.
+ * A literal it names that a match can lack would lose lines, so each form
+ * that makes text optional (quantifiers, alternation, lookaround, case
+ * folding, escapes that eat the characters after them) is checked. */
+static const char *req(const char *re)
+{
+    static char out[GROK_REQ_MAX + 1];
+    size_t n = grok_req_literal(re, strlen(re), out, GROK_REQ_MAX);
+
+    out[n] = '\0';
+    return out;
+}
+
+static void t_required_literal(void)
+{
+    TU_ASSERT_STR(req("(?:x)?IN=(?<g0>\\S+) PROTO=TCP SPT=(?<g1>\\d+)"), " PROTO=TCP SPT=");
+    TU_ASSERT_STR(req("abc|defghi"), "");                   /* top-level alternation */
+    TU_ASSERT_STR(req("(?:abcdef|x)yz"), "yz");             /* alternation inside a group */
+    TU_ASSERT_STR(req("(?:abcdef)?yz"), "yz");              /* quantified group */
+    TU_ASSERT_STR(req("(?:abcdef){2}yz"), "yz");
+    TU_ASSERT_STR(req("(?:abc(?:defg)hi)"), "defg");        /* plain groups are entered */
+    TU_ASSERT_STR(req("(?<g0>abcdef)x"), "abcdef");
+    TU_ASSERT_STR(req("abcdex?"), "abcde");                 /* the quantified x is not */
+    TU_ASSERT_STR(req("abcdex{0,1}"), "abcde");
+    TU_ASSERT_STR(req("abcdex*?yz"), "abcde");
+    TU_ASSERT_STR(req("ab{x}cdefg"), "x}cdefg");            /* a literal { ends a run (safe, not needed) */
+    TU_ASSERT_STR(req("(?=abcdef)ab"), "ab");               /* lookahead: not counted */
+    TU_ASSERT_STR(req("(?<!abcdef)ab"), "ab");
+    TU_ASSERT_STR(req("ab(?i)cdefgh"), "ab");               /* case folding from there */
+    TU_ASSERT_STR(req("(?i:abcdefgh)ab"), "ab");
+    TU_ASSERT_STR(req("\\x41BCDEFGH(?:z)ab"), "ab");        /* the letters after \x belong to it */
+    TU_ASSERT_STR(req("\\d{2}abc"), "abc");
+    TU_ASSERT_STR(req("\\[UFW \\(x\\)"), "[UFW (x)");       /* escaped punctuation is literal */
+    TU_ASSERT_STR(req("[]abcdef]+xy"), "xy");               /* ] first in a class is a member */
+    TU_ASSERT_STR(req("[[:alpha:]abcdef]xy"), "xy");
+    TU_ASSERT_STR(req("\\Qabcdef\\E"), "");                 /* not understood: nothing */
+    TU_ASSERT_STR(req("(abc"), "");
+    TU_ASSERT_STR(req("abc)"), "");
+    TU_ASSERT_STR(req("caf\xc3\xa9s au lait"), "s au lait");  /* ASCII only */
+    TU_ASSERT_STR(req("abcdefghijklmnopqrstuvwxyz0123456789ABCDEF?"),
+                  "abcdefghijklmnopqrstuvwxyz012345");      /* cut at the buffer, still required */
+}
+
+/* End to end: the literal skips only lines PCRE2 would miss. */
+static void t_required_literal_match(void)
+{
+    struct got g;
+    const char *tcp = "%{WORD:a}(?: %{WORD:b})? PROTO=TCP SPT=%{INT:p}";
+
+    CU_ASSERT_EQUAL(run(tcp, "x y PROTO=TCP SPT=1", &g), GROK_MATCH);
+    TU_ASSERT_STR(field(&g, "p", NULL), "1");
+    CU_ASSERT_EQUAL(run(tcp, "x y PROTO=UDP SPT=1", &g), GROK_NOMATCH);
+    CU_ASSERT_EQUAL(run("%{WORD:a} (?i)proto=tcp", "x PROTO=TCP", &g), GROK_MATCH);
+    CU_ASSERT_EQUAL(run("%{WORD:a} (?:PROTO=TCP)?end", "x end", &g), GROK_MATCH);
+    CU_ASSERT_EQUAL(run("%{WORD:a} PROTO=TCP\\x41", "x PROTO=TCPA", &g), GROK_MATCH);
+    /* A line that is not UTF-8 is transcoded; the ASCII literal is where it was. */
+    CU_ASSERT_EQUAL(run("%{DATA:a} PROTO=TCP %{WORD:w}$", "\xff\xfe PROTO=TCP ok", &g), GROK_MATCH);
+    TU_ASSERT_STR(field(&g, "w", NULL), "ok");
 }
 
 static void t_nested_names(void)
@@ -1219,6 +1280,8 @@ static CU_TestInfo name_tests[] = {
 static CU_TestInfo expr_tests[] = {
     { "%{WORD:verb} emits verb; a miss emits nothing", t_named_capture },
     { "a leading literal skips PCRE2 on a miss, exactly as PCRE2 would miss", t_literal_prefix },
+    { "the required literal is proven from the regex's structure", t_required_literal },
+    { "the required literal skips only lines PCRE2 would miss", t_required_literal_match },
     { "[source][ip], source.port and @x in %{} become nested paths", t_nested_names },
     { "%{NAME} without a field and plain groups in patterns emit nothing", t_unnamed_emit_nothing },
     { "inline (?<name>), (?<[a][b]>), (?<c.d>), (?'@e'), (?P<f>) become fields", t_inline_groups },
