@@ -37,6 +37,9 @@ void evt_free(struct evt *e)
         sl_free(e->own[i].keys_buf);
     sl_free(e->own);
     sl_free(e->ncache);
+    if (e->plans)
+        for (uint32_t i = 0; i < EVT_PLANS; i++)
+            sl_free(e->plans[i].lit);
     sl_free(e->plans);
     sl_free(e->raw);
     sl_free(e->unesc);

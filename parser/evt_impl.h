@@ -66,6 +66,18 @@ struct evt_ncache {
  * must not outlive the grammars it saw (a reload makes new events). */
 #define EVT_PLAN_FIELDS 32u
 #define EVT_PLANS 512u
+/* The plan's writing program: per group (the fixed objects by EVT_TOP_*,
+ * EVT_TOP_OTHER for new top-level objects, EVT_GROUP_CLASH for
+ * sluice.clash), ops in order, each the literal JSON before one field's
+ * value (separator, keys already escaped, braces), then the group's tail
+ * (closing braces). A group's first literal starts with ',': skipped when
+ * the field comes first in its object. */
+#define EVT_GROUP_CLASH EVT_TOP_N
+#define EVT_GROUPS      (EVT_TOP_N + 1)
+struct evt_op {
+    uint16_t lit_off, lit_len;                  /* in the plan's lit */
+    uint8_t  fld;                               /* into e->fld */
+};
 struct evt_plan {
     uint64_t key;
     uint32_t n;                                 /* fields; 0: empty slot */
@@ -75,6 +87,12 @@ struct evt_plan {
     uint8_t xc[EVT_PLAN_FIELDS];                /* clash fields, sorted */
     uint8_t rest[EVT_PLAN_FIELDS];              /* non-clash fields under no fixed object */
     uint8_t lo[EVT_TOP_N], hi[EVT_TOP_N];       /* xs[lo..hi) per fixed object */
+    uint8_t  compiled;                          /* the program below is valid */
+    uint8_t  g_lo[EVT_GROUPS], g_hi[EVT_GROUPS];        /* ops[g_lo..g_hi) per group */
+    uint16_t tail_off[EVT_GROUPS], tail_len[EVT_GROUPS];
+    struct evt_op ops[EVT_PLAN_FIELDS];
+    char    *lit;                               /* kept across reuse of the slot */
+    size_t   lit_cap;
 };
 
 struct evt_xtag {
