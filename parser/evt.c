@@ -244,6 +244,7 @@ static void key_hashes(const struct fld_name *n, uint32_t ph[FLD_DEPTH_MAX], uin
 {
     uint32_t h = 2166136261u;
 
+    memset(ph, 0, FLD_DEPTH_MAX * sizeof *ph);
     *plain = 0;
     for (unsigned d = 0; d < n->depth; d++) {
         int ok = 1;
@@ -272,7 +273,7 @@ static void name_info(struct evt *e, const struct fld_name *n, struct evt_field 
             f->clash = c->clash;
             f->top = c->top;
             f->plain = c->plain;
-            memcpy(f->ph, c->ph, n->depth * sizeof f->ph[0]);
+            memcpy(f->ph, c->ph, sizeof f->ph);     /* fixed size: no call */
             return;
         }
     }
@@ -284,7 +285,7 @@ static void name_info(struct evt *e, const struct fld_name *n, struct evt_field 
         c->clash = (uint8_t)f->clash;
         c->top = f->top;
         c->plain = f->plain;
-        memcpy(c->ph, f->ph, n->depth * sizeof f->ph[0]);
+        memcpy(c->ph, f->ph, sizeof c->ph);
     }
 }
 
@@ -398,9 +399,10 @@ int evt_field_emit(void *arg, const struct fld_name *name, enum fld_type type,
         return 0;
     }
     name_info(e, name, &nf);
+    nf.depth = (uint8_t)name->depth;
     for (uint32_t i = 0; i < e->fld_n; i++) {
         const struct evt_field *o = &e->fld[i];
-        unsigned d = o->name->depth < name->depth ? o->name->depth : name->depth;
+        unsigned d = o->depth < nf.depth ? o->depth : nf.depth;
         if (o->ph[d - 1] == nf.ph[d - 1] && o->clash == nf.clash &&
             (o->name == name || paths_overlap(o->name, name)))
             return 0;   /* first wins */

@@ -41,6 +41,7 @@ struct evt_field {
     uint32_t off, len;      /* in arena */
     int clash;
     uint8_t top;            /* EVT_TOP_*: the fixed object the field lands in */
+    uint8_t depth;          /* name->depth, here so the overlap check reads one line */
     uint8_t plain;          /* bit i: key i needs no JSON escaping */
     uint32_t ph[FLD_DEPTH_MAX];     /* ph[i]: hash of keys 0..i; overlapping paths
                                      * have equal ph at the shorter one's depth */
@@ -52,7 +53,7 @@ enum { EVT_TOP_OTHER = 0, EVT_TOP_HOST, EVT_TOP_LOG, EVT_TOP_PROCESS, EVT_TOP_SO
 
 /* What evt_field_emit works out about a grammar's (long-lived) name, cached
  * by the name's address: the same few dozen names come back on every line. */
-#define EVT_NCACHE 1024u
+#define EVT_NCACHE 4096u
 struct evt_ncache {
     const struct fld_name *name;
     uint8_t clash, top, plain;
