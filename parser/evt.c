@@ -121,6 +121,7 @@ void evt_begin(struct evt *e, const char *msg, size_t len, const struct evt_meta
     e->any_transient = 0;
     e->src_moved = 0;
     e->arena_len = 0;
+    e->fld_bytes = 0;
 
     copy_str(e->src_ip, sizeof e->src_ip, m ? m->src_ip : NULL);
     copy_str(e->transport, sizeof e->transport, m ? m->transport : NULL);
@@ -301,8 +302,9 @@ static int paths_overlap(const struct fld_name *a, const struct fld_name *b)
 
 static int arena_put(struct evt *e, const char *val, size_t len, uint32_t *off)
 {
-    if (len > EVT_FIELD_BYTES_MAX - e->arena_len)
+    if (len + 1 > EVT_FIELD_BYTES_MAX - e->fld_bytes)
         return -1;
+    e->fld_bytes += len + 1;
     grow(&e->arena, &e->arena_cap, e->arena_len + len + 1);
     if (len)
         memcpy(e->arena + e->arena_len, val, len);
@@ -407,7 +409,19 @@ int evt_field_emit(void *arg, const struct fld_name *name, enum fld_type type,
             (o->name == name || paths_overlap(o->name, name)))
             return 0;   /* first wins */
     }
-    if (e->fld_n >= EVT_FIELDS_MAX || arena_put(e, val, len, &off)) {
+    if (e->fld_n >= EVT_FIELDS_MAX) {
+        e->tags |= EVT_T_FIELDS_LIMIT;
+        return 0;
+    }
+    nf.in_raw = val >= e->raw && len <= e->raw_len && val <= e->raw + (e->raw_len - len);
+    if (nf.in_raw) {
+        if (len + 1 > EVT_FIELD_BYTES_MAX - e->fld_bytes) {
+            e->tags |= EVT_T_FIELDS_LIMIT;
+            return 0;
+        }
+        e->fld_bytes += len + 1;
+        off = (uint32_t)(val - e->raw);
+    } else if (arena_put(e, val, len, &off)) {
         e->tags |= EVT_T_FIELDS_LIMIT;
         return 0;
     }

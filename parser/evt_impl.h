@@ -33,7 +33,9 @@
 
 /* A grammar's field: the name is the grammar's (it outlives the event's use
  * of it: the route table is kept while events are written); the value is
- * copied into the event's arena. clash: the path is one sluice writes
+ * a view into raw when it is a piece of the message (most captures), else
+ * copied into the event's arena (numbers normalised, constants, transcoded
+ * lines, liblognorm's values). Both count against EVT_FIELD_BYTES_MAX. clash: the path is one sluice writes
  * itself, so the value goes under sluice.clash (parser/README.md). */
 struct evt_field {
     const struct fld_name *name;
@@ -42,6 +44,7 @@ struct evt_field {
     int clash;
     uint8_t top;            /* EVT_TOP_*: the fixed object the field lands in */
     uint8_t depth;          /* name->depth, here so the overlap check reads one line */
+    uint8_t in_raw;         /* off is into raw: the value is a piece of the message */
     uint8_t plain;          /* bit i: key i needs no JSON escaping */
     uint32_t ph[FLD_DEPTH_MAX];     /* ph[i]: hash of keys 0..i; overlapping paths
                                      * have equal ph at the shorter one's depth */
@@ -162,6 +165,7 @@ struct evt {
     struct evt_xtag  xtag[EVT_XTAGS_MAX];
     char    *arena;
     size_t   arena_len, arena_cap;
+    size_t   fld_bytes;     /* values and tags, arena or not, for EVT_FIELD_BYTES_MAX */
 };
 
 /* Clears the fields of the last message, copies msg (cut at max_msg, on a

@@ -14,6 +14,8 @@
  * of source, event.category next to event.ingested) or as new top-level
  * objects; clashes go under sluice.clash. evt_field_emit already refused
  * overlapping paths, so each key is written once. */
+#include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "common/clock.h"
@@ -39,11 +41,6 @@ static inline int put(struct sl_buf *b, const char *s, size_t n)
     return sl_buf_append(b, s, n);
 }
 
-static int put_word(struct sl_buf *b, const char *s)
-{
-    return put(b, s, strlen(s));
-}
-
 static const char *const facility_names[24] = {
     "kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news",
     "uucp", "cron", "authpriv", "ftp", "ntp", "security", "console", "solaris-cron",
@@ -57,6 +54,27 @@ static const char *const severity_names[8] = {
 static const char *const level_names[8] = {
     "emergency", "alert", "critical", "error", "warning", "notice", "info", "debug",
 };
+
+/* What a priority writes, from ,"log":{"level" to "priority":N: a function
+ * of the priority alone, so it is made once for all 192. */
+static struct {
+    char   s[200];
+    size_t n;
+} pri_text[192];
+static pthread_once_t pri_once = PTHREAD_ONCE_INIT;
+
+static void pri_init(void)
+{
+    for (unsigned p = 0; p < 192; p++) {
+        unsigned fac = p >> 3, sev = p & 7;
+        int n = snprintf(pri_text[p].s, sizeof pri_text[p].s,
+                         ",\"log\":{\"level\":\"%s\",\"syslog\":{\"facility\":{\"code\":%u,"
+                         "\"name\":\"%s\"},\"severity\":{\"code\":%u,\"name\":\"%s\"},"
+                         "\"priority\":%u",
+                         level_names[sev], fac, facility_names[fac], sev, severity_names[sev], p);
+        pri_text[p].n = n > 0 && (size_t)n < sizeof pri_text[p].s ? (size_t)n : 0;
+    }
+}
 
 static char *put2(char *o, unsigned v)
 {
@@ -418,7 +436,7 @@ static const struct evt_plan *layout_get(const struct evt *e, struct layout *L)
 
 static int put_value(struct sl_buf *b, const struct evt *e, const struct evt_field *f)
 {
-    const char *v = e->arena + f->off;
+    const char *v = (f->in_raw ? e->raw : e->arena) + f->off;
 
     switch (f->type) {
     case FLD_INT:
@@ -608,7 +626,6 @@ static int put_grp(struct sl_buf *b, const struct evt *e, const struct evt_plan 
 int evt_json(const struct evt *e, struct sl_buf *b)
 {
     size_t start = b->len;
-    unsigned fac = (unsigned)e->pri >> 3, sev = (unsigned)e->pri & 7;
     struct layout L;
     const struct evt_plan *P = NULL;
     int rc = 0, first;
@@ -633,18 +650,8 @@ int evt_json(const struct evt *e, struct sl_buf *b)
         rc |= put_grp(b, e, P, &L, EVT_TOP_HOST, &first);
         rc |= PUT(b, "}");
     }
-    rc |= PUT(b, ",\"log\":{\"level\":\"");
-    rc |= put_word(b, level_names[sev]);
-    rc |= PUT(b, "\",\"syslog\":{\"facility\":{\"code\":");
-    rc |= sl_json_u64(b, fac);
-    rc |= PUT(b, ",\"name\":\"");
-    rc |= put_word(b, facility_names[fac]);
-    rc |= PUT(b, "\"},\"severity\":{\"code\":");
-    rc |= sl_json_u64(b, sev);
-    rc |= PUT(b, ",\"name\":\"");
-    rc |= put_word(b, severity_names[sev]);
-    rc |= PUT(b, "\"},\"priority\":");
-    rc |= sl_json_u64(b, (uint64_t)e->pri);
+    pthread_once(&pri_once, pri_init);
+    rc |= put(b, pri_text[e->pri].s, pri_text[e->pri].n);
     if (e->app.p) {
         rc |= PUT(b, ",\"appname\":");
         rc |= put_sv(b, &e->app);
