@@ -115,6 +115,7 @@ void evt_begin(struct evt *e, const char *msg, size_t len, const struct evt_meta
     e->has_pid = 0;
     e->sd_n = e->sdp_n = 0;
     e->fld_n = e->xtag_n = 0;
+    memset(e->ov_head, EVT_OV_NONE, sizeof e->ov_head);
     for (uint32_t i = 0; i < e->own_n; i++)
         sl_free(e->own[i].keys_buf);
     e->own_n = 0;
@@ -389,6 +390,7 @@ int evt_field_emit(void *arg, const struct fld_name *name, enum fld_type type,
     struct evt *e = arg;
     struct evt_field *f, nf;
     uint32_t off;
+    unsigned bucket;
 
     if (type == FLD_TIME) {
         set_grammar_time(e, val, len);
@@ -402,7 +404,8 @@ int evt_field_emit(void *arg, const struct fld_name *name, enum fld_type type,
     }
     name_info(e, name, &nf);
     nf.depth = (uint8_t)name->depth;
-    for (uint32_t i = 0; i < e->fld_n; i++) {
+    bucket = ((nf.ph[0] >> 7) ^ (unsigned)nf.clash) & (EVT_OV_BUCKETS - 1);
+    for (unsigned i = e->ov_head[bucket]; i != EVT_OV_NONE; i = e->fld[i].ov_next) {
         const struct evt_field *o = &e->fld[i];
         unsigned d = o->depth < nf.depth ? o->depth : nf.depth;
         if (o->ph[d - 1] == nf.ph[d - 1] && o->clash == nf.clash &&
@@ -425,6 +428,8 @@ int evt_field_emit(void *arg, const struct fld_name *name, enum fld_type type,
         e->tags |= EVT_T_FIELDS_LIMIT;
         return 0;
     }
+    nf.ov_next = e->ov_head[bucket];
+    e->ov_head[bucket] = (uint8_t)e->fld_n;
     f = &e->fld[e->fld_n++];
     *f = nf;
     f->name = name->transient ? own_name(e, name) : name;

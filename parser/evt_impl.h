@@ -28,6 +28,10 @@
  * extra tags, and the bytes of their values and tags together. Past them the
  * rest is dropped and tagged _sluice_fields_limit. */
 #define EVT_FIELDS_MAX      128u
+/* Fields that can overlap share their first key: the first-wins check walks
+ * only the fields whose first key (and clash) falls in the same bucket. */
+#define EVT_OV_BUCKETS      32u
+#define EVT_OV_NONE         0xffu
 #define EVT_XTAGS_MAX       16u
 #define EVT_FIELD_BYTES_MAX (64u * 1024u)
 
@@ -45,6 +49,7 @@ struct evt_field {
     uint8_t top;            /* EVT_TOP_*: the fixed object the field lands in */
     uint8_t depth;          /* name->depth, here so the overlap check reads one line */
     uint8_t in_raw;         /* off is into raw: the value is a piece of the message */
+    uint8_t ov_next;        /* the previous field in its overlap bucket; EVT_OV_NONE ends */
     uint8_t plain;          /* bit i: key i needs no JSON escaping */
     uint32_t ph[FLD_DEPTH_MAX];     /* ph[i]: hash of keys 0..i; overlapping paths
                                      * have equal ph at the shorter one's depth */
@@ -154,6 +159,7 @@ struct evt {
     /* Grammar output; emptied by evt_begin. The arena only grows (up to
      * EVT_FIELD_BYTES_MAX), so steady state allocates nothing. */
     uint32_t fld_n, xtag_n;
+    uint8_t  ov_head[EVT_OV_BUCKETS];   /* last field per bucket, EVT_OV_NONE: empty */
     int      src_moved;     /* a grammar set source.*: the sender goes to log.source */
     struct evt_field fld[EVT_FIELDS_MAX];
     /* Copies of transient names (liblognorm's keys), freed at the next reset. */

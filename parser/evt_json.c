@@ -85,28 +85,32 @@ static char *put2(char *o, unsigned v)
 
 /* RFC 3339 UTC with 3, 6 or 9 fraction digits; out needs 32 bytes. Years
  * are 1678..2262 (int64 ns), always four digits. */
-static __thread struct {
-    int64_t day;
-    char text[11];          /* YYYY-MM-DDT */
-} date_cache = { INT64_MIN, { 0 } };
+struct tcache {
+    int64_t secs;
+    char    text[20];       /* YYYY-MM-DDTHH:MM:SS. */
+};
 
-static size_t fmt_time(char *out, int64_t t_ns, int digits)
+/* Consecutive documents mostly share their second: the text up to the
+ * fraction is kept per thread, one entry per kind of timestamp (the
+ * event's own, and the receive time), which move independently. */
+static __thread struct tcache tcache[2] = { { INT64_MIN, { 0 } }, { INT64_MIN, { 0 } } };
+
+static size_t fmt_time(char *out, int64_t t_ns, int digits, int slot)
 {
     int64_t secs = t_ns / 1000000000, days, y;
     int64_t ns = t_ns % 1000000000;
     unsigned m, d, sod, frac;
+    struct tcache *tc = &tcache[slot];
     char *o = out;
 
     if (ns < 0) {
         ns += 1000000000;
         secs--;
     }
-    days = secs / 86400 - (secs % 86400 < 0);
-    sod = (unsigned)(secs - days * 86400);
-    /* Both timestamps of a document, and most documents in a row, fall on
-     * the same day: the date's text is kept per thread. */
-    if (days != date_cache.day) {
-        char *c = date_cache.text;
+    if (secs != tc->secs) {
+        char *c = tc->text;
+        days = secs / 86400 - (secs % 86400 < 0);
+        sod = (unsigned)(secs - days * 86400);
         sl_civil_from_days(days, &y, &m, &d);
         c = put2(c, (unsigned)(y / 100));
         c = put2(c, (unsigned)(y % 100));
@@ -114,17 +118,17 @@ static size_t fmt_time(char *out, int64_t t_ns, int digits)
         c = put2(c, m);
         *c++ = '-';
         c = put2(c, d);
-        *c = 'T';
-        date_cache.day = days;
+        *c++ = 'T';
+        c = put2(c, sod / 3600);
+        *c++ = ':';
+        c = put2(c, sod / 60 % 60);
+        *c++ = ':';
+        c = put2(c, sod % 60);
+        *c = '.';
+        tc->secs = secs;
     }
-    memcpy(o, date_cache.text, 11);
-    o += 11;
-    o = put2(o, sod / 3600);
-    *o++ = ':';
-    o = put2(o, sod / 60 % 60);
-    *o++ = ':';
-    o = put2(o, sod % 60);
-    *o++ = '.';
+    memcpy(o, tc->text, 20);
+    o += 20;
     frac = (unsigned)ns;
     for (int i = 9; i > digits; i--)
         frac /= 10;
@@ -137,13 +141,13 @@ static size_t fmt_time(char *out, int64_t t_ns, int digits)
     return (size_t)(o - out);
 }
 
-static int put_time(struct sl_buf *b, int64_t t_ns, int digits)
+static int put_time(struct sl_buf *b, int64_t t_ns, int digits, int slot)
 {
     char tmp[40];
     size_t n;
 
     tmp[0] = '"';
-    n = fmt_time(tmp + 1, t_ns, digits) + 1;
+    n = fmt_time(tmp + 1, t_ns, digits, slot) + 1;
     tmp[n++] = '"';
     return put(b, tmp, n);
 }
@@ -636,7 +640,7 @@ int evt_json(const struct evt *e, struct sl_buf *b)
         memset(&L, 0, sizeof L);
 
     rc |= PUT(b, "{\"@timestamp\":");
-    rc |= put_time(b, e->ts_ns, e->ts_digits);
+    rc |= put_time(b, e->ts_ns, e->ts_digits, 0);
     rc |= PUT(b, ",\"message\":");
     rc |= put_sv(b, &e->msg);
     if (e->host.p || has_grp(P, &L, EVT_TOP_HOST)) {
@@ -731,11 +735,11 @@ int evt_json(const struct evt *e, struct sl_buf *b)
     rc |= PUT(b, ",\"event\":{");
     if (e->ts_grammar && e->hdr_ok) {
         rc |= PUT(b, "\"created\":");
-        rc |= put_time(b, e->hdr_ns, e->hdr_digits);
+        rc |= put_time(b, e->hdr_ns, e->hdr_digits, 0);
         rc |= PUT(b, ",");
     }
     rc |= PUT(b, "\"ingested\":");
-    rc |= put_time(b, e->recv_ns, 6);
+    rc |= put_time(b, e->recv_ns, 6, 1);
     first = 0;
     rc |= put_grp(b, e, P, &L, EVT_TOP_EVENT, &first);
     rc |= PUT(b, "}");
