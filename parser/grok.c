@@ -62,14 +62,14 @@ struct grok {
     uint8_t          lit_len;
     /* A literal every match contains somewhere (parser/grok_req.h), kept
      * when the leading literal is too short to tell lines apart: a firewall
-     * rule for TCP then skips a UDP line with one memmem instead of
+     * rule for TCP then skips a UDP line with one search instead of
      * backtracking through the shared head of the rules. */
     char             req[GROK_REQ_MAX];
     uint8_t          req_len;
 };
 
 #define GROK_LIT_MAX 16u
-/* Shorter required literals select too little to pay for the memmem; a
+/* Shorter required literals select too little to pay for the search; a
  * leading literal this long already does the job. */
 #define GROK_REQ_MIN       4u
 #define GROK_REQ_USE_BELOW 4u
@@ -511,7 +511,7 @@ enum grok_result grok_match(const struct grok *g, struct grok_scratch *s, const 
     }
     /* ASCII, so the transcoded line (bad bytes read as Latin-1) has it
      * exactly where the line has it. */
-    if (g->req_len && !memmem(line, len, g->req, g->req_len))
+    if (g->req_len && !grok_req_find(line, len, g->req, g->req_len))
         return GROK_NOMATCH;
     if (!utf8_ok(line, len))
         line = transcode(s, line, &len);

@@ -295,6 +295,30 @@ static void t_required_literal(void)
                   "abcdefghijklmnopqrstuvwxyz012345");      /* cut at the buffer, still required */
 }
 
+/* grok_req_find gives memmem's answer at every position and length, around
+ * the 16-byte blocks and with near misses (first and last bytes right). */
+static void t_required_literal_find(void)
+{
+    char hay[80], lit[8] = "PRO_=TC";
+    const char *near = "PROx=TC";
+
+    for (size_t n = 0; n < sizeof hay; n++) {
+        for (size_t at = 0; at + 7 <= n + 7; at++) {
+            memset(hay, 'a', sizeof hay);
+            for (size_t k = 0; k + 7 <= n; k += 9)
+                memcpy(hay + k, near, 7);          /* candidates that fail */
+            if (at + 7 <= n)
+                memcpy(hay + at, lit, 7);
+            CU_ASSERT_EQUAL(grok_req_find(hay, n, lit, 7), memmem(hay, n, lit, 7) != NULL);
+            if (at + 7 > n)
+                break;
+        }
+    }
+    CU_ASSERT(grok_req_find("abcd", 4, "abcd", 4));
+    CU_ASSERT(!grok_req_find("abc", 3, "abcd", 4));
+    CU_ASSERT(grok_req_find("xx", 2, "", 0));
+}
+
 /* End to end: the literal skips only lines PCRE2 would miss. */
 static void t_required_literal_match(void)
 {
@@ -1282,6 +1306,7 @@ static CU_TestInfo expr_tests[] = {
     { "a leading literal skips PCRE2 on a miss, exactly as PCRE2 would miss", t_literal_prefix },
     { "the required literal is proven from the regex's structure", t_required_literal },
     { "the required literal skips only lines PCRE2 would miss", t_required_literal_match },
+    { "the required literal's search answers as memmem does", t_required_literal_find },
     { "[source][ip], source.port and @x in %{} become nested paths", t_nested_names },
     { "%{NAME} without a field and plain groups in patterns emit nothing", t_unnamed_emit_nothing },
     { "inline (?<name>), (?<[a][b]>), (?<c.d>), (?'@e'), (?P<f>) become fields", t_inline_groups },
