@@ -107,7 +107,8 @@ assert_eq "$(kv "$line" bytes)" "$SENT" "final line: bytes"
 if grep -q "$TOKEN" "$T/sluice.log"; then fail "the token was logged"; fi
 note "ok: the token is not in the log"
 
-# A sink that cannot reach its cluster: /ready says so once a request failed.
+# A sink that cannot reach its cluster: /ready says so once a request failed,
+# and its records wait in the buffer, getting older.
 DEAD=$(dead_port)
 cat >"$T/dead.yaml" <<EOC
 inputs:
@@ -120,6 +121,8 @@ sinks:
     index: $IDX
     batch: { max_docs: 10, max_wait: 100ms }
     retry: { initial: 100ms, max: 200ms }
+buffer:
+  path: $T/spool-dead
 admin:
   listen: 127.0.0.1:0
 EOC
@@ -135,7 +138,20 @@ assert_eq "$(code "$URL/live")" 200 "/live while the sink fails"
 code "$URL/metrics" >/dev/null
 python3 "$IT_DIR/promcheck.py" "$T/body" >"$T/samples" || fail "not valid Prometheus text"
 assert_eq "$(metric 'sluice_sink_up{sink="gone",type="elasticsearch"}')" 0 "sink up while failing"
+assert_eq "$(metric 'sluice_sink_buffered_records{sink="gone"}')" 3 "records buffered for the failing sink"
+# The oldest of them ages: above 0, and below the time since the start.
+for i in $(seq 1 50); do
+    code "$URL/metrics" >/dev/null
+    python3 "$IT_DIR/promcheck.py" "$T/body" >"$T/samples" || fail "not valid Prometheus text"
+    age=$(metric 'sluice_sink_oldest_buffered_age_seconds{sink="gone"}')
+    python3 -c 'import sys; sys.exit(0 if float(sys.argv[1]) >= 0.2 else 1)' "$age" && break
+    sleep 0.1
+done
+python3 -c 'import sys; sys.exit(0 if 0.2 <= float(sys.argv[1]) < 30 else 1)' "$age" ||
+    fail "oldest buffered age: $age"
+note "ok: oldest buffered age = $age s"
 stop_sluice
+assert_eq "$SLUICE_STATUS" 0 "exit status (the records wait in the buffer)"
 
 # A listen address that is not loopback needs a token: a config error.
 cat >"$T/open.yaml" <<EOC
