@@ -230,6 +230,50 @@ static void t_named_capture(void)
     CU_ASSERT_EQUAL(g.n, 0);
 }
 
+/* One buffer, two lines of the same length: what was learnt about the
+ * first (no newline, so a leading literal rules it out) must not be used for
+ * the second, with or without grok_scratch_line around them. */
+static void t_line_facts_not_stale(void)
+{
+    struct grok *k;
+    struct got g;
+    char buf[16];
+
+    CU_ASSERT_FATAL(grok_compile(&k, L, "^Accepted %{NOTSPACE:m}", NULL, "test", &E) == 0);
+    for (int with = 0; with < 2; with++) {
+        memset(&g, 0, sizeof g);
+        strcpy(buf, "zzzzzzzzzzzzz");
+        if (with)
+            grok_scratch_line(S, buf, 13);
+        CU_ASSERT_EQUAL(grok_match(k, S, buf, 13, collect, &g), GROK_NOMATCH);
+        if (with)
+            grok_scratch_line(S, NULL, 0);
+        strcpy(buf, "z\nAccepted ok");
+        if (with)
+            grok_scratch_line(S, buf, 13);
+        CU_ASSERT_EQUAL(grok_match(k, S, buf, 13, collect, &g), GROK_MATCH);
+        TU_ASSERT_STR(field(&g, "m", NULL), "ok");
+        /* the same for UTF-8: a valid line, then a Latin-1 one */
+        strcpy(buf, "Accepted caf\xc3\xa9");
+        if (with)
+            grok_scratch_line(S, buf, 14);
+        memset(&g, 0, sizeof g);
+        CU_ASSERT_EQUAL(grok_match(k, S, buf, 14, collect, &g), GROK_MATCH);
+        TU_ASSERT_STR(field(&g, "m", NULL), "caf\xc3\xa9");
+        if (with)
+            grok_scratch_line(S, NULL, 0);
+        strcpy(buf, "Accepted caf\xe9x");
+        if (with)
+            grok_scratch_line(S, buf, 14);
+        memset(&g, 0, sizeof g);
+        CU_ASSERT_EQUAL(grok_match(k, S, buf, 14, collect, &g), GROK_MATCH);
+        TU_ASSERT_STR(field(&g, "m", NULL), "caf\xc3\xa9x");      /* transcoded from Latin-1 */
+        if (with)
+            grok_scratch_line(S, NULL, 0);
+    }
+    grok_free(k);
+}
+
 /* A leading literal lets a miss skip PCRE2; what it skips must be exactly
  * what PCRE2 would have missed: quantified characters are not in it, and
  * multiline's ^ may still match after a newline. */
@@ -1259,6 +1303,32 @@ static void t_threads_share_a_grok(void)
     grok_free(k);
 }
 
+/* \S (NOTSPACE, USERNAME's neighbours, paths) takes characters above U+007F,
+ * as Oniguruma does, with the JIT and without it: PCRE2 10.42's JIT stopped
+ * at them under PCRE2_MATCH_INVALID_UTF. A Latin-1 line is transcoded first. */
+static void t_notspace_non_ascii(void)
+{
+    struct grok_opts o;
+    struct grok *k[2];
+    const char *lines[] = { "Accepted caf\xc3\xa9 x", "Accepted \xe6\x97\xa5\xe6\x9c\xac/\xf0\x9f\x98\x80 x",
+                            "Accepted caf\xe9 x" };
+    const char *want[] = { "caf\xc3\xa9", "\xe6\x97\xa5\xe6\x9c\xac/\xf0\x9f\x98\x80", "caf\xc3\xa9" };
+
+    grok_opts_default(&o);
+    o.no_jit = 1;
+    CU_ASSERT_EQUAL_FATAL(grok_compile(&k[0], L, "^Accepted %{NOTSPACE:m} ", NULL, "t", &E), 0);
+    CU_ASSERT_EQUAL_FATAL(grok_compile(&k[1], L, "^Accepted %{NOTSPACE:m} ", &o, "t", &E), 0);
+    for (int j = 0; j < 2; j++)
+        for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+            struct got g;
+            memset(&g, 0, sizeof g);
+            CU_ASSERT_EQUAL(grok_match(k[j], S, lines[i], strlen(lines[i]), collect, &g), GROK_MATCH);
+            TU_ASSERT_STR(field(&g, "m", NULL), want[i]);
+        }
+    grok_free(k[0]);
+    grok_free(k[1]);
+}
+
 static void t_no_jit_same_fields(void)
 {
     struct grok_opts o;
@@ -1304,6 +1374,7 @@ static CU_TestInfo name_tests[] = {
 static CU_TestInfo expr_tests[] = {
     { "%{WORD:verb} emits verb; a miss emits nothing", t_named_capture },
     { "a leading literal skips PCRE2 on a miss, exactly as PCRE2 would miss", t_literal_prefix },
+    { "what is learnt about a line is not reused for the next one in the same buffer", t_line_facts_not_stale },
     { "the required literal is proven from the regex's structure", t_required_literal },
     { "the required literal skips only lines PCRE2 would miss", t_required_literal_match },
     { "the required literal's search answers as memmem does", t_required_literal_find },
@@ -1386,6 +1457,7 @@ static CU_TestInfo mem_tests[] = {
       t_steady_state_no_malloc },
     { "four threads share one grok, each with its own scratch", t_threads_share_a_grok },
     { "the interpreter gives the same fields as the JIT", t_no_jit_same_fields },
+    { "\\S takes characters above U+007F, with the JIT and without", t_notspace_non_ascii },
     CU_TEST_INFO_NULL,
 };
 
