@@ -1169,10 +1169,8 @@ static struct es_req *finished(struct es_sink *s)
         curl_multi_remove_handle(s->multi, q->easy);
         q->added = 0;
         s->nadded--;
-        atomic_fetch_add(&s->stats->requests, 1);
+        sink_stats_request(s->stats, q->wire_len, (sl_clock_mono_ns() - q->t0_ns) / 1000u);
         atomic_fetch_add(&q->host->st->requests, 1);
-        atomic_fetch_add(&s->stats->bytes, q->wire_len);
-        atomic_fetch_add(&s->stats->latency_us_sum, (sl_clock_mono_ns() - q->t0_ns) / 1000u);
         return q;
     }
     return NULL;

@@ -72,6 +72,12 @@ struct sink_host_stats {
     _Atomic uint64_t probe_failures;
 };
 
+/* Request latency buckets (upper bounds, microseconds; the last bucket of
+ * struct sink_stats counts the rest): Prometheus' usual ladder from 5 ms to
+ * 10 s, plus 30 s (the bulk timeout's default). */
+#define SINK_LAT_NBOUNDS 12
+extern const uint64_t sink_lat_bounds_us[SINK_LAT_NBOUNDS];
+
 struct sink_stats {
     _Atomic uint64_t sent;          /* records handed to send (retries included) */
     _Atomic uint64_t confirmed;     /* DONE + DUPLICATE */
@@ -83,10 +89,19 @@ struct sink_stats {
     _Atomic uint64_t failed_requests;
     _Atomic uint64_t bytes;         /* request bytes on the wire */
     _Atomic uint64_t latency_us_sum;
+    /* Requests by latency: lat_bucket[i] counts those <= sink_lat_bounds_us[i]
+     * and > the bound before; lat_bucket[SINK_LAT_NBOUNDS] the slower ones.
+     * Not cumulative; their sum is `requests` once sink_stats_request
+     * is the only place counting requests. */
+    _Atomic uint64_t lat_bucket[SINK_LAT_NBOUNDS + 1];
     /* Sinks with hosts: host[0..nhosts) (acquire nhosts before reading). */
     _Atomic size_t   nhosts;
     struct sink_host_stats host[SL_SINK_HOSTS_LIMIT];
 };
+
+/* One finished request: requests, bytes, the latency sum and its bucket.
+ * Lock-free (relaxed atomic adds); the sink's thread calls it. */
+void sink_stats_request(struct sink_stats *st, uint64_t bytes, uint64_t latency_us);
 
 struct sink_type {
     const char *name;                           /* the `type:` in the config */
