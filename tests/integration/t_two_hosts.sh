@@ -4,7 +4,8 @@
 # connection closed, as a node that went away): it is set aside (logged,
 # naming it), the messages go on through B, A is probed with GET / while it
 # is aside; once A is reachable again it is back in service (logged) and
-# takes requests again. Every seq of every phase is indexed exactly once.
+# takes requests again; /metrics shows each host's state and counters
+# (sluice_sink_host_*). Every seq of every phase is indexed exactly once.
 # Then discovery: a sluice given only A with `discover: true` finds the
 # node's own publish address (GET /_nodes/http), probes it and sends to it.
 . "$(dirname "$0")/lib.sh"
@@ -34,10 +35,19 @@ sinks:
     batch: { max_docs: 200, max_wait: 100ms }
     retry: { initial: 50ms, max: 500ms }
     host_backoff: { initial: 200ms, max: 1s }
+admin:
+  listen: 127.0.0.1:0
 log:
   level: info
 EOC
 start_sluice "$T/sluice.yaml" --stats-interval 200ms
+MURL="http://127.0.0.1:$(port admin)/metrics"
+# host_metric NAME HOST: a per-host series of a fresh, checked scrape.
+host_metric() {
+    curl -sS --max-time 5 "$MURL" >"$T/metrics.txt" || fail "GET /metrics failed"
+    python3 "$IT_DIR/promcheck.py" "$T/metrics.txt" >"$T/samples" || fail "not valid Prometheus text"
+    awk -v k="$1{host=\"$2\",sink=\"os\"}" '$1 == k { print $2 }' "$T/samples"
+}
 
 # Phase 1: both hosts up; round robin gives each a share.
 python3 "$IT_DIR/send.py" --port "$(port tcp)" --count "$N" --prog two1
@@ -60,6 +70,9 @@ fa=$(stat_of "host=$A" failures)
 # Only the requests in flight when A went down failed on it: at most one per slot.
 [ "$fa" -ge 1 ] && [ "$fa" -le 2 ] || fail "A: $fa failed requests (expected 1..2: then it was set aside)"
 note "ok: A failed $fa request(s), then was probed, not sent to"
+assert_eq "$(host_metric sluice_sink_host_up "$A")" 0 "sluice_sink_host_up of A while it is down"
+assert_eq "$(host_metric sluice_sink_host_up "$B")" 1 "sluice_sink_host_up of B"
+[ "$(host_metric sluice_sink_host_probes_failed_total "$A")" -ge 1 ] || fail "no failed probe of A in /metrics"
 a2=$(a_stat bulk)
 
 # Phase 3: A back; it is probed, back in service, and takes requests again.
@@ -71,6 +84,9 @@ assert_eq "$(wait_count "$IDX" $((3 * N)) 60)" $((3 * N)) "documents after A cam
 a3=$(a_stat bulk)
 [ "$a3" -gt "$a2" ] || fail "A took no request after it came back ($a2 -> $a3)"
 note "ok: A took $((a3 - a2)) bulk requests after it came back"
+assert_eq "$(host_metric sluice_sink_host_up "$A")" 1 "sluice_sink_host_up of A after it came back"
+assert_eq "$(host_metric sluice_sink_host_requests_failed_total "$A")" "$fa" \
+    "sluice_sink_host_requests_failed_total of A"
 stop_sluice
 assert_eq "$SLUICE_STATUS" 0 "exit status"
 grep -q "stats: final host=$B sink=os state=up" "$T/sluice.log" || fail "no final stats line for B"
