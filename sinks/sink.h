@@ -59,6 +59,9 @@ struct sink_stats {
     _Atomic uint64_t failed_requests;
     _Atomic uint64_t bytes;         /* request bytes on the wire */
     _Atomic uint64_t latency_us_sum;
+    /* Confirmed records the cluster kept in a failure store (Elasticsearch
+     * 9.1+ data streams) instead of the index: stored, but not as sent. */
+    _Atomic uint64_t failure_stored;
 };
 
 struct sink_type {
@@ -82,6 +85,13 @@ struct sink_type {
      * outlives the instance; stats is owned by the caller. */
     int  (*open)(void **state, const void *conf, const char *name,
                  struct sink_stats *stats, struct sl_err *err);
+    /* Optional: called once by delivery, on its thread, before the first
+     * batch (`sluice run`, `sluice replay`): the sink reaches its
+     * destination and logs what it found (the cluster's product and
+     * version), installs what its config asks for. Never fails: a sink that
+     * could not do it yet tries again before its requests, answering them
+     * as failed (records wait) until then. */
+    void (*start)(void *state);
     /* Sends n records; fills out[i] for each. Returns 0 when every record got a
      * verdict; SL_EAUTH when the sink must stop until its credentials change
      * (every out[i] is SINK_RETRY); another code when the whole attempt failed

@@ -395,6 +395,24 @@ static void t_mixed(void)
     fi_free(&fi);
 }
 
+static void t_failure_store(void)
+{
+    struct fi_step st[] = { { FI_REPLY, 200, fixture("bulk/es91_failure_store_filtered.json") } };
+
+    make_recs(first3, 3);
+    start(st, 1);
+    /* The kept item answers an ID of the cluster's own: not a misordered answer. */
+    CU_ASSERT_EQUAL(send_n(3), 0);
+    fi_stop(&fi);
+    assert_all(3, SINK_DONE);
+    CU_ASSERT_EQUAL(stats.confirmed, 3);
+    CU_ASSERT_EQUAL(stats.failure_stored, 1);
+    CU_ASSERT_EQUAL(stats.rejected, 0);
+    CU_ASSERT_EQUAL(stats.failed_requests, 0);
+    TU_ASSERT_HAS(log_text(), "bulk items kept in the failure store failure_stored=1 records=3");
+    fi_free(&fi);
+}
+
 static char *slurp(const char *path)
 {
     static char buf[65536];
@@ -486,8 +504,12 @@ static void t_request_bytes(void)
     fi_stop(&fi);
     assert_all(3, SINK_DONE);
     CU_ASSERT_EQUAL_FATAL(fi.served, 1);
-    CU_ASSERT_EQUAL(strncmp(fi.head[0], "POST /_bulk?filter_path=errors,items.*._id,items.*.status,"
-                            "items.*.error.type,items.*.error.reason HTTP/1.1\r\n", 103), 0);
+    {
+        static const char line[] = "POST /_bulk?filter_path=errors,items.*._id,items.*.status,"
+                                   "items.*.error.type,items.*.error.reason,items.*.failure_store"
+                                   " HTTP/1.1\r\n";
+        CU_ASSERT_EQUAL(strncmp(fi.head[0], line, sizeof line - 1), 0);
+    }
     TU_ASSERT_HAS(fi.head[0], "\r\nContent-Type: application/x-ndjson\r\n");
     TU_ASSERT_HASNT(fi.head[0], "Expect:");
     TU_ASSERT_HASNT(fi.head[0], "Authorization:");
@@ -1086,6 +1108,7 @@ static void t_drop(void)
 
 static CU_TestInfo transport_tests[] = {
     { "a 200 with mixed items gives per-item verdicts, stats and a rejection log", t_mixed },
+    { "an item kept in the failure store is confirmed and counted failure_stored", t_failure_store },
     { "rejected records go to the dead-letter file whole, with their error", t_dead_letter },
     { "a dead-letter file that cannot be opened stops the sink from opening", t_dead_letter_unwritable },
     { "a dead-letter file on a full disk keeps the rejected record to retry", t_dead_letter_full },
