@@ -145,12 +145,12 @@ static void log_stats(struct run *r, const char *when)
         if (r->spool)
             spool_reader_backlog(r->rd[i], &bl_rec, &bl_bytes);
         SL_INFO("stats", "%s sink=%s confirmed=%llu duplicates=%llu rejected=%llu "
-                "dead_lettered=%llu retries=%llu "
+                "dead_lettered=%llu failure_stored=%llu retries=%llu "
                 "pending=%llu backlog=%llu backlog_bytes=%llu requests=%llu failed_requests=%llu "
                 "queue_locks=%llu queue_locks_contended=%llu", when, deliver_name(r->dl[i]),
                 (unsigned long long)ds->confirmed, (unsigned long long)ss->duplicates,
                 (unsigned long long)ds->rejected, (unsigned long long)ss->dead_lettered,
-                (unsigned long long)ds->retries,
+                (unsigned long long)ss->failure_stored, (unsigned long long)ds->retries,
                 (unsigned long long)ds->pending, (unsigned long long)bl_rec,
                 (unsigned long long)bl_bytes, (unsigned long long)ss->requests,
                 (unsigned long long)ss->failed_requests, (unsigned long long)lk_acq,

@@ -143,6 +143,12 @@ static const char *reason_of(const struct sl_buf *resp, char out[SETUP_REASON + 
     return n ? out : "(no answer body)";
 }
 
+/* The cluster has no such API (a plugin or module missing). */
+static int no_handler(const struct sl_buf *resp)
+{
+    return resp->data && strstr(resp->data, "no handler found for uri") != NULL;
+}
+
 static int transient(long status)
 {
     return status == 408 || status == 429 || status >= 500;
@@ -262,7 +268,7 @@ static int look(const struct es_conf *c, const char *host, const char *path, con
  * or SL_ENET when the step must be tried again. */
 static int install(struct es_setup *su, const char *host, const char *what, const char *name,
                    const char *path, const struct sl_buf *body, const char *digest,
-                   int overwrite, int ism, int *there, struct sl_err *err)
+                   int overwrite, int ism, const char *hint, int *there, struct sl_err *err)
 {
     const char *comp = su->comp;
     char reason[SETUP_REASON + 1], put_path[400];
@@ -291,8 +297,7 @@ static int install(struct es_setup *su, const char *host, const char *what, cons
         break;
     case LOOK_REFUSED:
         SL_ERROR(comp, "cannot install %s %s at %s%s: HTTP %ld: %s%s", what, name, host, path,
-                 status, reason_of(&resp, reason),
-                 ism ? " (is the index management plugin, ISM, installed?)" : "");
+                 status, reason_of(&resp, reason), no_handler(&resp) ? hint : "");
         goto out;
     case LOOK_MISSING:
         break;
@@ -341,7 +346,9 @@ static int install_all(struct es_setup *su, const char *host, struct sl_err *err
     }
     if (c->lc_install) {
         rc = install(su, host, pname, c->lc_name, p.ppath, &p.pbody, p.pdigest,
-                     c->lc_overwrite, p.ism, &policy_there, err);
+                     c->lc_overwrite, p.ism, p.ism ? " (is the index management plugin, ISM, "
+                     "installed?)" : " (ILM is part of x-pack: is it installed?)",
+                     &policy_there, err);
         if (rc)
             goto out;
     }
@@ -356,7 +363,7 @@ static int install_all(struct es_setup *su, const char *host, struct sl_err *err
             goto out;
         }
         rc = install(su, host, "index template", c->tmpl_name, p.tpath, &p.tbody, p.tdigest,
-                     c->tmpl_overwrite, 0, &there, err);
+                     c->tmpl_overwrite, 0, "", &there, err);
         if (!rc && there)
             SL_INFO(su->comp, "index template %s matches %s%s", c->tmpl_name, p.pattern,
                     p.stream ? " (a data stream)" : "");
@@ -515,7 +522,7 @@ out:
 
 static void look_line(const struct es_conf *c, const char *host, const char *what,
                       const char *name, const char *path, const char *digest,
-                      const char *digest2, const char *key,
+                      const char *digest2, const char *key, const char *hint,
                       void (*line)(void *, const char *), void *arg)
 {
     char text[640], reason[SETUP_REASON + 1];
@@ -535,8 +542,8 @@ static void look_line(const struct es_conf *c, const char *host, const char *wha
     else if (lk == LOOK_MISSING)
         snprintf(text, sizeof text, "%s %s: missing (sluice run installs it)", what, name);
     else
-        snprintf(text, sizeof text, "%s %s: cannot tell: HTTP %ld: %s", what, name, status,
-                 reason_of(&resp, reason));
+        snprintf(text, sizeof text, "%s %s: cannot tell: HTTP %ld: %s%s", what, name, status,
+                 reason_of(&resp, reason), no_handler(&resp) ? hint : "");
     line(arg, text);
     sl_buf_free(&resp);
 }
@@ -558,7 +565,9 @@ static void probe_objects(const struct es_conf *c, const struct es_cluster *cl,
     if (plan_make(c, cl, &p) == 0) {
         if (c->lc_install)
             look_line(c, host, p.ism ? "ISM lifecycle policy" : "ILM lifecycle policy",
-                      c->lc_name, p.ppath, p.pdigest, NULL, "lifecycle", line, arg);
+                      c->lc_name, p.ppath, p.pdigest, NULL, "lifecycle",
+                      p.ism ? " (is the index management plugin, ISM, installed?)"
+                            : " (ILM is part of x-pack: is it installed?)", line, arg);
         if (c->tmpl_install && p.skip_template) {
             snprintf(text, sizeof text, "index template %s: %s", c->tmpl_name, p.skip_template);
             line(arg, text);
@@ -569,7 +578,7 @@ static void probe_objects(const struct es_conf *c, const struct es_cluster *cl,
             if (c->lc_install && !p.ism && render_template(su, c, &p, 1) == 0)
                 snprintf(linked, sizeof linked, "%s", p.tdigest);
             look_line(c, host, "index template", c->tmpl_name, p.tpath, plain,
-                      linked[0] ? linked : NULL, "template", line, arg);
+                      linked[0] ? linked : NULL, "template", "", line, arg);
         }
     }
     plan_free(&p);
