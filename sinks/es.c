@@ -26,7 +26,12 @@
  * multi handle's connection cache, which keeps connections alive between
  * requests. A body is built and compressed at submit, so compressing one
  * request overlaps the network waits of the others (on the same thread).
- * send is submit plus polls until that one request is answered. */
+ * send is submit plus polls until that one request is answered.
+ *
+ * Start: once delivery has called start, no request goes out before
+ * es_setup.c has detected the cluster (and installed the template and
+ * policy the config asks for); until then submit answers at once with its
+ * error, so records wait as for a failed request. */
 #include <curl/curl.h>
 #include <stdatomic.h>
 #include <stdio.h>

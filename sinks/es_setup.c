@@ -52,7 +52,6 @@ struct es_setup {
     char                 *file_mappings;    /* template.file's text; NULL: built-in */
     size_t                file_len;
     int                   done;
-    int                   detected;
     struct es_cluster     cluster;
     uint64_t              next_try_ms;
     int                   last_rc;
@@ -402,8 +401,11 @@ static int read_file(const char *path, char **out, size_t *len, struct sl_err *e
                         "template's \"mappings\")");
         goto out;
     }
-    *out = sl_strdup(b.data + n);
+    /* Copied by length: a NUL inside is the cluster's to refuse. */
     *len = b.len - n;
+    *out = sl_malloc(*len + 1);
+    memcpy(*out, b.data + n, *len);
+    (*out)[*len] = '\0';
 out:
     fclose(f);
     sl_buf_free(&b);
@@ -440,11 +442,6 @@ void es_setup_free(struct es_setup *su)
 int es_setup_done(const struct es_setup *su)
 {
     return su->done;
-}
-
-const struct es_cluster *es_setup_cluster(const struct es_setup *su)
-{
-    return su->detected ? &su->cluster : NULL;
 }
 
 int es_setup_run(struct es_setup *su, size_t first, struct sl_err *err)
@@ -485,7 +482,6 @@ int es_setup_run(struct es_setup *su, size_t first, struct sl_err *err)
         goto out;
     }
     k = sl_episode_end(&su->down_ep);
-    su->detected = 1;
     SL_INFO(su->comp, "%s %s (cluster %s) at %s%s", es_cluster_product_name(su->cluster.product),
             su->cluster.version, su->cluster.name, host,
             k ? " (reached after failed attempts)" : "");

@@ -29,8 +29,6 @@ void es_setup_free(struct es_setup *su);            /* NULL-safe */
  * until it is upgraded). Logs each condition once per episode. */
 int  es_setup_run(struct es_setup *su, size_t first, struct sl_err *err);
 int  es_setup_done(const struct es_setup *su);
-/* The cluster found, or NULL before detection. Borrowed. */
-const struct es_cluster *es_setup_cluster(const struct es_setup *su);
 
 /* The sink type's probe (`sluice check --connect`): GET / on every host;
  * with template.install or lifecycle.install, whether they exist on the
