@@ -21,7 +21,7 @@ nodist_libsl_sinks_a_SOURCES = sinks/es_template_data.c
 BUILT_SOURCES += sinks/es_template_data.c
 CLEANFILES += sinks/es_template_data.c
 dist_noinst_SCRIPTS += scripts/embed-templates
-EXTRA_DIST += scripts/c-lit.awk sinks/templates/ecs-mappings.json
+EXTRA_DIST += scripts/c-lit.awk sinks/templates/ecs-mappings.json sinks/templates/README.md
 sinks/es_template_data.c: sl-embed-templates
 	@$(MKDIR_P) sinks && $(SHELL) $(top_srcdir)/scripts/embed-templates $(top_srcdir) $@
 sl-embed-templates:
