@@ -175,6 +175,7 @@ static void snap_take(struct run *r, struct metrics_snap *m)
         k->duplicates = atomic_load(&ss->duplicates);
         k->retried = atomic_load(&ss->retried);
         k->dead_lettered = atomic_load(&ss->dead_lettered);
+        k->failure_stored = atomic_load(&ss->failure_stored);
         k->requests = atomic_load(&ss->requests);
         k->failed_requests = atomic_load(&ss->failed_requests);
         k->bytes = atomic_load(&ss->bytes);

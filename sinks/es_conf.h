@@ -33,6 +33,18 @@ struct es_conf {
     uint64_t host_backoff_max_ms;
     int      discover;              /* add the cluster's nodes from GET /_nodes/http */
     uint64_t discover_interval_ms;
+    /* Installed at start (es_setup.c); see docs/templates.md. */
+    int      tmpl_install;
+    char    *tmpl_name;
+    char    *tmpl_file;             /* NULL: the built-in ECS mappings */
+    int      tmpl_overwrite;
+    uint64_t tmpl_priority;
+    int      lc_install;
+    char    *lc_name;
+    int      lc_overwrite;
+    uint64_t lc_rollover_age_ms;    /* 0: no age condition */
+    uint64_t lc_rollover_size;      /* 0: no size condition */
+    uint64_t lc_delete_after_ms;    /* 0: never deleted */
 };
 
 extern const struct sl_cfg_row es_conf_rows[];
