@@ -16,7 +16,9 @@
 #    counts sent (error 7, warning 5, info 3, debug 2, critical 1);
 # 4. the dashboards' failed-login query (docs/dashboards) finds exactly the
 #    sshd samples expected.ndjson marks ssh_login / failure; a CIDR query
-#    on source.ip works (it is an ip);
+#    on source.ip works (it is an ip); every saved search and visualization
+#    of docs/dashboards, run as a search request, works and counts what the
+#    corpus holds;
 # 5. the check of 2. is itself checked: with a template.file lacking
 #    sshd.method and source.ip, it must name both as dynamic and fail.
 . "$(dirname "$0")/lib.sh"
@@ -168,6 +170,83 @@ assert_eq "$(count "$DS" 'process.name:sshd AND event.action:ssh_login AND event
 assert_eq "$(count "$DS" 'source.ip:"203.0.113.0/24"')" \
     "$(grep -c '"source.ip":"203\.0\.113\.' "$TOP"/grammars/*/expected.ndjson | awk -F: '{s+=$2} END {print s}')" \
     "documents found by a CIDR query on source.ip (an ip field)"
+
+# 4b. every saved search and visualization of docs/dashboards run as the
+#     dashboards would run them (their query, sort and aggregations as a
+#     search request): no error (a terms aggregation on a text field fails),
+#     and the answers the corpus implies.
+python3 - "$OS_URL" "$DS" "$TOP" "$want_fail" "$total" <<'EOP' || fail "a saved object does not work on the data"
+import json, sys, urllib.request
+url, ds, top, want_fail, total = sys.argv[1], sys.argv[2], sys.argv[3], int(sys.argv[4]), int(sys.argv[5])
+def post(body):
+    r = urllib.request.Request("%s/%s/_search" % (url, ds), json.dumps(body).encode(),
+                               {"Content-Type": "application/json"})
+    with urllib.request.urlopen(r, timeout=30) as a:
+        return json.load(a)
+def lucene(kql):
+    # The objects' queries are `f:v and f:v`, which Lucene reads with AND.
+    return kql.replace(" and ", " AND ")
+def query(ss):
+    q = json.loads(ss)["query"]["query"]
+    return {"query_string": {"query": lucene(q)}} if q else {"match_all": {}}
+bad = 0
+for name in ("opensearch-dashboards-2.ndjson", "kibana-8.ndjson"):
+    for line in open("%s/docs/dashboards/%s" % (top, name)):
+        o = json.loads(line)
+        a = o["attributes"]
+        if o["type"] == "search":
+            q = query(a["kibanaSavedObjectMeta"]["searchSourceJSON"])
+            r = post({"query": q, "size": 500, "sort": [{"@timestamp": "desc"}],
+                      "track_total_hits": True})
+            n = r["hits"]["total"]["value"]
+            want = want_fail if "ssh" in o["id"] else total
+            missing = 0
+            if want == total:      # every document has the overview's columns
+                for h in r["hits"]["hits"]:
+                    for c in a["columns"]:
+                        d = h["_source"]
+                        for k in c.split("."):
+                            d = d.get(k) if isinstance(d, dict) else None
+                        missing += d is None
+            ok = n == want and missing == 0
+            print("  %s %s %s: %d hits (want %d), %d missing columns" %
+                  ("ok:" if ok else "FAIL:", name, a["title"], n, want, missing))
+            bad += not ok
+        elif o["type"] == "visualization":
+            vs = json.loads(a["visState"])
+            aggs, cur = {}, None
+            body = {"size": 0, "query": query(a["kibanaSavedObjectMeta"]["searchSourceJSON"]),
+                    "track_total_hits": True}
+            for ag in vs["aggs"]:
+                if ag["schema"] == "metric":
+                    continue
+                p = ag["params"]
+                if ag["type"] == "terms":
+                    spec = {"terms": {"field": p["field"], "size": p["size"]}}
+                else:
+                    spec = {"date_histogram": {"field": p["field"], "fixed_interval": "1h",
+                                               "min_doc_count": 1}}
+                if cur is None:
+                    body["aggs"] = {ag["id"]: spec}
+                else:
+                    cur["aggs"] = {ag["id"]: spec}
+                cur = spec
+            try:
+                r = post(body)
+            except Exception as e:
+                print("  FAIL: %s %s: %s" % (name, vs["title"], e))
+                bad += 1
+                continue
+            n = r["hits"]["total"]["value"]
+            first = vs["aggs"][1]["id"] if len(vs["aggs"]) > 1 else None
+            buckets = r["aggregations"][first]["buckets"] if first else []
+            want = want_fail if "SSH" in vs["title"] else total
+            ok = n == want and (not first or len(buckets) > 0)
+            print("  %s %s %s: %d documents (want %d), %d buckets" %
+                  ("ok:" if ok else "FAIL:", name, vs["title"], n, want, len(buckets)))
+            bad += not ok
+sys.exit(1 if bad else 0)
+EOP
 
 # 5. the check above catches dynamic surprises: a template without
 #    sshd.method and source.ip (template.file) makes the node map them
