@@ -5,6 +5,7 @@
 #include "parser/datefmt.h"
 #include "parser/evt.h"
 #include "parser/evt_impl.h"
+#include "parser/level.h"
 
 static const char *const tag_names[EVT_T_COUNT] = {
     "_sluice_no_pri",
@@ -26,6 +27,7 @@ struct evt *evt_new(size_t max_msg)
 
     e->max_msg = max_msg;
     e->pri = 13;
+    e->lvl = e->lvl_grammar = -1;
     return e;
 }
 
@@ -90,6 +92,8 @@ void evt_begin(struct evt *e, const char *msg, size_t len, const struct evt_meta
     unsigned flags = m ? m->flags : 0;
 
     e->tags = 0;
+    e->lvl = e->lvl_grammar = -1;
+    e->lvl_claim = 0;
     if (len > e->max_msg) {
         len = utf8_cut(msg, e->max_msg);
         e->tags |= EVT_T_TRUNCATED;
@@ -170,6 +174,11 @@ const char *evt_message(const struct evt *e, size_t *len)
 int evt_priority(const struct evt *e)
 {
     return e->pri;
+}
+
+int evt_level(const struct evt *e)
+{
+    return e->lvl >= 0 ? e->lvl : e->pri & 7;
 }
 
 unsigned evt_tags(const struct evt *e)
@@ -403,6 +412,17 @@ int evt_field_emit(void *arg, const struct fld_name *name, enum fld_type type,
         return 0;
     }
     name_info(e, name, &nf);
+    if (nf.clash && e->lvl_claim && type == FLD_STRING && name->depth == 2 &&
+        key_is(name, 0, "log") && key_is(name, 1, "level")) {
+        /* the message's own level (parser/level.h); one that is not a
+         * level word stays a clash, so nothing is lost */
+        int lv = level_word(val, len, 1);
+        if (lv >= 0) {
+            if (e->lvl_grammar < 0)
+                e->lvl_grammar = (int8_t)lv;
+            return 0;
+        }
+    }
     nf.depth = (uint8_t)name->depth;
     bucket = ((nf.ph[0] >> 7) ^ (unsigned)nf.clash) & (EVT_OV_BUCKETS - 1);
     for (unsigned i = e->ov_head[bucket]; i != EVT_OV_NONE; i = e->fld[i].ov_next) {

@@ -145,6 +145,10 @@ struct evt {
     int64_t  pid;
     int      has_pid;       /* procid was numeric: written as process.pid */
     unsigned tags;          /* EVT_T_* */
+    /* log.level (parser/level.h): lvl -1 writes the severity's word; 0..7
+     * the message's level. lvl_claim: a grammar's log.level field counts as
+     * the message's level (level_begin); lvl_grammar: the one it gave, -1. */
+    int8_t   lvl, lvl_claim, lvl_grammar;
 
     uint32_t sd_n, sdp_n;
     struct evt_sd_elem  sd[EVT_SD_ELEMS_MAX];

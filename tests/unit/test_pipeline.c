@@ -654,7 +654,7 @@ static const char *parsed_at(struct evt *e, struct sl_buf *b, const char *line, 
     struct route_result res;
 
     CU_ASSERT_EQUAL_FATAL(sl_time_parse(now, &m.recv_ns), 0);
-    pipeline_parse(e, line, strlen(line), &m, &SO, NULL, NULL, &res);
+    pipeline_parse(e, line, strlen(line), &m, &SO, NULL, NULL, NULL, &res);
     CU_ASSERT_EQUAL(res.status, ROUTE_NONE);
     sl_buf_reset(b);
     CU_ASSERT_EQUAL_FATAL(evt_json(e, b), 0);
