@@ -16,7 +16,6 @@
  * `access_level=error` give nothing. Everything is a bounded forward scan;
  * nothing allocates. */
 #include <string.h>
-#include <strings.h>
 
 #include "parser/evt_impl.h"
 #include "parser/level.h"
@@ -222,15 +221,35 @@ static int after_time(const char *s, size_t left)
     return level_word(s + i, n, 0);
 }
 
+/* Keys that name a level; k is compared without case. A key is checked only
+ * when its last byte is one a level key ends with: most `=` in a line (a
+ * firewall's IN= OUT= SRC=...) cost one comparison. */
 static int level_key(const char *k, size_t n)
 {
-    static const char *const keys[] = { "level", "lvl", "severity", "loglevel", "log_level",
-                                        "log.level", "levelname", NULL };
+    static const struct {
+        const char *k;
+        size_t n;
+    } keys[] = {
+        { "level", 5 }, { "lvl", 3 }, { "severity", 8 }, { "loglevel", 8 }, { "log_level", 9 },
+        { "log.level", 9 }, { "levelname", 9 },
+    };
 
-    for (size_t i = 0; keys[i]; i++)
-        if (strlen(keys[i]) == n && strncasecmp(keys[i], k, n) == 0)
+    for (size_t i = 0; i < sizeof keys / sizeof keys[0]; i++) {
+        size_t j = 0;
+        if (keys[i].n != n)
+            continue;
+        while (j < n && (is_upper((unsigned char)k[j]) ? k[j] | 0x20 : k[j]) == keys[i].k[j])
+            j++;
+        if (j == n)
             return 1;
+    }
     return 0;
+}
+
+static int level_key_end(unsigned char c)
+{
+    c |= 0x20;
+    return c == 'l' || c == 'y' || c == 'e';
 }
 
 static int key_char(unsigned char c)
@@ -264,9 +283,11 @@ static int key_value(const char *s, size_t len)
     while (p < end && (eq = memchr(p, '=', (size_t)(end - p)))) {
         const char *k = eq;
         int lv;
+        p = eq + 1;
+        if (k == s || !level_key_end((unsigned char)k[-1]))
+            continue;
         while (k > s && key_char((unsigned char)k[-1]))
             k--;
-        p = eq + 1;
         if (k == eq || (k > s && k[-1] == '/'))
             continue;
         if (!level_key(k, (size_t)(eq - k)))
@@ -345,7 +366,7 @@ void level_begin(struct evt *e, const struct level_opts *o)
                    (o->prefer == LEVEL_PREFER_MESSAGE || (e->tags & (EVT_T_NO_PRI | EVT_T_BAD_PRI)));
 }
 
-void level_apply(struct evt *e, const struct level_opts *o)
+void level_apply(struct evt *e, const struct level_opts *o, int search_text)
 {
     int lv;
 
@@ -353,7 +374,7 @@ void level_apply(struct evt *e, const struct level_opts *o)
     if (!e->lvl_claim)
         return;
     lv = e->lvl_grammar;
-    if (lv < 0 && e->msg.p)
+    if (lv < 0 && search_text && e->msg.p)
         lv = level_find(e->msg.p, e->msg.n);
     if (lv >= 0 && lv != (e->pri & 7))
         e->lvl = (int8_t)lv;

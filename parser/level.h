@@ -39,7 +39,8 @@ const char *level_name(int level);
  * message's level (evt_field_emit) when o allows the message to win. */
 void level_begin(struct evt *e, const struct level_opts *o);
 /* After the grammars (and payloads): settles the event's log.level. A
- * grammar's level comes first, then the text's. */
-void level_apply(struct evt *e, const struct level_opts *o);
+ * grammar's level comes first; the text is searched only when search_text
+ * (the pipeline: when no grammar matched the line). */
+void level_apply(struct evt *e, const struct level_opts *o, int search_text);
 
 #endif

@@ -45,8 +45,8 @@ struct pw {
 static int set_prefix(struct fld_name *n, const char *text, const char *what, struct sl_err *err)
 {
     memset(n, 0, sizeof *n);
-    if (!text || !*text)
-        return 0;
+    if (!text || !*text || strcmp(text, ".") == 0)
+        return 0;       /* the top level (jq's `.`: never a field name) */
     if (fld_name_parse(n, text, strlen(text), err)) {
         char msg[sizeof err->msg];
         memcpy(msg, err->msg, sizeof msg);

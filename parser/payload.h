@@ -29,8 +29,8 @@ struct payload_opts {
     unsigned max_fields;                    /* fields per message */
 };
 
-/* Fills o; the prefixes are field names (`json`, `app.data`; "" or NULL:
- * none, fields at the top level). SL_EINVAL naming the bad prefix, or when a
+/* Fills o; the prefixes are field names (`json`, `app.data`; ".", "" or
+ * NULL: none, fields at the top level). SL_EINVAL naming the bad prefix, or when a
  * prefix's keys plus max_depth pass FLD_DEPTH_MAX (err->where left empty). */
 int  payload_opts_init(struct payload_opts *o, int json, int logfmt, const char *json_prefix,
                        const char *logfmt_prefix, unsigned max_depth, unsigned max_fields,

@@ -88,11 +88,11 @@ static const struct sl_cfg_row enrich_payload_rows[] = {
       "becomes string fields under logfmt_prefix, when no grammar matched the line",
       NULL, NULL, 0 },
     { "prefix", SL_CFG_STR, "json", 0, 0, offsetof(struct sl_config, payload.prefix),
-      "where JSON members go (json.user.id); a dotted path nests; \"\": at the top level "
+      "where JSON members go (json.user.id); a dotted path nests; '.': at the top level "
       "(paths sluice writes then go under sluice.clash)", NULL, NULL, 0 },
     { "logfmt_prefix", SL_CFG_STR, "logfmt", 0, 0,
       offsetof(struct sl_config, payload.logfmt_prefix),
-      "where logfmt keys go (logfmt.user); \"\": at the top level", NULL, NULL, 0 },
+      "where logfmt keys go (logfmt.user); '.': at the top level", NULL, NULL, 0 },
     { "max_depth", SL_CFG_UINT, "5", 1, 8, offsetof(struct sl_config, payload.max_depth),
       "keys in a field's path under the prefix (prefix keys + max_depth <= 8); deeper "
       "members are dropped and the event tagged _sluice_payload_limit", NULL, NULL, 0 },

@@ -162,8 +162,10 @@ void pipeline_parse(struct evt *e, const char *msg, size_t len, const struct evt
         if (text)
             payload_parse(en->payload, en->ps, text, n, evt_field_emit, e);
     }
+    /* a grammar that matched says the level with its log.level field, or
+     * leaves the severity's: the text is searched only for other lines */
     if (en && en->level)
-        level_apply(e, en->level);
+        level_apply(e, en->level, res->status != ROUTE_MATCH);
 }
 
 static const char *src_text(struct pipeline *p, const struct sockaddr *sa, socklen_t len,

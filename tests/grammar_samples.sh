@@ -12,9 +12,9 @@
 # plus the line's expected fields put where parser/README.md says
 # ("Grammar fields in the document": dotted paths nest, paths sluice writes
 # itself go under sluice.clash, a grammar's source.* moves the sender to
-# log.source; a grammar's log.level that is a level word is the document's
-# log.level, normalized: "Log level"), plus the route's miss tag for a
-# `_nomatch` line. Then
+# log.source; on a matched line log.level is the grammar's log.level when
+# that is a level word, normalized, else the severity's: the text is not
+# searched, "Log level"), plus the route's miss tag for a `_nomatch` line. Then
 # `sluice test --expect` must exit 0, every line must be as expected, and
 # the route must have matched exactly the lines that are not `_nomatch`.
 set -euo pipefail
@@ -89,6 +89,8 @@ for n, (doc, exp) in enumerate(zip(bases, exps), 1):
     else:
         match += 1
         fields = {k: v for k, v in exp.items() if not k.startswith("_")}
+        sev = doc["log"]["syslog"]["severity"]["name"]
+        doc["log"]["level"] = "info" if sev == "informational" else sev
         if any(k.split(".")[0] == "source" for k in fields) and "source" in doc:
             sender = doc.pop("source")
             moved = {"address": sender.get("ip")} if "ip" in sender else {}

@@ -93,6 +93,9 @@ static void t_key_value(void)
     LV("Level=Warning,msg=x", 4);
     LV("x=1 level=nope level=error", 3);  /* the first pair that is a level */
     LV("loglevel=crit", 2);
+    LV("LOG_LEVEL=warn", 4);
+    LV("levelname=ERROR x=1", 3);
+    LV("log-level=error", -1);
 }
 
 static void t_json(void)
@@ -163,7 +166,7 @@ static const char *doc_level(const char *line, const struct level_opts *lo,
     if (grammar_level)
         evt_field_emit(E, &LEVEL_NAME, FLD_STRING, grammar_level, strlen(grammar_level));
     if (lo)
-        level_apply(E, lo);
+        level_apply(E, lo, 1);
     sl_buf_reset(&B);
     CU_ASSERT_EQUAL_FATAL(evt_json(E, &B), 0);
     CU_ASSERT_EQUAL_FATAL(tu_strict_json(B.data, B.len), 0);

@@ -243,7 +243,7 @@ static void t_prefix(void)
     CU_ASSERT_EQUAL(run("{\"user\":\"bob\"}"), PAYLOAD_JSON);
     TU_ASSERT_STR(jstr("app.data.user"), "bob");
     /* no prefix: at the top level; paths sluice writes go under sluice.clash */
-    opts(1, 0, "", "", 5, 64);
+    opts(1, 0, ".", ".", 5, 64);
     CU_ASSERT_EQUAL(run("{\"user\":{\"name\":\"bob\"},\"message\":\"m\",\"event\":{\"kind\":\"x\"}}"),
                     PAYLOAD_JSON);
     TU_ASSERT_STR(jstr("user.name"), "bob");
