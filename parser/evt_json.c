@@ -15,6 +15,7 @@
  * objects; clashes go under sluice.clash. evt_field_emit already refused
  * overlapping paths, so each key is written once. */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -69,6 +70,7 @@ static struct {
     size_t n;
 } lvl_text[8];
 static pthread_once_t pri_once = PTHREAD_ONCE_INIT;
+static _Atomic int pri_ready;   /* the tables are made: no pthread_once call per document */
 
 static void pri_init(void)
 {
@@ -87,6 +89,7 @@ static void pri_init(void)
                          level_names[l]);
         lvl_text[l].n = n > 0 && (size_t)n < sizeof lvl_text[l].s ? (size_t)n : 0;
     }
+    atomic_store_explicit(&pri_ready, 1, memory_order_release);
 }
 
 static char *put2(char *o, unsigned v)
@@ -667,7 +670,8 @@ int evt_json(const struct evt *e, struct sl_buf *b)
         rc |= put_grp(b, e, P, &L, EVT_TOP_HOST, &first);
         rc |= PUT(b, "}");
     }
-    pthread_once(&pri_once, pri_init);
+    if (!atomic_load_explicit(&pri_ready, memory_order_acquire))
+        pthread_once(&pri_once, pri_init);
     if (e->lvl < 0) {
         rc |= put(b, pri_text[e->pri].s, pri_text[e->pri].n);
     } else {

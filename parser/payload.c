@@ -216,6 +216,10 @@ static int j_string(struct pw *w, const char **s, size_t *n, int *esc)
     *s = p;
     while (p < w->end && *p != '"') {
         unsigned char c = (unsigned char)*p;
+        if (c >= 0x20 && c != '\\') {
+            p++;                /* the common byte: one test */
+            continue;
+        }
         if (c < 0x20)
             return -1;
         if (c == '\\') {
@@ -315,7 +319,7 @@ static int digits(struct pw *w)
 static int j_number(struct pw *w, int live)
 {
     const char *st = w->p;
-    int is_int = 1;
+    int is_int = 1, exp = 0;
     size_t nd;
 
     if (*w->p == '-')
@@ -336,6 +340,7 @@ static int j_number(struct pw *w, int live)
     if (w->p < w->end && (*w->p == 'e' || *w->p == 'E')) {
         w->p++;
         is_int = 0;
+        exp = 1;
         if (w->p < w->end && (*w->p == '+' || *w->p == '-'))
             w->p++;
         if (digits(w))
@@ -345,6 +350,8 @@ static int j_number(struct pw *w, int live)
         return 0;
     if (is_int && nd <= 18) {
         put(w, FLD_INT, st, (size_t)(w->p - st));
+    } else if (!exp && nd <= 300) {
+        put(w, FLD_FLOAT, st, (size_t)(w->p - st));    /* below 1e300: finite */
     } else {
         /* a number a double cannot hold (1e400) would be refused by the
          * index as a number: it is kept as text */

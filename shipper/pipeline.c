@@ -148,15 +148,19 @@ void pipeline_parse(struct evt *e, const char *msg, size_t len, const struct evt
                     struct route_scratch *rs, const struct pipeline_enrich *en,
                     struct route_result *res)
 {
+    const struct level_opts *lo = en ? en->level : NULL;
+    int matched;
+
     memset(res, 0, sizeof *res);
     res->status = ROUTE_NONE;
     syslog_parse(e, msg, len, m, so);
-    if (en && en->level)
-        level_begin(e, en->level);      /* before a grammar's log.level comes */
+    if (lo)
+        level_begin(e, lo);             /* before a grammar's log.level comes */
     if (t && rs)
         normalize(e, t, rs, res);
+    matched = res->status == ROUTE_MATCH;
     /* a grammar that matched knows the line better than a payload reader */
-    if (en && en->payload && en->ps && res->status != ROUTE_MATCH) {
+    if (!matched && en && en->payload && en->ps) {
         size_t n = 0;
         const char *text = evt_message(e, &n);
         if (text)
@@ -164,8 +168,8 @@ void pipeline_parse(struct evt *e, const char *msg, size_t len, const struct evt
     }
     /* a grammar that matched says the level with its log.level field, or
      * leaves the severity's: the text is searched only for other lines */
-    if (en && en->level)
-        level_apply(e, en->level, res->status != ROUTE_MATCH);
+    if (lo)
+        level_apply(e, lo, !matched);
 }
 
 static const char *src_text(struct pipeline *p, const struct sockaddr *sa, socklen_t len,
