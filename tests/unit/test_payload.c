@@ -2,6 +2,7 @@
  * (parser/payload.c) through evt_field_emit into the document: types,
  * nesting, the prefix, @cee:, bad JSON, arrays, limits, logfmt quoting and
  * the rule that keeps prose with an `=` as text. */
+#include <malloc.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -310,6 +311,33 @@ static void t_logfmt_prose(void)
     TU_ASSERT_STR(jstr("kv.a"), "1");
 }
 
+/* Once the scratch and the event have grown, a JSON line (escapes, nested
+ * objects, transient names copied by the event) allocates nothing. */
+static void t_no_alloc_steady(void)
+{
+    static const char line[] = "<13>1 2026-11-23T10:00:00Z h app - - - @cee: {\"level\":\"warn\","
+                               "\"user\":{\"name\":\"b\\\"ob\",\"id\":7},\"ok\":true,\"f\":1.5}";
+    struct evt_meta m = { 1795000000000000000, NULL, 0, NULL, 0 };
+    struct mallinfo2 a, b;
+    size_t n;
+    const char *text;
+
+    opts(1, 1, "json", "logfmt", 5, 64);
+    for (int i = 0; i < 103; i++) {
+        if (i == 3)
+            a = mallinfo2();
+        syslog_parse(E, line, sizeof line - 1, &m, &O);
+        text = evt_message(E, &n);
+        CU_ASSERT_EQUAL(payload_parse(&P, S, text, n, evt_field_emit, E), PAYLOAD_JSON);
+        sl_buf_reset(&B);
+        CU_ASSERT_EQUAL(evt_json(E, &B), 0);
+    }
+    b = mallinfo2();
+    CU_ASSERT_EQUAL(evt_field_count(E), 5);
+    TU_ASSERT_HAS(B.data, "\"user\":{\"id\":7,\"name\":\"b\\\"ob\"}");
+    CU_ASSERT_EQUAL(a.uordblks, b.uordblks);
+}
+
 static int suite_init(void)
 {
     E = evt_new(64 * 1024);
@@ -340,6 +368,7 @@ static CU_TestInfo tests[] = {
     { "a dotted prefix nests; none puts fields at the top level", t_prefix },
     { "logfmt: quoted values, escapes, bare keys, strings", t_logfmt },
     { "prose with an = sign is not logfmt", t_logfmt_prose },
+    { "steady state allocates nothing", t_no_alloc_steady },
     CU_TEST_INFO_NULL,
 };
 
