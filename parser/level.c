@@ -9,7 +9,8 @@
  *      capital letter alone before a digit or `[` (`E 10:00:00 ...`);
  *   3. after a leading time (a token with a `:`, and up to two more of digits
  *      and date punctuation, plain or in brackets): `2026-11-23 10:00:00,123
- *      WARN [main] ...`, nginx's `2026/11/23 12:00:07 [error] ...`;
+ *      WARN [main] ...`, nginx's `2026/11/23 12:00:07 [error] ...`, Python's
+ *      `2026-11-23 10:00:00,123 - app.db - WARNING - ...`;
  *   4. a key=value pair anywhere: `level=info`, `lvl=warn`, `severity="ERROR"`.
  * A level word must be the whole token: the bytes around it may not be
  * letters or digits, so `terrorism`, `errors=0`, `/var/log/error.log` and
@@ -181,6 +182,27 @@ static int time_char(unsigned char c)
            c == 'T' || c == 'Z';
 }
 
+/* Python's "%(asctime)s - %(name)s - %(levelname)s - ...": after the time's
+ * " - ", the level word, or a logger name and a second " - " before it. */
+static int after_dash(const char *s, size_t left)
+{
+    size_t n = word_len(s, left), k = 0;
+    int lv;
+
+    if (n && word_end(s, n, left) && (lv = level_word(s, n, 0)) >= 0)
+        return lv;
+    while (k < left && s[k] != ' ')
+        k++;
+    if (left - k < 4 || s[k + 1] != '-' || s[k + 2] != ' ')
+        return -1;
+    s += k + 3;
+    left -= k + 3;
+    n = word_len(s, left);
+    if (!n || !word_end(s, n, left))
+        return -1;
+    return level_word(s, n, 0);
+}
+
 /* A leading time, then a level word (3.). */
 static int after_time(const char *s, size_t left)
 {
@@ -213,6 +235,8 @@ static int after_time(const char *s, size_t left)
     }
     if (!colon || i >= left)
         return -1;
+    if (left - i > 2 && s[i] == '-' && s[i + 1] == ' ')
+        return after_dash(s + i + 2, left - i - 2);
     if (s[i] == '[' || s[i] == '<')
         return bracketed(s + i, left - i);
     n = word_len(s + i, left - i);

@@ -118,6 +118,11 @@ static void t_after_time(void)
     LV("[2026-11-23 10:00:00] local.ERROR: x", -1);     /* channel.LEVEL: not read */
     LV("[2026-11-23 10:00:00] ERROR x", 3);
     LV("10:00:00 debug: x", 7);
+    LV("2026-11-23 10:00:00,123 - app.db - WARNING - pool low", 4);
+    LV("2026-11-23 10:00:00,123 - ERROR - x", 3);
+    LV("2026-11-23 10:00:00,123 - app - started", -1);
+    LV("2026-11-23 10:00:00,123 - app - x - y", -1);
+    LV("10:00:00 - ", -1);
     LV("2026-11-23 10:00:00 terrorism", -1);
     LV("W1123 10:00:00.000000 1 main.go:10] low", 4);
     LV("E1123 10:00:00.000000 1 main.go:10] boom", 3);
