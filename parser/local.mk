@@ -7,7 +7,9 @@ libsl_parser_a_SOURCES = \
 	parser/sd.c parser/sd.h \
 	parser/syslog.c parser/syslog.h \
 	parser/syslog_time.c parser/syslog_time.h \
-	parser/datefmt.c parser/datefmt.h
+	parser/datefmt.c parser/datefmt.h \
+	parser/level.c parser/level.h \
+	parser/payload.c parser/payload.h
 PARSER_LIBS = libsl_parser.a
 EXTRA_DIST += parser/README.md
 
@@ -97,3 +99,15 @@ tests_unit_test_grammars_LDADD = libsl_parser.a $(COMMON_LIBS) $(PCRE2_LIBS) $(F
 EXTRA_DIST += grammars/apache grammars/cisco grammars/cron grammars/dhcpd grammars/dovecot \
 	grammars/haproxy grammars/kernel grammars/named grammars/nginx grammars/postfix \
 	grammars/sshd grammars/su grammars/sudo grammars/systemd
+
+# Enrichment: the level a message carries (log.level), JSON and logfmt payloads.
+check_PROGRAMS += tests/unit/test_level tests/unit/test_payload
+TESTS += tests/unit/test_level tests/unit/test_payload
+tests_unit_test_level_SOURCES = tests/unit/test_level.c tests/unit/tu.c tests/unit/tu.h \
+	tests/unit/jcheck.c tests/unit/jcheck.h
+tests_unit_test_level_CFLAGS = $(TEST_CFLAGS) $(FASTJSON_CFLAGS)
+tests_unit_test_level_LDADD = libsl_parser.a $(COMMON_LIBS) $(PCRE2_LIBS) $(FASTJSON_LIBS) $(TEST_LIBS)
+tests_unit_test_payload_SOURCES = tests/unit/test_payload.c tests/unit/tu.c tests/unit/tu.h \
+	tests/unit/jcheck.c tests/unit/jcheck.h
+tests_unit_test_payload_CFLAGS = $(TEST_CFLAGS) $(FASTJSON_CFLAGS)
+tests_unit_test_payload_LDADD = libsl_parser.a $(COMMON_LIBS) $(FASTJSON_LIBS) $(TEST_LIBS)

@@ -587,6 +587,7 @@ int cmd_run(int argc, char **argv)
         goto out;
     }
     pipeline_set_routes(r.pipe, r.cfg->routes);     /* the config outlives the pipeline */
+    pipeline_set_enrich(r.pipe, &r.cfg->level_opts, &r.cfg->payload_opts);
     if (r.cfg->routes)
         SL_INFO("run", "normalization: grammars=%zu routes=%zu",
                 route_table_ngrammars(r.cfg->routes), route_table_nroutes(r.cfg->routes));

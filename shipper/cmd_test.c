@@ -260,6 +260,7 @@ struct tst {
     const struct sl_config *cfg;
     const struct route_table *routes;
     struct route_scratch *rs;
+    struct pipeline_enrich en;          /* the config's level and payload steps */
     struct syslog_opts so;
     struct evt *evt;
     size_t max_msg;
@@ -406,7 +407,7 @@ static int one_line(struct tst *t, const char *line, size_t len, int cut)
     m.recv_ns = t->now_ns;
     if (cut)
         t->truncated++;
-    pipeline_parse(t->evt, line, len, &m, &t->so, t->routes, t->rs, &res);
+    pipeline_parse(t->evt, line, len, &m, &t->so, t->routes, t->rs, &t->en, &res);
     switch (res.status) {
     case ROUTE_NOMATCH: t->nomatch++; note_miss(t, &res, line, len); break;
     case ROUTE_LIMIT: t->limits++; note_miss(t, &res, line, len); break;
@@ -572,6 +573,9 @@ int cmd_test(int argc, char **argv)
         t.nroutes = route_table_nroutes(t.routes);
         t.misses = sl_calloc(t.nroutes ? t.nroutes : 1, sizeof *t.misses);
     }
+    t.en.level = &cfg->level_opts;
+    t.en.payload = &cfg->payload_opts;
+    t.en.ps = payload_scratch_new();
     t.evt = evt_new(t.max_msg);
     sl_buf_init(&t.doc, 4096, SL_DOC_MAX(t.max_msg));
     sl_buf_init(&t.wrap, t.max_msg + 64, t.max_msg + 64 + strlen(t.program ? t.program : ""));
@@ -629,6 +633,7 @@ fail:
     sl_buf_free(&t.wrap);
     evt_free(t.evt);
     route_scratch_free(t.rs);
+    payload_scratch_free(t.en.ps);
     config_free(cfg);
     cfg_problems_free(&pr);
     read_lines_free();

@@ -14,6 +14,8 @@
 #include <sys/socket.h>
 
 #include "common/schema.h"
+#include "parser/level.h"
+#include "parser/payload.h"
 
 struct sink_type;
 struct route_table;
@@ -76,6 +78,19 @@ struct sl_config {
     /* grammars:, compiled and sealed (parser/route.h); NULL when the config
      * has none, and then no message pays anything for normalization. */
     struct route_table *routes;
+    /* enrich.level and enrich.payload as written (the rows), and what they
+     * build at load (parser/level.h, parser/payload.h). */
+    struct {
+        int      detect;
+        int      prefer;        /* enum level_prefer */
+    } level;
+    struct {
+        int      json, logfmt;
+        char    *prefix, *logfmt_prefix;
+        uint64_t max_depth, max_fields;
+    } payload;
+    struct level_opts level_opts;
+    struct payload_opts payload_opts;
 };
 
 /* Problems of one or more loads; each load appends its own in file order.
