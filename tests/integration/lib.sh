@@ -116,14 +116,15 @@ port() { awk -v n="$1" '$1 == n { print $3 }' "$T/ports"; }
 
 # stop_sluice: SIGTERM, wait (bounded); the exit status lands in SLUICE_STATUS.
 # (Not in $(...): only this shell can wait for its child.)
+# stop_sluice: SIGTERM, then up to STOP_WAIT_S seconds (default 30) for it to exit.
 stop_sluice() {
-    local i st
+    local i st wait_s=${STOP_WAIT_S:-30}
     kill -TERM "$SLUICE_PID"
-    for i in $(seq 1 300); do
+    for i in $(seq 1 $((wait_s * 10))); do
         kill -0 "$SLUICE_PID" 2>/dev/null || break
         sleep 0.1
     done
-    kill -0 "$SLUICE_PID" 2>/dev/null && { kill -KILL "$SLUICE_PID"; fail "sluice did not stop in 30 s"; }
+    kill -0 "$SLUICE_PID" 2>/dev/null && { kill -KILL "$SLUICE_PID"; fail "sluice did not stop in $wait_s s"; }
     set +e; wait "$SLUICE_PID"; SLUICE_STATUS=$?; set -e
 }
 

@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # concurrency: 4 against a slow cluster: through the fault injector, which
 # answers every _bulk 1 s late, four requests are open at once (never
-# more), on four kept-alive connections, so the whole takes about a quarter
-# of the serial time; every message is indexed exactly once.
+# more), on four kept-alive connections; every message is indexed exactly
+# once. The time taken (about a quarter of the serial time) is printed.
 . "$(dirname "$0")/lib.sh"
 N=2000
 DELAY=1000
@@ -34,10 +34,10 @@ open_max=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["bulk_open
 conns=$(python3 -c 'import json,sys; print(json.loads(sys.argv[1])["connections"])' "$stats")
 assert_eq "$open_max" 4 "most _bulk requests open at once"
 [ "$bulk" -ge 20 ] || fail "expected at least 20 requests of 100, saw $bulk"
+# How long it took is shown, not asserted (a loaded machine stretches it);
+# the requests open at once above are what shows the concurrency.
 serial_ms=$((bulk * DELAY))
-[ "$took_ms" -lt $((serial_ms / 2)) ] ||
-    fail "took ${took_ms} ms, not well under the serial ${serial_ms} ms"
-note "ok: ${took_ms} ms for $bulk requests of ${DELAY} ms each (serial: ${serial_ms} ms)"
+note "${took_ms} ms for $bulk requests of ${DELAY} ms each (serial: ${serial_ms} ms)"
 # Kept alive: a connection per slot (the stats line's GETs may add one).
 [ "$conns" -le 6 ] || fail "connections not kept alive: $conns for $bulk requests"
 stop_sluice; st=$SLUICE_STATUS
