@@ -719,6 +719,10 @@ int evt_json(const struct evt *e, struct sl_buf *b)
             rc |= PUT(b, ",\"port\":");
             rc |= sl_json_u64(b, e->src_port);
         }
+        if (e->src_domain[0]) {
+            rc |= PUT(b, ",\"domain\":");
+            rc |= sl_json_str(b, e->src_domain, strlen(e->src_domain));
+        }
         rc |= PUT(b, "}");
     }
     if (e->transport[0] || has_grp(P, &L, EVT_TOP_NETWORK)) {
@@ -733,7 +737,11 @@ int evt_json(const struct evt *e, struct sl_buf *b)
         rc |= PUT(b, "}");
     }
     rc |= PUT(b, ",\"event\":{");
-    if (e->ts_grammar && e->hdr_ok) {
+    if (e->ts_replaced) {
+        rc |= PUT(b, "\"created\":");
+        rc |= put_time(b, e->orig_ns, e->orig_digits, 0);
+        rc |= PUT(b, ",");
+    } else if (e->ts_grammar && e->hdr_ok) {
         rc |= PUT(b, "\"created\":");
         rc |= put_time(b, e->hdr_ns, e->hdr_digits, 0);
         rc |= PUT(b, ",");

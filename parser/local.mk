@@ -7,7 +7,9 @@ libsl_parser_a_SOURCES = \
 	parser/sd.c parser/sd.h \
 	parser/syslog.c parser/syslog.h \
 	parser/syslog_time.c parser/syslog_time.h \
-	parser/datefmt.c parser/datefmt.h
+	parser/datefmt.c parser/datefmt.h \
+	parser/tz.c parser/tz.h \
+	parser/hostmap.c parser/hostmap.h
 PARSER_LIBS = libsl_parser.a
 EXTRA_DIST += parser/README.md
 

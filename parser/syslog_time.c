@@ -7,7 +7,9 @@
  *    happen on quarter hours, so a bucket has one offset, except the repeated
  *    hour of a fall-back change, read as whichever offset localtime reports
  *    first, and the skipped hour of a spring-forward change, read with the
- *    offset before the change).
+ *    offset before the change); or an IANA zone's table (parser/tz.h), which
+ *    reads both the repeated and the skipped hour with the offset before the
+ *    change.
  *  - Year, for stamps without one: the receive time's year, unless that puts
  *    the date more than future_s ahead of receive time (then the year
  *    before: December lines read in January), or unless the next year puts
@@ -20,6 +22,7 @@
 #include "common/clock.h"
 #include "parser/syslog.h"
 #include "parser/syslog_time.h"
+#include "parser/tz.h"
 
 #define NS 1000000000LL
 
@@ -239,6 +242,8 @@ static int64_t to_utc(struct syslog_zcache *zc, const struct syslog_opts *o,
 
     if (t->has_off)
         return local - t->off;
+    if (o->tz)
+        return tz_local_to_utc(o->tz, local);
     if (!o->zone_local)
         return local - o->zone_off;
     return host_to_utc(zc, local);

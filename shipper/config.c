@@ -41,12 +41,16 @@
 #include "buffer/spool.h"
 #include "common/bounds.h"
 #include "common/mem.h"
+#include "common/cidr.h"
 #include "parser/builtin.h"
 #include "parser/grok.h"
+#include "parser/hostmap.h"
 #include "parser/lognorm.h"
 #include "parser/norm.h"
 #include "parser/route.h"
+#include "parser/tz.h"
 #include "shipper/config.h"
+#include "shipper/enrich.h"
 #include "shipper/secret.h"
 #include "sinks/sink.h"
 
@@ -1571,6 +1575,7 @@ void config_free(struct sl_config *c)
     }
     sl_free(c->sinks);
     route_table_free(c->routes);
+    enrich_conf_free(c->eh);
     sl_free(c->admin.host);
     sl_free(c->admin.port);
     sl_cfg_release(cfg_top_rows, c);
@@ -1663,9 +1668,203 @@ static void load_admin(struct ctx *c, struct sl_config *cfg, const struct ynode 
             "(${env:NAME} or ${file:/path}) or listen on 127.0.0.1", cfg->admin.host);
 }
 
+/* ---- enrich: host and time (shipper/enrich.h) ---- */
+
+/* A time zone as written at node v (key kp): NULL for "local"; an error
+ * naming the place when it is not one. */
+static struct tz *zone_at(struct ctx *c, const struct ynode *v, const char *kp, const char *text)
+{
+    struct tz *z = NULL;
+    struct sl_err err;
+
+    if (!strcmp(text, "local"))
+        return NULL;
+    sl_err_clear(&err);
+    if (tz_load(&z, text, NULL, &err))
+        ERR(c, v, kp, "%s", err.msg);
+    return z;
+}
+
+/* The mapping key node of kv index i under map v, for an error's place. */
+static const struct ynode *kv_key(const struct ynode *v, size_t i)
+{
+    return v && v->kind == YN_MAP && 2 * i < v->n ? v->kid[2 * i] : v;
+}
+
+static void load_zones(struct ctx *c, struct cfg_enrich_host *eh, const struct ynode *seq)
+{
+    char kp[PATH_MAX_LEN];
+    size_t *vals;
+
+    if (seq->null)
+        return;
+    if (seq->kind != YN_SEQ) {
+        ERR(c, seq, "enrich.time.zones", "expected a list like [{network: 10.1.0.0/16, "
+            "timezone: Europe/Paris}], got %s", kind_name(seq));
+        return;
+    }
+    eh->zone_nets = sl_calloc(seq->n ? seq->n : 1, sizeof *eh->zone_nets);
+    eh->zone_tz = sl_calloc(seq->n ? seq->n : 1, sizeof *eh->zone_tz);
+    for (size_t i = 0; i < seq->n; i++) {
+        const struct ynode *it = seq->kid[i], *nv, *tv;
+        struct sl_cidr net;
+        int rc;
+
+        snprintf(kp, sizeof kp, "enrich.time.zones[%zu]", i);
+        if (it->kind != YN_MAP) {
+            ERR(c, it, kp, "expected a mapping {network: ..., timezone: ...}, got %s",
+                kind_name(it));
+            continue;
+        }
+        for (size_t k = 0; k + 1 < it->n; k += 2) {
+            const struct ynode *key = it->kid[k];
+            if (key->kind == YN_SCALAR && strcmp(key->text, "network") &&
+                strcmp(key->text, "timezone")) {
+                char ik[PATH_MAX_LEN];
+                join(ik, kp, key->text);
+                ERR(c, key, ik, "unknown key; expected network and timezone");
+            }
+        }
+        nv = map_get(it, "network", NULL);
+        tv = map_get(it, "timezone", NULL);
+        if (!nv || !tv) {
+            join(kp, kp, !nv ? "network" : "timezone");
+            ERR(c, it, kp, "missing required key");
+            continue;
+        }
+        if (nv->kind != YN_SCALAR || nv->null || tv->kind != YN_SCALAR || tv->null) {
+            const struct ynode *bad = nv->kind != YN_SCALAR || nv->null ? nv : tv;
+            char ik[PATH_MAX_LEN];
+            join(ik, kp, bad == nv ? "network" : "timezone");
+            ERR(c, bad, ik, "expected a single value, got %s", kind_name(bad));
+            continue;
+        }
+        rc = sl_cidr_parse(nv->text, &net);
+        if (rc) {
+            char ik[PATH_MAX_LEN];
+            join(ik, kp, "network");
+            if (rc < 0) {
+                ERR(c, nv, ik, "bad network '%.80s': expected an address with an optional "
+                    "prefix length, like 10.1.0.0/16 or fd00::/8", nv->text);
+                continue;
+            }
+            WARN(c, nv, ik, "'%s' has host bits set; they are ignored", nv->text);
+        }
+        {
+            char ik[PATH_MAX_LEN];
+            struct tz *z;
+
+            join(ik, kp, "timezone");
+            if (!strcmp(tv->text, "local")) {
+                ERR(c, tv, ik, "'local' is the default; give a zone name or an offset");
+                continue;
+            }
+            z = zone_at(c, tv, ik, tv->text);
+            if (!z)
+                continue;
+            eh->zone_nets[eh->nzones] = net;
+            eh->zone_tz[eh->nzones] = z;
+            eh->nzones++;
+        }
+    }
+    vals = sl_calloc(eh->nzones ? eh->nzones : 1, sizeof *vals);
+    for (size_t i = 0; i < eh->nzones; i++)
+        vals[i] = i;
+    eh->zone_tab = sl_cidr_table_new(eh->zone_nets, vals, eh->nzones);
+    sl_free(vals);
+}
+
+/* enrich.observer|fields|tags|hosts|dns|time and inputs[].fields|tags|
+ * timezone. enrich.level and enrich.payload belong to another loader: they
+ * are skipped here, not reported as unknown. */
+static void load_enrich_host_time(struct ctx *c, struct sl_config *cfg, const struct ynode *root)
+{
+    static const char *const extra[] = { "time", "level", "payload", NULL };
+    static const char *const time_extra[] = { "zones", NULL };
+    const struct ynode *en = map_get(root, "enrich", NULL), *seq = map_get(root, "inputs", NULL);
+    struct cfg_enrich_host *eh = enrich_conf_new();
+    struct sl_err err;
+    size_t bad = 0;
+
+    cfg->eh = eh;
+    if (en && !en->null && en->kind != YN_MAP) {
+        ERR(c, en, "enrich", "expected a mapping of keys, got %s", kind_name(en));
+        en = NULL;
+    }
+    if (en && en->kind == YN_MAP) {
+        const struct ynode *tv = map_get(en, "time", NULL);
+
+        apply_mapping(c, cfg_enrich_host_rows, eh, en, "enrich", extra);
+        if (tv && tv->kind == YN_MAP) {
+            const struct ynode *zv = map_get(tv, "zones", NULL);
+            apply_mapping(c, cfg_enrich_time_rows, eh, tv, "enrich.time", time_extra);
+            if (zv)
+                load_zones(c, eh, zv);
+        } else if (tv && !tv->null) {
+            ERR(c, tv, "enrich.time", "expected a mapping of keys, got %s", kind_name(tv));
+        }
+        sl_err_clear(&err);
+        if (enrich_set_build(&eh->global, &eh->fields, &eh->tags, &bad, &err)) {
+            char kp[PATH_MAX_LEN];
+            join(kp, "enrich.fields", eh->fields.k[bad]);
+            ERR(c, kv_key(map_get(en, "fields", NULL), bad), kp, "%s", err.msg);
+        }
+        for (size_t i = 0; i < eh->obs_ip.n; i++) {
+            struct sl_cidr a;
+            const struct ynode *ov = map_get(map_get(en, "observer", NULL), "ip", NULL);
+            char kp[64];
+
+            snprintf(kp, sizeof kp, "enrich.observer.ip[%zu]", i);
+            if (sl_cidr_addr(eh->obs_ip.v[i], &a))
+                ERR(c, ov && ov->kind == YN_SEQ && i < ov->n ? ov->kid[i] : ov, kp,
+                    "'%.80s' is not an IP address", eh->obs_ip.v[i]);
+        }
+        if (eh->hosts_file) {
+            const struct ynode *hv = map_get(en, "hosts", NULL);
+            const struct ynode *fv = map_get(hv, "file", NULL), *pv = map_get(hv, "prefix", NULL);
+            char *p = resolve_path(c, eh->hosts_file);
+
+            sl_free(eh->hosts_file);
+            eh->hosts_file = p;
+            sl_err_clear(&err);
+            if (hostmap_names_new(&eh->names, eh->hosts_prefix, &err)) {
+                ERR(c, pv ? pv : hv, "enrich.hosts.prefix", "%s", err.msg);
+            } else if (hostmap_load(&eh->hosts, eh->hosts_file, eh->names, &err)) {
+                if (err.code == SL_EINVAL)
+                    ERR(c, fv ? fv : hv, "enrich.hosts.file", "%s: %s", err.where, err.msg);
+                else
+                    ERR(c, fv ? fv : hv, "enrich.hosts.file", "%s", err.msg);
+            }
+        }
+    }
+    if (!seq || seq->kind != YN_SEQ || !cfg->ninputs)
+        return;
+    eh->ninputs = cfg->ninputs;
+    eh->in_sets = sl_calloc(cfg->ninputs, sizeof *eh->in_sets);
+    eh->in_tz = sl_calloc(cfg->ninputs, sizeof *eh->in_tz);
+    for (size_t i = 0; i < cfg->ninputs && i < seq->n; i++) {
+        struct cfg_input *in = &cfg->inputs[i];
+        const struct ynode *item = seq->kid[i];
+        char path[64], kp[PATH_MAX_LEN];
+
+        snprintf(path, sizeof path, "inputs[%zu]", i);
+        sl_err_clear(&err);
+        if (enrich_set_build(&eh->in_sets[i], &in->fields, &in->tags, &bad, &err)) {
+            char fk[PATH_MAX_LEN];
+            join(kp, path, "fields");
+            join(fk, kp, in->fields.k[bad]);
+            ERR(c, kv_key(map_get(item, "fields", NULL), bad), fk, "%s", err.msg);
+        }
+        if (in->timezone) {
+            join(kp, path, "timezone");
+            eh->in_tz[i] = zone_at(c, map_get(item, "timezone", NULL), kp, in->timezone);
+        }
+    }
+}
+
 static int load(struct ctx *c, struct sl_config **out, const char *yaml, size_t len)
 {
-    static const char *const ours[] = { "inputs", "sinks", "grammars", NULL };
+    static const char *const ours[] = { "inputs", "sinks", "grammars", "enrich", NULL };
     struct sl_config *cfg = NULL;
     struct ynode *root = NULL;
     const struct ynode *v;
@@ -1703,6 +1902,7 @@ static int load(struct ctx *c, struct sl_config **out, const char *yaml, size_t 
         load_grammars(c, cfg, v);
     load_buffer(c, cfg, map_get(root, "buffer", NULL));
     load_admin(c, cfg, map_get(root, "admin", NULL));
+    load_enrich_host_time(c, cfg, root);
     rc = c->nerr ? SL_ECONFIG : 0;
     if (rc)
         goto fail;
@@ -1900,6 +2100,13 @@ int config_print_keys(FILE *f)
     fprintf(f, KEYS_FMT, "grammars.definitions[].space", "enum", "as-is", "-",
             cfg_grammars_space_desc);
     fprintf(f, KEYS_FMT, "grammars.routes", "map", "-", "-", cfg_grammars_routes_desc);
+    print_rows(f, "enrich", cfg_enrich_host_rows);
+    print_rows(f, "enrich.time", cfg_enrich_time_rows);
+    fprintf(f, KEYS_FMT, "enrich.time.zones", "list", "-", "-", cfg_enrich_zones_desc);
+    fprintf(f, KEYS_FMT, "enrich.time.zones[].network", "string", "required", "-",
+            cfg_enrich_zones_network_desc);
+    fprintf(f, KEYS_FMT, "enrich.time.zones[].timezone", "string", "required", "-",
+            cfg_enrich_zones_timezone_desc);
     fprintf(f, KEYS_FMT, "sinks", "list", "-", "-", cfg_sinks_desc);
     fprintf(f, KEYS_FMT, "sinks[].type", "enum", "required", "-", desc);
     fprintf(f, KEYS_FMT, "sinks[].name", "string", "-", "-", cfg_sink_name_desc);

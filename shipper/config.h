@@ -17,6 +17,7 @@
 
 struct sink_type;
 struct route_table;
+struct cfg_enrich_host;
 
 enum cfg_proto { CFG_UDP = 0, CFG_TCP };
 
@@ -38,6 +39,10 @@ struct cfg_input {
     struct sl_strlist allow;    /* as written; empty: every sender allowed */
     struct cfg_net *nets;       /* allow, parsed */
     size_t   nnets;
+    /* enrichment (shipper/enrich.h compiles them into cfg_enrich_host) */
+    struct sl_kvlist fields;    /* static fields of this input's documents */
+    struct sl_strlist tags;
+    char    *timezone;          /* zone of zone-less timestamps; NULL: host's */
 };
 
 struct cfg_sink {
@@ -76,6 +81,8 @@ struct sl_config {
     /* grammars:, compiled and sealed (parser/route.h); NULL when the config
      * has none, and then no message pays anything for normalization. */
     struct route_table *routes;
+    /* enrich: host and time (shipper/enrich.h); always set on a loaded config */
+    struct cfg_enrich_host *eh;
 };
 
 /* Problems of one or more loads; each load appends its own in file order.

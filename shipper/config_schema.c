@@ -5,6 +5,7 @@
 
 #include "common/bounds.h"
 #include "shipper/config.h"
+#include "shipper/enrich.h"
 
 /* Defaults are written as a user would write them; these keep them honest. */
 _Static_assert(SL_QUEUE_BYTES_DEFAULT == 16ull * 1024 * 1024, "queue.max_bytes default");
@@ -88,6 +89,12 @@ const struct sl_cfg_row cfg_input_rows[] = {
     { "allow", SL_CFG_STRLIST, NULL, 0, 0, offsetof(struct cfg_input, allow),
       "senders accepted, as CIDRs (10.0.0.0/8, ::1/128; a bare address is one host); "
       "default: everyone", NULL, NULL, 0 },
+    { "fields", SL_CFG_MAP, NULL, 0, 0, offsetof(struct cfg_input, fields),
+      cfg_input_fields_desc, NULL, NULL, 0 },
+    { "tags", SL_CFG_STRLIST, NULL, 0, 0, offsetof(struct cfg_input, tags),
+      cfg_input_tags_desc, NULL, NULL, 0 },
+    { "timezone", SL_CFG_STR, NULL, 0, 0, offsetof(struct cfg_input, timezone),
+      cfg_input_timezone_desc, NULL, NULL, 0 },
     SL_CFG_END,
 };
 

@@ -7,11 +7,13 @@
 #include <sys/socket.h>
 
 #include "common/err.h"
+#include "common/cidr.h"
 #include "common/queue.h"
 #include "parser/route.h"
 #include "parser/syslog.h"
 
 struct pipeline;
+struct enrich;
 
 struct pipeline_out {
     struct sl_queue *q;         /* the spool writer's queue, or a sink's delivery queue (borrowed) */
@@ -38,6 +40,16 @@ void pipeline_free(struct pipeline *p);
 /* Normalizes every later message with t (borrowed: it must outlive p; NULL:
  * none). Makes the loop thread's scratch once. Loop thread only. */
 void pipeline_set_routes(struct pipeline *p, const struct route_table *t);
+
+/* Enriches every later message with en (shipper/enrich.h; borrowed, must
+ * outlive p; NULL: none). Loop thread only. */
+void pipeline_set_enrich(struct pipeline *p, struct enrich *en);
+/* The input (index into the config's inputs) the next messages come from,
+ * for its fields, tags and timezone; (size_t)-1: none. Loop thread only. */
+void pipeline_set_input(struct pipeline *p, size_t input);
+/* The sender as a network address (IPv4-mapped IPv6 as IPv4), for the host
+ * map and the zone rules; 0, or -1 when sa is neither IPv4 nor IPv6. */
+int  pipeline_addr(const struct sockaddr *sa, socklen_t len, struct sl_cidr *out);
 
 /* Loop thread only. datagram=1 for UDP: dropped (and counted) while blocked. */
 void pipeline_msg(struct pipeline *p, const char *msg, size_t len, unsigned flags,
