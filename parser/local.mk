@@ -99,3 +99,10 @@ tests_unit_test_grammars_LDADD = libsl_parser.a $(COMMON_LIBS) $(PCRE2_LIBS) $(F
 EXTRA_DIST += grammars/apache grammars/cisco grammars/cron grammars/dhcpd grammars/dovecot \
 	grammars/haproxy grammars/kernel grammars/named grammars/nginx grammars/postfix \
 	grammars/sshd grammars/su grammars/sudo grammars/systemd
+
+# Host and time enrichment's pure parts: IANA zones (TZif), networks, the host map.
+check_PROGRAMS += tests/unit/test_tz
+TESTS += tests/unit/test_tz
+tests_unit_test_tz_SOURCES = tests/unit/test_tz.c tests/unit/tu.c tests/unit/tu.h
+tests_unit_test_tz_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_tz_LDADD = libsl_parser.a $(COMMON_LIBS) $(TEST_LIBS)

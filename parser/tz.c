@@ -267,10 +267,12 @@ static int64_t rule_day(const struct prule *r, int64_t y)
 /* The footer's changes after `after` (UTC), up to TZ_YEAR_LAST. */
 static void expand_rules(struct tz *z, const struct posix_tz *t, int64_t after)
 {
-    int64_t d = after / 86400 - (after % 86400 < 0), y0;
+    int64_t d = after < -(INT64_C(1) << 40) ? -(INT64_C(1) << 24) : after / 86400 - (after % 86400 < 0), y0;
     unsigned m, dd;
 
     sl_civil_from_days(d, &y0, &m, &dd);
+    if (y0 < 1678)
+        y0 = 1678;                  /* what int64 nanoseconds hold */
     for (int64_t y = y0; y <= TZ_YEAR_LAST && z->n < SL_TZ_TRANS_LIMIT - 2; y++) {
         /* start: std -> dst, its time written in standard time; end the reverse */
         int64_t s = rule_day(&t->start, y) * 86400 + t->start.time - t->std_off;

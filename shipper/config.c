@@ -1830,10 +1830,7 @@ static void load_enrich_host_time(struct ctx *c, struct sl_config *cfg, const st
             if (hostmap_names_new(&eh->names, eh->hosts_prefix, &err)) {
                 ERR(c, pv ? pv : hv, "enrich.hosts.prefix", "%s", err.msg);
             } else if (hostmap_load(&eh->hosts, eh->hosts_file, eh->names, &err)) {
-                if (err.code == SL_EINVAL)
-                    ERR(c, fv ? fv : hv, "enrich.hosts.file", "%s: %s", err.where, err.msg);
-                else
-                    ERR(c, fv ? fv : hv, "enrich.hosts.file", "%s", err.msg);
+                ERR(c, fv ? fv : hv, "enrich.hosts.file", "%s: %s", err.where, err.msg);
             }
         }
     }

@@ -274,7 +274,9 @@ const struct enrich_stats *enrich_stats(const struct enrich *en)
         atomic_store(&w->st.dns_hits, rs.hits);
         atomic_store(&w->st.dns_misses, rs.misses);
         atomic_store(&w->st.dns_lookups, rs.lookups);
+        atomic_store(&w->st.dns_answers, rs.answers);
         atomic_store(&w->st.dns_failures, rs.failures);
+        atomic_store(&w->st.dns_timeouts, rs.timeouts);
     }
     return &en->st;
 }

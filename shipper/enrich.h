@@ -97,7 +97,7 @@ struct enrich_stats {
     _Atomic uint64_t hosts_reloads;     /* successful reloads */
     _Atomic uint64_t hosts_reload_errors;
     _Atomic uint64_t time_skewed;       /* tagged _sluice_time_skew */
-    _Atomic uint64_t dns_hits, dns_misses, dns_lookups, dns_failures;
+    _Atomic uint64_t dns_hits, dns_misses, dns_lookups, dns_answers, dns_failures, dns_timeouts;
 };
 
 struct enrich;

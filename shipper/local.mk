@@ -65,3 +65,10 @@ TESTS += tests/unit/test_metrics
 tests_unit_test_metrics_SOURCES = tests/unit/test_metrics.c tests/unit/tu.c tests/unit/tu.h
 tests_unit_test_metrics_CFLAGS = $(TEST_CFLAGS) $(EVENT_CFLAGS)
 tests_unit_test_metrics_LDADD = $(SHIPPER_LIBS) $(TEST_LIBS)
+# Host and time enrichment: fields, host map reload, zones, skew, reverse DNS
+# against a DNS responder on 127.0.0.1 written in the test.
+check_PROGRAMS += tests/unit/test_enrich
+TESTS += tests/unit/test_enrich
+tests_unit_test_enrich_SOURCES = tests/unit/test_enrich.c tests/unit/tu.c tests/unit/tu.h
+tests_unit_test_enrich_CFLAGS = $(TEST_CFLAGS) $(EVENT_CFLAGS)
+tests_unit_test_enrich_LDADD = $(SHIPPER_LIBS) $(TEST_LIBS)

@@ -30,6 +30,7 @@
 
 #include "common/bounds.h"
 #include "common/hash.h"
+#include "common/log.h"
 #include "common/mem.h"
 #include "shipper/rdns.h"
 
@@ -115,6 +116,15 @@ static void load_hosts(struct rdns *r, const char *path)
     fclose(f);
 }
 
+/* evdns's own messages (a nameserver down, up again) into our log. */
+static void evdns_log(int is_warn, const char *msg)
+{
+    if (is_warn)
+        SL_WARN("enrich.dns", "resolver: %s", msg);
+    else
+        SL_DEBUG("enrich.dns", "resolver: %s", msg);
+}
+
 int rdns_new(struct rdns **out, struct event_base *base, const struct rdns_opts *o,
              struct sl_err *err)
 {
@@ -136,6 +146,7 @@ int rdns_new(struct rdns **out, struct event_base *base, const struct rdns_opts 
         load_hosts(r, "/etc/hosts");
     else if (*o->hosts_file)
         load_hosts(r, o->hosts_file);
+    evdns_set_log_fn(evdns_log);
     r->dns = evdns_base_new(base, o->nameserver ? 0 : EVDNS_BASE_INITIALIZE_NAMESERVERS);
     if (!r->dns) {
         rc = sl_err_set(err, SL_ENET, "enrich.dns", "cannot start the resolver (evdns); "
