@@ -17,6 +17,8 @@
 #include "common/buf.h"
 #include "common/cidr.h"
 #include "common/clock.h"
+#include "common/queue.h"
+#include "common/rec.h"
 #include "parser/evt.h"
 #include "parser/syslog.h"
 #include "shipper/config.h"
@@ -475,7 +477,68 @@ static void t_dns_timeout_never_blocks_and_is_cached(void)
     event_base_free(base);
 }
 
+/* The daemon's path: pipeline_msg with an input and a sockaddr (an
+ * IPv4-mapped IPv6 one, as a dual-stack socket gives) into a queue. */
+static void t_pipeline_msg_enriches_per_input_and_sender(void)
+{
+    struct sl_queue *q = NULL;
+    struct pipeline *p = NULL;
+    struct pipeline_out o;
+    struct syslog_opts so;
+    struct sl_err err;
+    struct sockaddr_in6 sa = { .sin6_family = AF_INET6, .sin6_port = htons(40514) };
+    struct sl_qnode *n;
+    char docs[2][2048] = { "", "" };
+    size_t k = 0;
+
+    write_file("p.map", "10.9.0.0/16 site=par9\n");
+    use("inputs:\n"
+        "  - {listen: 'udp://127.0.0.1:0', name: a, fields: {env: a}, timezone: Europe/Paris}\n"
+        "  - {listen: 'udp://127.0.0.1:0', name: b, tags: [bee]}\n"
+        "enrich:\n  observer: {hostname: o1, ip: ['192.0.2.9']}\n"
+        "  hosts: {file: p.map}\n", NULL);
+    inet_pton(AF_INET6, "::ffff:10.9.1.2", &sa.sin6_addr);
+    CU_ASSERT_EQUAL_FATAL(sl_queue_new(&q, 1 << 20), 0);
+    o.q = q;
+    syslog_opts_default(&so);
+    sl_err_clear(&err);
+    CU_ASSERT_EQUAL_FATAL(pipeline_new(&p, &o, 1, 65536, &so, NULL, NULL, &err), 0);
+    pipeline_set_enrich(p, En);
+    pipeline_set_input(p, 0);
+    pipeline_msg(p, "<13>Nov 23 10:00:00 h app: x", 28, 0, (struct sockaddr *)&sa, sizeof sa,
+                 civil(2026, 11, 23, 12, 0, 0), "udp", 1);
+    pipeline_set_input(p, 1);
+    pipeline_msg(p, "<13>Nov 23 10:00:00 h app: y", 28, 0, (struct sockaddr *)&sa, sizeof sa,
+                 civil(2026, 11, 23, 12, 0, 0), "udp", 1);
+    CU_ASSERT_EQUAL(pipeline_flush(p), 0);
+    while (sl_queue_pop(q, &n, 0) == 0) {
+        struct sl_recbatch *b = (struct sl_recbatch *)n;
+        struct sl_rec r;
+        size_t off = 0;
+
+        while (sl_recbatch_next(b, &off, &r) && k < 2) {
+            snprintf(docs[k], sizeof docs[k], "%.*s", (int)r.doc_len, r.doc);
+            k++;
+        }
+        sl_queue_release(q, n->bytes);
+        sl_recbatch_free(b);
+    }
+    CU_ASSERT_EQUAL_FATAL(k, 2);
+    TU_ASSERT_HAS(docs[0], "\"@timestamp\":\"2026-11-23T09:00:00.000Z\"");  /* Paris */
+    TU_ASSERT_HAS(docs[0], "\"source\":{\"ip\":\"10.9.1.2\",\"port\":40514}");
+    TU_ASSERT_HAS(docs[0], "\"env\":\"a\"");
+    TU_ASSERT_HAS(docs[0], "\"labels\":{\"site\":\"par9\"}");
+    TU_ASSERT_HAS(docs[0], "\"observer\":{\"hostname\":\"o1\",\"ip\":[\"192.0.2.9\"]}");
+    TU_ASSERT_HASNT(docs[0], "bee");
+    TU_ASSERT_HAS(docs[1], "\"tags\":[\"bee\"]");
+    TU_ASSERT_HASNT(docs[1], "env");
+    pipeline_free(p);
+    sl_queue_free(q);
+    done();
+}
+
 static CU_TestInfo tests[] = {
+    { "pipeline_msg: the input's fields and zone, the sender's map entry", t_pipeline_msg_enriches_per_input_and_sender },
     { "input fields win over global ones; tags once; observer from config", t_input_fields_win_over_global_ones },
     { "observer found on the machine (no loopback), or switched off", t_observer_detected_or_off },
     { "zone: longest sender network, then the input's, a written offset always wins", t_zone_by_network_then_input_then_host },
