@@ -1,0 +1,75 @@
+#!/usr/bin/env bash
+# Host and time enrichment against the node: observer.hostname is this
+# machine's, static fields (global and per input, the input's winning),
+# the host map's labels by hostname and by the sender's network,
+# source.domain by reverse DNS (127.0.0.1 is answered by /etc/hosts, read
+# once at start: evdns alone would not), a zone per input for a 3164 line,
+# and a SIGHUP that swaps a changed host map in (a broken one is refused and
+# the old map stays).
+. "$(dirname "$0")/lib.sh"
+IDX=$(new_index enrich)
+es_config "$T/sluice.yaml" "$IDX"
+sed -i 's|    name: tcp$|    name: tcp\n    fields: {env: prod}\n    timezone: Europe/Paris|' "$T/sluice.yaml"
+cat >"$T/hosts.map" <<'EOM'
+web01        owner=web-team role=frontend
+127.0.0.0/8  site=loopback
+EOM
+cat >>"$T/sluice.yaml" <<EOC
+enrich:
+  fields: {env: global, labels.team: ops}
+  tags: [enriched]
+  hosts: {file: $T/hosts.map}
+  dns: {reverse: true, timeout: 1s}
+EOC
+"$SLUICE" check -c "$T/sluice.yaml" >"$T/check.out" 2>&1 || { cat "$T/check.out"; fail "sluice check refused the config"; }
+start_sluice "$T/sluice.yaml"
+TCP=$(port tcp)
+UDP=$(port udp)
+want_domain=$(awk '$1 == "127.0.0.1" { print $2; exit }' /etc/hosts)
+note "sluice tcp=$TCP udp=$UDP index=$IDX; /etc/hosts names 127.0.0.1 '${want_domain:-nothing}'"
+
+printf '<13>Nov 23 10:00:00 web01 app: from web01\n<13>Nov 23 10:00:01 db07 app: from db07\n' >"$T/lines"
+python3 "$IT_DIR/send.py" --port "$TCP" --raw "@$T/lines"
+python3 "$IT_DIR/send.py" --port "$UDP" --udp --host db08 --tag "over udp"
+c=$(wait_count "$IDX" 3 60)
+assert_eq "$c" "3" "documents indexed"
+
+d=$(search "$IDX" 'message:"from web01"' 1)
+[ -n "$d" ] || fail "no document from web01"
+assert_eq "$(field "$d" observer.hostname)" "$(hostname)" "observer.hostname"
+assert_eq "$(field "$d" env)" "prod" "env (the input's wins)"
+assert_eq "$(field "$d" labels.team)" "ops" "labels.team (global)"
+assert_eq "$(field "$d" labels.owner)" "web-team" "labels.owner (by hostname)"
+assert_eq "$(field "$d" labels.site)" "" "no network entry when the hostname matched"
+assert_eq "$(field "$d" tags)" '["enriched"]' "tags"
+assert_eq "$(field "$d" @timestamp)" "2026-11-23T09:00:00.000Z" "@timestamp (the input's zone: Paris)"
+[ -n "$want_domain" ] && assert_eq "$(field "$d" source.domain)" "$want_domain" "source.domain"
+d=$(search "$IDX" 'message:"from db07"' 1)
+assert_eq "$(field "$d" labels.site)" "loopback" "labels.site (by the sender's network)"
+d=$(search "$IDX" 'message:"over udp"' 1)
+assert_eq "$(field "$d" env)" "global" "env on the udp input (global)"
+assert_eq "$(count "$IDX" 'observer.hostname:*')" "3" "every document has observer.hostname"
+
+# A broken map is refused on SIGHUP; the old one stays.
+printf 'web01 owner\n' >"$T/hosts.map"
+kill -HUP "$SLUICE_PID"
+wait_log "enrich.hosts.file not reloaded.*hosts.map:1" 10
+printf '<13>Nov 23 10:00:02 web01 app: after the broken map\n' >"$T/l2"
+python3 "$IT_DIR/send.py" --port "$TCP" --raw "@$T/l2"
+c=$(wait_count "$IDX" 4 60)
+d=$(search "$IDX" 'message:"after the broken map"' 1)
+assert_eq "$(field "$d" labels.owner)" "web-team" "the old map still serves"
+
+# A good map swaps in.
+printf 'web01 owner=new-team\n' >"$T/hosts.map"
+kill -HUP "$SLUICE_PID"
+wait_log "enrich.hosts.file reloaded" 10
+printf '<13>Nov 23 10:00:03 web01 app: after the reload\n' >"$T/l3"
+python3 "$IT_DIR/send.py" --port "$TCP" --raw "@$T/l3"
+c=$(wait_count "$IDX" 5 60)
+assert_eq "$c" "5" "documents indexed"
+d=$(search "$IDX" 'message:"after the reload"' 1)
+assert_eq "$(field "$d" labels.owner)" "new-team" "the new map serves after SIGHUP"
+
+stop_sluice
+assert_eq "$SLUICE_STATUS" "0" "sluice exit status"
