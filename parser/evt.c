@@ -123,6 +123,7 @@ void evt_begin(struct evt *e, const char *msg, size_t len, const struct evt_meta
     e->src_moved = 0;
     e->src_domain[0] = '\0';
     e->ts_replaced = 0;
+    e->extra_json = NULL;
     e->arena_len = 0;
     e->fld_bytes = 0;
 
@@ -477,4 +478,12 @@ void evt_time_replace(struct evt *e, int64_t ns)
     e->ts_replaced = 1;
     e->ts_ns = ns;
     e->ts_digits = 6;
+}
+
+void evt_set_extra(struct evt *e, const char *key, const char *json, size_t len)
+{
+    e->extra_key = key;
+    e->extra_key_len = key ? strlen(key) : 0;
+    e->extra_json = len ? json : NULL;
+    e->extra_len = len;
 }

@@ -64,6 +64,13 @@ void        evt_set_domain(struct evt *e, const char *name, size_t len);
  * replaces is written as event.created (it wins over the syslog header's
  * time a grammar's TIMESTAMP would put there). Used for clock skew. */
 void        evt_time_replace(struct evt *e, int64_t ns);
+/* A top-level member written as is, `"key":VALUE` (no comma), before
+ * "tags": what is the same for every document (observer.*), rendered once
+ * instead of emitted as fields per message. Borrowed: json must outlive the
+ * next evt_json. Left out when a grammar field already has top-level key
+ * `key` (outside sluice.clash): the grammar's wins, as for fields. Cleared
+ * by each parse. */
+void        evt_set_extra(struct evt *e, const char *key, const char *json, size_t len);
 /* Appends one JSON object (no newline). On failure (the buffer's ceiling)
  * returns SL_ETOOBIG and leaves out as it was. */
 int         evt_json(const struct evt *e, struct sl_buf *out);

@@ -159,6 +159,9 @@ struct evt {
     int      ts_replaced;
     int64_t  orig_ns;
     int      orig_digits;
+    /* evt_set_extra: a top-level member already in JSON, borrowed */
+    const char *extra_key, *extra_json;
+    size_t   extra_key_len, extra_len;
     char     transport[EVT_TRANSPORT_MAX];
 
     struct syslog_zcache zcache;

@@ -627,6 +627,19 @@ static int put_grp(struct sl_buf *b, const struct evt *e, const struct evt_plan 
     return rc;
 }
 
+/* A grammar field already writes the extra member's top-level key. */
+static int extra_taken(const struct evt *e)
+{
+    for (uint32_t i = 0; i < e->fld_n; i++) {
+        const struct fld_name *n = e->fld[i].name;
+
+        if (!e->fld[i].clash && n->key_len[0] == e->extra_key_len &&
+            !memcmp(n->key[0], e->extra_key, e->extra_key_len))
+            return 1;
+    }
+    return 0;
+}
+
 int evt_json(const struct evt *e, struct sl_buf *b)
 {
     size_t start = b->len;
@@ -755,6 +768,10 @@ int evt_json(const struct evt *e, struct sl_buf *b)
         rc |= run_group(b, e, P, EVT_TOP_OTHER, 0) | run_group(b, e, P, EVT_GROUP_CLASH, 0);
     else if (e->fld_n)
         rc |= put_extra_top(b, e, &L);
+    if (e->extra_json && !extra_taken(e)) {
+        rc |= PUT(b, ",");
+        rc |= put(b, e->extra_json, e->extra_len);
+    }
     if (e->tags || e->xtag_n)
         rc |= put_tags(b, e);
     rc |= PUT(b, "}");

@@ -173,6 +173,11 @@ static void t_observer_detected_or_off(void)
     }
     TU_ASSERT_HASNT(d, "127.0.0.1");                            /* loopback never listed */
     CU_ASSERT_EQUAL(enrich_observer_detected(En), 1);
+    /* a static field under observer merges with the found ones */
+    use("enrich: {fields: {observer.name: edge1}}\n", NULL);
+    d = doc("<13>Nov 23 12:00:00 h app: x", (size_t)-1, NULL, civil(2026, 11, 23, 12, 0, 0));
+    TU_ASSERT_HAS(d, "\"observer\":{\"hostname\":");
+    TU_ASSERT_HAS(d, "\"name\":\"edge1\"");
     use("enrich: {observer: {enabled: false}}\n", NULL);
     d = doc("<13>Nov 23 12:00:00 h app: x", (size_t)-1, NULL, civil(2026, 11, 23, 12, 0, 0));
     TU_ASSERT_HASNT(d, "observer");

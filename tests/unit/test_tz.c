@@ -454,6 +454,47 @@ static void t_load_reads_a_file_and_reports_a_missing_one(void)
     hostmap_names_free(ns);
 }
 
+/* ---- the event's extra member (observer.*), source.domain, replaced time ---- */
+
+static void t_extra_member_yields_to_a_grammar_field(void)
+{
+    struct evt *e = evt_new(4096);
+    struct evt_meta m = { 0 };
+    struct syslog_opts o;
+    struct sl_buf b;
+    struct fld_name n;
+    static const char line[] = "<13>2026-11-23T10:00:00Z h app: x";
+    static const char obs[] = "\"observer\":{\"hostname\":\"o1\"}";
+
+    sl_buf_init(&b, 1024, 1 << 16);
+    syslog_opts_default(&o);
+    m.recv_ns = civil(2026, 11, 23, 12, 0, 0) * 1000000000LL;
+    m.src_ip = "192.0.2.1";
+    syslog_parse(e, line, sizeof line - 1, &m, &o);
+    evt_set_extra(e, "observer", obs, sizeof obs - 1);
+    evt_set_domain(e, "h1.example.test", 15);
+    evt_time_replace(e, m.recv_ns);
+    CU_ASSERT_EQUAL_FATAL(evt_json(e, &b), 0);
+    TU_ASSERT_HAS(b.data, ",\"observer\":{\"hostname\":\"o1\"}}");
+    TU_ASSERT_HAS(b.data, "\"source\":{\"ip\":\"192.0.2.1\",\"domain\":\"h1.example.test\"}");
+    TU_ASSERT_HAS(b.data, "\"@timestamp\":\"2026-11-23T12:00:00.000000Z\"");
+    TU_ASSERT_HAS(b.data, "\"event\":{\"created\":\"2026-11-23T10:00:00.000Z\"");
+    /* the next parse clears all three; a grammar's observer.* wins */
+    syslog_parse(e, line, sizeof line - 1, &m, &o);
+    CU_ASSERT_EQUAL_FATAL(fld_name_parse(&n, "observer.name", 13, NULL), 0);
+    evt_set_extra(e, "observer", obs, sizeof obs - 1);
+    evt_field_emit(e, &n, FLD_STRING, "g", 1);
+    sl_buf_reset(&b);
+    CU_ASSERT_EQUAL_FATAL(evt_json(e, &b), 0);
+    TU_ASSERT_HAS(b.data, "\"observer\":{\"name\":\"g\"}");
+    TU_ASSERT_HASNT(b.data, "o1");
+    TU_ASSERT_HASNT(b.data, "domain");
+    TU_ASSERT_HASNT(b.data, "created");
+    fld_name_free(&n);
+    sl_buf_free(&b);
+    evt_free(e);
+}
+
 static CU_TestInfo tz_tests[] = {
     { "Europe/Paris changes offset at 01:00Z on 2026-03-29 and 2026-10-25", t_paris_offsets_around_both_changes },
     { "the skipped spring hour reads with the offset before the change", t_paris_skipped_hour_reads_with_the_old_offset },
@@ -464,6 +505,7 @@ static CU_TestInfo tz_tests[] = {
     { "unknown names, paths and bad offsets are refused, naming the zone", t_bad_names_are_refused_with_the_name },
     { "a slim file (no transitions, only a footer) gives the same answers", t_slim_file_with_only_a_footer },
     { "syslog_parse reads a zone-less stamp in the options' zone", t_syslog_parse_uses_the_zone },
+    { "evt: the extra member, source.domain, a replaced time; a grammar's observer wins", t_extra_member_yields_to_a_grammar_field },
     CU_TEST_INFO_NULL,
 };
 
