@@ -1819,6 +1819,45 @@ static void load_enrich_host_time(struct ctx *c, struct sl_config *cfg, const st
                 ERR(c, ov && ov->kind == YN_SEQ && i < ov->n ? ov->kid[i] : ov, kp,
                     "'%.80s' is not an IP address", eh->obs_ip.v[i]);
         }
+        if (eh->dns_nameserver) {
+            /* what evdns_base_nameserver_ip_add takes: IP, IP:PORT, [IPv6]:PORT */
+            const char *ns = eh->dns_nameserver, *colon = strrchr(ns, ':');
+            char host[64];
+            struct sl_cidr a;
+            int ok;
+
+            if (ns[0] == '[') {
+                const char *rb = strchr(ns, ']');
+                ok = rb && (size_t)(rb - ns - 1) < sizeof host && (!rb[1] || rb[1] == ':');
+                if (ok) {
+                    memcpy(host, ns + 1, (size_t)(rb - ns - 1));
+                    host[rb - ns - 1] = '\0';
+                    colon = rb[1] ? rb + 1 : NULL;
+                }
+            } else if (colon && strchr(ns, ':') == colon) {
+                ok = (size_t)(colon - ns) < sizeof host;
+                if (ok) {
+                    memcpy(host, ns, (size_t)(colon - ns));
+                    host[colon - ns] = '\0';
+                }
+            } else {
+                ok = strlen(ns) < sizeof host;
+                if (ok)
+                    snprintf(host, sizeof host, "%s", ns);
+                colon = NULL;
+            }
+            if (ok)
+                ok = sl_cidr_addr(host, &a) == 0;
+            if (ok && colon) {
+                char *end;
+                unsigned long port = strtoul(colon + 1, &end, 10);
+                ok = colon[1] && !*end && port > 0 && port <= 65535;
+            }
+            if (!ok)
+                ERR(c, map_get(map_get(en, "dns", NULL), "nameserver", NULL), "enrich.dns.nameserver",
+                    "expected an IP address with an optional port (192.0.2.53, 192.0.2.53:53, "
+                    "[2001:db8::53]:53), got '%.80s'", ns);
+        }
         if (eh->hosts_file) {
             const struct ynode *hv = map_get(en, "hosts", NULL);
             const struct ynode *fv = map_get(hv, "file", NULL), *pv = map_get(hv, "prefix", NULL);

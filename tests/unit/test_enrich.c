@@ -310,6 +310,11 @@ static void t_config_errors_name_file_line_and_key(void)
     TU_ASSERT_HAS(pr.errors.v[4], ":7:15: key 'enrich.time.max_past'");
     TU_ASSERT_HAS(pr.errors.v[5], ":8:3: key 'enrich.tagz': unknown key; did you mean 'tags'?");
     cfg_problems_free(&pr);
+    c = load("enrich: {dns: {reverse: true, nameserver: 'dns.example:53'}}\n", &pr);
+    CU_ASSERT_PTR_NULL(c);
+    CU_ASSERT_EQUAL_FATAL(pr.errors.n, 1);
+    TU_ASSERT_HAS(pr.errors.v[0], ":1:43: key 'enrich.dns.nameserver': expected an IP address");
+    cfg_problems_free(&pr);
     /* the next good config loads */
     c = load("enrich: {time: {zones: [{network: 10.0.0.0/8, timezone: Europe/Paris}]}}\n", NULL);
     CU_ASSERT_PTR_NOT_NULL(c);
