@@ -143,6 +143,23 @@ static void snap_take(struct run *r, struct metrics_snap *m)
     m->norm_matched = atomic_load(&ps->norm_matched);
     m->norm_nomatch = atomic_load(&ps->norm_nomatch);
     m->norm_limit = atomic_load(&ps->norm_limit);
+    if (r->en) {
+        const struct enrich_stats *es = enrich_stats(r->en);
+        const struct cfg_enrich_host *eh = r->cfg->eh;
+        m->has_hosts = eh->hosts_file != NULL;
+        m->has_skew = eh->max_future_ms || eh->max_past_ms;
+        m->has_dns = eh->dns_reverse;
+        m->en_hosts_matched = atomic_load(&es->hosts_matched);
+        m->en_hosts_reloads = atomic_load(&es->hosts_reloads);
+        m->en_hosts_reload_errors = atomic_load(&es->hosts_reload_errors);
+        m->en_time_skewed = atomic_load(&es->time_skewed);
+        m->dns_hits = atomic_load(&es->dns_hits);
+        m->dns_misses = atomic_load(&es->dns_misses);
+        m->dns_lookups = atomic_load(&es->dns_lookups);
+        m->dns_answers = atomic_load(&es->dns_answers);
+        m->dns_failures = atomic_load(&es->dns_failures);
+        m->dns_timeouts = atomic_load(&es->dns_timeouts);
+    }
     if (r->spool) {
         const struct spool_stats *sp = spool_stats(r->spool);
         m->has_spool = 1;

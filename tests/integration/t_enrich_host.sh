@@ -73,3 +73,6 @@ assert_eq "$(field "$d" labels.owner)" "new-team" "the new map serves after SIGH
 
 stop_sluice
 assert_eq "$SLUICE_STATUS" "0" "sluice exit status"
+assert_eq "$(stat_of enrich hosts_reloads)" "1" "final stats: host map reloads"
+assert_eq "$(stat_of enrich hosts_reload_errors)" "1" "final stats: refused reloads"
+assert_eq "$(stat_of enrich hosts_matched)" "5" "final stats: messages matched in the map"

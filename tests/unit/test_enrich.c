@@ -23,6 +23,7 @@
 #include "parser/syslog.h"
 #include "shipper/config.h"
 #include "shipper/enrich.h"
+#include "shipper/metrics.h"
 #include "shipper/pipeline.h"
 #include "tests/unit/tu.h"
 
@@ -547,7 +548,38 @@ static void t_pipeline_msg_enriches_per_input_and_sender(void)
     done();
 }
 
+static void t_metrics_show_enrichment_when_configured(void)
+{
+    struct metrics_snap m = { .version = "t" };
+    struct sl_buf out;
+
+    sl_buf_init(&out, 4096, 1 << 20);
+    CU_ASSERT_EQUAL(metrics_render(&m, &out), 0);
+    TU_ASSERT_HASNT(out.data, "sluice_enrich");
+    m.has_hosts = m.has_skew = m.has_dns = 1;
+    m.en_hosts_matched = 7;
+    m.en_hosts_reloads = 2;
+    m.en_hosts_reload_errors = 1;
+    m.en_time_skewed = 3;
+    m.dns_hits = 10;
+    m.dns_misses = 4;
+    m.dns_lookups = 4;
+    m.dns_answers = 1;
+    m.dns_failures = 3;
+    m.dns_timeouts = 2;
+    sl_buf_reset(&out);
+    CU_ASSERT_EQUAL(metrics_render(&m, &out), 0);
+    TU_ASSERT_HAS(out.data, "\nsluice_enrich_hosts_matched_total 7\n");
+    TU_ASSERT_HAS(out.data, "\nsluice_enrich_hosts_reloads_total{result=\"error\"} 1\n");
+    TU_ASSERT_HAS(out.data, "\nsluice_enrich_time_skewed_total 3\n");
+    TU_ASSERT_HAS(out.data, "\nsluice_enrich_dns_cache_total{result=\"miss\"} 4\n");
+    TU_ASSERT_HAS(out.data, "\nsluice_enrich_dns_failures_total{reason=\"timeout\"} 2\n");
+    TU_ASSERT_HAS(out.data, "\nsluice_enrich_dns_failures_total{reason=\"other\"} 1\n");
+    sl_buf_free(&out);
+}
+
 static CU_TestInfo tests[] = {
+    { "metrics: enrichment families only when configured", t_metrics_show_enrichment_when_configured },
     { "pipeline_msg: the input's fields and zone, the sender's map entry", t_pipeline_msg_enriches_per_input_and_sender },
     { "input fields win over global ones; tags once; observer from config", t_input_fields_win_over_global_ones },
     { "observer found on the machine (no loopback), or switched off", t_observer_detected_or_off },
