@@ -8,7 +8,11 @@
  * stamp (inferred from the receive time), and has no log.source / transport
  * fields. Without --now, --expect therefore ignores event.ingested always,
  * and @timestamp when the line had no usable timestamp; with --now every
- * document is a function of its line, so every key is compared. */
+ * document is a function of its line, so every key is compared.
+ *
+ * Enrichment (shipper/enrich.h) runs as in the daemon, without reverse DNS:
+ * --source gives the sender, --input the input; observer.* found on the
+ * machine is never compared (it is not a function of the line). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -49,7 +53,9 @@ static void usage_test(FILE *f)
         "  -e, --expect FILE      compare each document with the same line of FILE (NDJSON);\n"
         "                         without --now, event.ingested is ignored, and @timestamp\n"
         "                         when the line had no usable timestamp; with --now every\n"
-        "                         key is compared; differences go to stderr\n"
+        "                         key is compared; differences go to stderr. observer.*\n"
+        "                         found on this machine (not set in enrich.observer) is\n"
+        "                         never compared\n"
         "  -x, --explain          say on stderr which route, grammar and grok expression took\n"
         "                         each line; for a miss, how far each grammar got (grok: the expression\n"
         "                         that got furthest and the piece that stopped it; lognorm:\n"
@@ -426,7 +432,7 @@ static int one_line(struct tst *t, const char *line, size_t len, int cut)
 
         enrich_syslog_opts(t->en, t->input, addr, &t->so, &so);
         pipeline_parse(t->evt, line, len, &m, &so, t->routes, t->rs, &res);
-        enrich_apply(t->en, t->evt, t->input, t->source, addr);
+        enrich_apply(t->en, t->evt, t->input, addr);
     }
     switch (res.status) {
     case ROUTE_NOMATCH: t->nomatch++; note_miss(t, &res, line, len); break;

@@ -225,14 +225,12 @@ static void put_tags(struct evt *e, const struct enrich_set *s)
         evt_tag_add(e, s->tags.v[i], strlen(s->tags.v[i]));
 }
 
-void enrich_apply(struct enrich *en, struct evt *e, size_t input, const char *addr_text,
-                  const struct sl_cidr *addr)
+void enrich_apply(struct enrich *en, struct evt *e, size_t input, const struct sl_cidr *addr)
 {
     const struct cfg_enrich_host *c;
     struct hostmap *m;
     const struct enrich_set *in = NULL;
 
-    (void)addr_text;
     if (!en)
         return;
     c = en->c;

@@ -116,9 +116,8 @@ void enrich_syslog_opts(const struct enrich *en, size_t input, const struct sl_c
 /* After the parse and the grammars: host map fields, input then global
  * static fields and tags, observer.*, source.domain (from the DNS cache;
  * an unknown address starts a lookup and goes out without a name), then
- * the clock-skew check. addr_text is the sender as written in source.ip. */
-void enrich_apply(struct enrich *en, struct evt *e, size_t input, const char *addr_text,
-                  const struct sl_cidr *addr);
+ * the clock-skew check. addr: the sender (NULL: unknown). */
+void enrich_apply(struct enrich *en, struct evt *e, size_t input, const struct sl_cidr *addr);
 /* Re-reads enrich.hosts.file: builds the new map whole, then swaps it in;
  * on error the old map stays and err says why (file:line). Loop thread. */
 int  enrich_hosts_reload(struct enrich *en, struct sl_err *err);

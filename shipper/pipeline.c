@@ -298,7 +298,7 @@ void pipeline_msg(struct pipeline *p, const char *msg, size_t len, unsigned flag
 
         enrich_syslog_opts(p->en, p->input, addr, &p->so, &so);
         pipeline_parse(p->evt, msg, len, &m, &so, p->routes, p->rs, &res);
-        enrich_apply(p->en, p->evt, p->input, m.src_ip, addr);
+        enrich_apply(p->en, p->evt, p->input, addr);
     } else {
         pipeline_parse(p->evt, msg, len, &m, &p->so, p->routes, p->rs, &res);
     }

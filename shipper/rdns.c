@@ -303,7 +303,20 @@ static void start(struct rdns *r, size_t slot, uint64_t now)
         memcpy(&in6, e->addr.addr, 16);
         q->req = evdns_base_resolve_reverse_ipv6(r->dns, &in6, 0, on_answer, q);
     }
-    /* NULL: evdns refused at once, and has called on_answer (or never will) */
+    if (!q->req) {
+        /* evdns refused it at once (out of memory) and will not call back */
+        if (q->prev)
+            q->prev->next = q->next;
+        else
+            r->queries = q->next;
+        if (q->next)
+            q->next->prev = q->prev;
+        sl_free(q);
+        r->st.inflight--;
+        r->st.failures++;
+        e->state = E_NONE;
+        e->expires = now + r->o.neg_ttl_ms;
+    }
 }
 
 const char *rdns_name(struct rdns *r, const struct sl_cidr *addr, uint64_t now)

@@ -122,7 +122,7 @@ static const char *doc(const char *line, size_t input, const char *ip, int64_t r
     syslog_opts_default(&base);
     enrich_syslog_opts(En, input, ip ? &a : NULL, &base, &so);
     syslog_parse(E, line, strlen(line), &m, &so);
-    enrich_apply(En, E, input, ip, ip ? &a : NULL);
+    enrich_apply(En, E, input, ip ? &a : NULL);
     sl_buf_reset(&B);
     CU_ASSERT_EQUAL_FATAL(evt_json(E, &B), 0);
     return B.data;
