@@ -4,8 +4,9 @@
 # the host map's labels by hostname and by the sender's network,
 # source.domain by reverse DNS (127.0.0.1 is answered by /etc/hosts, read
 # once at start: evdns alone would not), a zone per input for a 3164 line,
-# and a SIGHUP that swaps a changed host map in (a broken one is refused and
-# the old map stays).
+# a SIGHUP that swaps a changed host map in (a broken one is refused and
+# the old map stays), and source.domain from a DNS responder written here
+# (the first message goes without it, the next after the answer has it).
 . "$(dirname "$0")/lib.sh"
 IDX=$(new_index enrich)
 es_config "$T/sluice.yaml" "$IDX"
@@ -76,3 +77,55 @@ assert_eq "$SLUICE_STATUS" "0" "sluice exit status"
 assert_eq "$(stat_of enrich hosts_reloads)" "1" "final stats: host map reloads"
 assert_eq "$(stat_of enrich hosts_reload_errors)" "1" "final stats: refused reloads"
 assert_eq "$(stat_of enrich hosts_matched)" "5" "final stats: messages matched in the map"
+
+# Reverse DNS through a resolver: a fixed-answer DNS responder on 127.0.0.1
+# (every PTR question gets host1.example.test). The first message from the
+# sender goes out without source.domain (the query has just started); once
+# the answer is in (the stats say so), the next one has it.
+cat >"$T/dns.py" <<'EOP'
+import socket, sys
+s = socket.socket(socket.AF_INET, socket.SOCK_DGRAM)
+s.bind(("127.0.0.1", 0))
+open(sys.argv[1] + ".tmp", "w").write("%d\n" % s.getsockname()[1])
+import os; os.replace(sys.argv[1] + ".tmp", sys.argv[1])
+s.settimeout(120)
+name = b"\x05host1\x07example\x04test\x00"
+while True:
+    try:
+        q, peer = s.recvfrom(512)
+    except socket.timeout:
+        break
+    i = 12
+    while i < len(q) and q[i]:
+        i += q[i] + 1
+    i += 5
+    a = q[:2] + b"\x81\x80" + q[4:6] + b"\x00\x01\x00\x00\x00\x00" + q[12:i]
+    a += b"\xc0\x0c\x00\x0c\x00\x01\x00\x00\x01\x2c" + len(name).to_bytes(2, "big") + name
+    s.sendto(a, peer)
+EOP
+python3 "$T/dns.py" "$T/dns.port" &
+PIDS+=($!)
+for i in $(seq 1 50); do [ -s "$T/dns.port" ] && break; sleep 0.1; done
+[ -s "$T/dns.port" ] || fail "the DNS responder did not start"
+IDX2=$(new_index enrichdns)
+es_config "$T/dns.yaml" "$IDX2"
+cat >>"$T/dns.yaml" <<EOC
+enrich:
+  dns: {reverse: true, timeout: 1s, nameserver: '127.0.0.1:$(cat "$T/dns.port")'}
+EOC
+: >"$T/sluice.log"
+start_sluice "$T/dns.yaml" --stats-interval 1s
+TCP=$(port tcp)
+printf '<13>Nov 23 10:00:00 h app: first\n' >"$T/d1"
+python3 "$IT_DIR/send.py" --port "$TCP" --raw "@$T/d1"
+v=$(wait_stat enrich dns_answers 1 30)
+assert_eq "$v" "1" "the resolver's answer is in the cache"
+printf '<13>Nov 23 10:00:01 h app: second\n' >"$T/d2"
+python3 "$IT_DIR/send.py" --port "$TCP" --raw "@$T/d2"
+c=$(wait_count "$IDX2" 2 60)
+assert_eq "$c" "2" "documents indexed"
+assert_eq "$(field "$(search "$IDX2" 'message:first' 1)" source.domain)" "" "the first message went without a name"
+assert_eq "$(field "$(search "$IDX2" 'message:second' 1)" source.domain)" "host1.example.test" "source.domain of the second"
+stop_sluice
+assert_eq "$SLUICE_STATUS" "0" "sluice exit status"
+assert_eq "$(stat_of enrich dns_queries)" "1" "one query for one sender"
