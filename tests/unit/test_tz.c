@@ -495,6 +495,47 @@ static void t_extra_member_yields_to_a_grammar_field(void)
     evt_free(e);
 }
 
+/* Every 5 minutes from 2026-03-28 to 2026-10-26 local, through syslog_parse
+ * (the event's bucket cache) and straight from the table: the same instant,
+ * in the hours around both changes too, with the host zone's entries mixed
+ * into the same cache. */
+static void t_cached_zone_answers_match_the_table(void)
+{
+    struct evt *e = evt_new(4096);
+    struct syslog_opts o, host;
+    struct evt_meta m = { 0 };
+    struct tz *z = load("Europe/Paris");
+    static const char *const mon[] = { "Jan", "Feb", "Mar", "Apr", "May", "Jun", "Jul", "Aug",
+                                       "Sep", "Oct", "Nov", "Dec" };
+    size_t bad = 0, n = 0;
+
+    syslog_opts_default(&o);
+    syslog_opts_default(&host);
+    o.tz = z;
+    m.recv_ns = civil(2026, 11, 23, 12, 0, 0) * 1000000000LL;
+    for (int64_t t = civil(2026, 3, 28, 0, 0, 0); t < civil(2026, 10, 26, 6, 0, 0); t += 300) {
+        int64_t d = t / 86400, y;
+        unsigned mo, dd;
+        char line[64];
+        int len, hh = (int)(t % 86400 / 3600), mi = (int)(t % 3600 / 60);
+
+        /* the hours around a change get every 5 minutes, the rest every 6 hours */
+        if (!((d == sl_days_from_civil(2026, 3, 29) || d == sl_days_from_civil(2026, 10, 25)) ||
+              t % 21600 == 0))
+            continue;
+        sl_civil_from_days(d, &y, &mo, &dd);
+        len = snprintf(line, sizeof line, "<13>%s %2u %02d:%02d:00 h a: x", mon[mo - 1], dd, hh, mi);
+        syslog_parse(e, line, (size_t)len, &m, &o);
+        bad += evt_time_ns(e) != tz_local_to_utc(z, t) * 1000000000LL;
+        syslog_parse(e, line, (size_t)len, &m, &host);          /* the host zone, same cache */
+        n++;
+    }
+    CU_ASSERT(n > 500);
+    CU_ASSERT_EQUAL(bad, 0);
+    tz_free(z);
+    evt_free(e);
+}
+
 static CU_TestInfo tz_tests[] = {
     { "Europe/Paris changes offset at 01:00Z on 2026-03-29 and 2026-10-25", t_paris_offsets_around_both_changes },
     { "the skipped spring hour reads with the offset before the change", t_paris_skipped_hour_reads_with_the_old_offset },
@@ -505,6 +546,7 @@ static CU_TestInfo tz_tests[] = {
     { "unknown names, paths and bad offsets are refused, naming the zone", t_bad_names_are_refused_with_the_name },
     { "a slim file (no transitions, only a footer) gives the same answers", t_slim_file_with_only_a_footer },
     { "syslog_parse reads a zone-less stamp in the options' zone", t_syslog_parse_uses_the_zone },
+    { "cached zone offsets equal the table's, every 5 minutes around both changes", t_cached_zone_answers_match_the_table },
     { "evt: the extra member, source.domain, a replaced time; a grammar's observer wins", t_extra_member_yields_to_a_grammar_field },
     CU_TEST_INFO_NULL,
 };
