@@ -145,7 +145,7 @@ static void snap_take(struct run *r, struct metrics_snap *m)
     m->norm_limit = atomic_load(&ps->norm_limit);
     if (r->en) {
         const struct enrich_stats *es = enrich_stats(r->en);
-        const struct cfg_enrich_host *eh = r->cfg->eh;
+        const struct cfg_enrich_host *eh = &r->cfg->eh;
         m->has_hosts = eh->hosts_file != NULL;
         m->has_skew = eh->max_future_ms || eh->max_past_ms;
         m->has_dns = eh->dns_reverse;
@@ -309,13 +309,13 @@ static void reload_enrich_hosts(struct run *r)
     struct sl_err err;
 
     sl_err_clear(&err);
-    if (!r->cfg->eh || !r->cfg->eh->hosts_file)
+    if (!r->cfg->eh.hosts_file)
         return;
     if (enrich_hosts_reload(r->en, &err))
         SL_ERROR("run", "enrich.hosts.file not reloaded, the old map stays: %s%s%s", err.where,
                  err.where[0] ? ": " : "", err.msg);
     else
-        SL_INFO("run", "enrich.hosts.file reloaded file=%s", r->cfg->eh->hosts_file);
+        SL_INFO("run", "enrich.hosts.file reloaded file=%s", r->cfg->eh.hosts_file);
 }
 
 static void on_signal(evutil_socket_t sig, short what, void *arg)
@@ -612,12 +612,12 @@ int cmd_run(int argc, char **argv)
         goto out;
     }
     pipeline_set_routes(r.pipe, r.cfg->routes);     /* the config outlives the pipeline */
-    if (enrich_new(&r.en, r.cfg->eh, r.base, &err)) {
+    if (enrich_new(&r.en, &r.cfg->eh, r.base, &err)) {
         SL_ERROR("run", "%s: %s", err.where, err.msg);
         rc = 1;
         goto out;
     }
-    pipeline_set_enrich(r.pipe, r.en);
+    pipeline_set_enrich_host(r.pipe, r.en);
     if (r.cfg->routes)
         SL_INFO("run", "normalization: grammars=%zu routes=%zu",
                 route_table_ngrammars(r.cfg->routes), route_table_nroutes(r.cfg->routes));

@@ -615,7 +615,7 @@ int cmd_test(int argc, char **argv)
     }
     {
         struct sl_err err;
-        if (enrich_new(&t.en, cfg->eh, NULL, &err)) {       /* no loop: no reverse DNS */
+        if (enrich_new(&t.en, &cfg->eh, NULL, &err)) {       /* no loop: no reverse DNS */
             fprintf(stderr, "sluice test: %s\n", err.msg);
             rc = 2;
             goto fail;

@@ -1575,7 +1575,7 @@ void config_free(struct sl_config *c)
     }
     sl_free(c->sinks);
     route_table_free(c->routes);
-    enrich_conf_free(c->eh);
+    enrich_conf_release(&c->eh);
     sl_free(c->admin.host);
     sl_free(c->admin.port);
     sl_cfg_release(cfg_top_rows, c);
@@ -1691,81 +1691,41 @@ static const struct ynode *kv_key(const struct ynode *v, size_t i)
     return v && v->kind == YN_MAP && 2 * i < v->n ? v->kid[2 * i] : v;
 }
 
-static void load_zones(struct ctx *c, struct cfg_enrich_host *eh, const struct ynode *seq)
+/* enrich.time.zones: {NETWORK: ZONE}, each checked where it is written. */
+static void load_zones(struct ctx *c, struct cfg_enrich_host *eh, const struct ynode *map)
 {
+    const struct sl_kvlist *z = &eh->zones;
     char kp[PATH_MAX_LEN];
     size_t *vals;
 
-    if (seq->null)
+    if (!z->n)
         return;
-    if (seq->kind != YN_SEQ) {
-        ERR(c, seq, "enrich.time.zones", "expected a list like [{network: 10.1.0.0/16, "
-            "timezone: Europe/Paris}], got %s", kind_name(seq));
-        return;
-    }
-    eh->zone_nets = sl_calloc(seq->n ? seq->n : 1, sizeof *eh->zone_nets);
-    eh->zone_tz = sl_calloc(seq->n ? seq->n : 1, sizeof *eh->zone_tz);
-    for (size_t i = 0; i < seq->n; i++) {
-        const struct ynode *it = seq->kid[i], *nv, *tv;
+    eh->zone_nets = sl_calloc(z->n, sizeof *eh->zone_nets);
+    eh->zone_tz = sl_calloc(z->n, sizeof *eh->zone_tz);
+    for (size_t i = 0; i < z->n; i++) {
+        const struct ynode *kn = kv_key(map, i), *vn = map && 2 * i + 1 < map->n ? map->kid[2 * i + 1] : map;
         struct sl_cidr net;
-        int rc;
+        struct tz *tz;
+        int rc = sl_cidr_parse(z->k[i], &net);
 
-        snprintf(kp, sizeof kp, "enrich.time.zones[%zu]", i);
-        if (it->kind != YN_MAP) {
-            ERR(c, it, kp, "expected a mapping {network: ..., timezone: ...}, got %s",
-                kind_name(it));
+        join(kp, "enrich.time.zones", z->k[i]);
+        if (rc < 0) {
+            ERR(c, kn, kp, "bad network '%.80s': expected an address with an optional "
+                "prefix length, like 10.1.0.0/16 or fd00::/8", z->k[i]);
             continue;
         }
-        for (size_t k = 0; k + 1 < it->n; k += 2) {
-            const struct ynode *key = it->kid[k];
-            if (key->kind == YN_SCALAR && strcmp(key->text, "network") &&
-                strcmp(key->text, "timezone")) {
-                char ik[PATH_MAX_LEN];
-                join(ik, kp, key->text);
-                ERR(c, key, ik, "unknown key; expected network and timezone");
-            }
-        }
-        nv = map_get(it, "network", NULL);
-        tv = map_get(it, "timezone", NULL);
-        if (!nv || !tv) {
-            join(kp, kp, !nv ? "network" : "timezone");
-            ERR(c, it, kp, "missing required key");
+        if (rc == 1)
+            WARN(c, kn, kp, "'%s' has host bits set; they are ignored", z->k[i]);
+        if (!strcmp(z->v[i], "local")) {
+            ERR(c, vn, kp, "'local' is the default; give a zone name or an offset");
             continue;
         }
-        if (nv->kind != YN_SCALAR || nv->null || tv->kind != YN_SCALAR || tv->null) {
-            const struct ynode *bad = nv->kind != YN_SCALAR || nv->null ? nv : tv;
-            char ik[PATH_MAX_LEN];
-            join(ik, kp, bad == nv ? "network" : "timezone");
-            ERR(c, bad, ik, "expected a single value, got %s", kind_name(bad));
+        tz = zone_at(c, vn, kp, z->v[i]);
+        if (!tz)
             continue;
-        }
-        rc = sl_cidr_parse(nv->text, &net);
-        if (rc) {
-            char ik[PATH_MAX_LEN];
-            join(ik, kp, "network");
-            if (rc < 0) {
-                ERR(c, nv, ik, "bad network '%.80s': expected an address with an optional "
-                    "prefix length, like 10.1.0.0/16 or fd00::/8", nv->text);
-                continue;
-            }
-            WARN(c, nv, ik, "'%s' has host bits set; they are ignored", nv->text);
-        }
-        {
-            char ik[PATH_MAX_LEN];
-            struct tz *z;
-
-            join(ik, kp, "timezone");
-            if (!strcmp(tv->text, "local")) {
-                ERR(c, tv, ik, "'local' is the default; give a zone name or an offset");
-                continue;
-            }
-            z = zone_at(c, tv, ik, tv->text);
-            if (!z)
-                continue;
-            eh->zone_nets[eh->nzones] = net;
-            eh->zone_tz[eh->nzones] = z;
-            eh->nzones++;
-        }
+        eh->zone_nets[eh->nzones] = net;
+        eh->zone_tz[eh->nzones] = tz;
+        eh->nzones++;
     }
     vals = sl_calloc(eh->nzones ? eh->nzones : 1, sizeof *vals);
     for (size_t i = 0; i < eh->nzones; i++)
@@ -1774,35 +1734,20 @@ static void load_zones(struct ctx *c, struct cfg_enrich_host *eh, const struct y
     sl_free(vals);
 }
 
-/* enrich.observer|fields|tags|hosts|dns|time and inputs[].fields|tags|
- * timezone. enrich.level and enrich.payload belong to another loader: they
- * are skipped here, not reported as unknown. */
+/* After the rows (cfg_top_rows' `enrich` section, inputs[]' fields, tags,
+ * timezone): field names, zones, the observer's addresses, the resolver's
+ * address and the host map, each problem at the place it is written. */
 static void load_enrich_host_time(struct ctx *c, struct sl_config *cfg, const struct ynode *root)
 {
-    static const char *const extra[] = { "time", "level", "payload", NULL };
-    static const char *const time_extra[] = { "zones", NULL };
     const struct ynode *en = map_get(root, "enrich", NULL), *seq = map_get(root, "inputs", NULL);
-    struct cfg_enrich_host *eh = enrich_conf_new();
+    struct cfg_enrich_host *eh = &cfg->eh;
     struct sl_err err;
     size_t bad = 0;
 
-    cfg->eh = eh;
-    if (en && !en->null && en->kind != YN_MAP) {
-        ERR(c, en, "enrich", "expected a mapping of keys, got %s", kind_name(en));
-        en = NULL;
-    }
-    if (en && en->kind == YN_MAP) {
-        const struct ynode *tv = map_get(en, "time", NULL);
-
-        apply_mapping(c, cfg_enrich_host_rows, eh, en, "enrich", extra);
-        if (tv && tv->kind == YN_MAP) {
-            const struct ynode *zv = map_get(tv, "zones", NULL);
-            apply_mapping(c, cfg_enrich_time_rows, eh, tv, "enrich.time", time_extra);
-            if (zv)
-                load_zones(c, eh, zv);
-        } else if (tv && !tv->null) {
-            ERR(c, tv, "enrich.time", "expected a mapping of keys, got %s", kind_name(tv));
-        }
+    if (en && en->kind != YN_MAP)
+        en = NULL;                      /* reported by the rows */
+    if (en) {
+        load_zones(c, eh, map_get(map_get(en, "time", NULL), "zones", NULL));
         sl_err_clear(&err);
         if (enrich_set_build(&eh->global, &eh->fields, &eh->tags, &bad, &err)) {
             char kp[PATH_MAX_LEN];
@@ -1900,7 +1845,7 @@ static void load_enrich_host_time(struct ctx *c, struct sl_config *cfg, const st
 
 static int load(struct ctx *c, struct sl_config **out, const char *yaml, size_t len)
 {
-    static const char *const ours[] = { "inputs", "sinks", "grammars", "enrich", NULL };
+    static const char *const ours[] = { "inputs", "sinks", "grammars", NULL };
     struct sl_config *cfg = NULL;
     struct ynode *root = NULL;
     const struct ynode *v;
@@ -2136,13 +2081,6 @@ int config_print_keys(FILE *f)
     fprintf(f, KEYS_FMT, "grammars.definitions[].space", "enum", "as-is", "-",
             cfg_grammars_space_desc);
     fprintf(f, KEYS_FMT, "grammars.routes", "map", "-", "-", cfg_grammars_routes_desc);
-    print_rows(f, "enrich", cfg_enrich_host_rows);
-    print_rows(f, "enrich.time", cfg_enrich_time_rows);
-    fprintf(f, KEYS_FMT, "enrich.time.zones", "list", "-", "-", cfg_enrich_zones_desc);
-    fprintf(f, KEYS_FMT, "enrich.time.zones[].network", "string", "required", "-",
-            cfg_enrich_zones_network_desc);
-    fprintf(f, KEYS_FMT, "enrich.time.zones[].timezone", "string", "required", "-",
-            cfg_enrich_zones_timezone_desc);
     fprintf(f, KEYS_FMT, "sinks", "list", "-", "-", cfg_sinks_desc);
     fprintf(f, KEYS_FMT, "sinks[].type", "enum", "required", "-", desc);
     fprintf(f, KEYS_FMT, "sinks[].name", "string", "-", "-", cfg_sink_name_desc);

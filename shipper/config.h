@@ -14,10 +14,10 @@
 #include <sys/socket.h>
 
 #include "common/schema.h"
+#include "shipper/enrich.h"
 
 struct sink_type;
 struct route_table;
-struct cfg_enrich_host;
 
 enum cfg_proto { CFG_UDP = 0, CFG_TCP };
 
@@ -81,8 +81,9 @@ struct sl_config {
     /* grammars:, compiled and sealed (parser/route.h); NULL when the config
      * has none, and then no message pays anything for normalization. */
     struct route_table *routes;
-    /* enrich: host and time (shipper/enrich.h); always set on a loaded config */
-    struct cfg_enrich_host *eh;
+    /* enrich: host and time (shipper/enrich.h): the rows fill it, config.c
+     * compiles the rest */
+    struct cfg_enrich_host eh;
 };
 
 /* Problems of one or more loads; each load appends its own in file order.

@@ -4,10 +4,10 @@
  * source.domain (sluice run only), the zone of zone-less timestamps per
  * input and per sender network, and clock-skew checks.
  *
- * Two halves: struct cfg_enrich_host is what config.c builds from the
- * `enrich:` section and `inputs[].fields|tags|timezone` (enrich_conf.c, no
- * libevent: `sluice check` and test_config link it alone); struct enrich is
- * the runtime the pipeline and `sluice test` call (enrich.c, rdns.c).
+ * Two halves: struct cfg_enrich_host (sl_config's `eh`) is what config.c
+ * builds from the `enrich:` section and `inputs[].fields|tags|timezone`
+ * (enrich_conf.c, no libevent: test_config links it alone); struct enrich
+ * is the runtime the pipeline and `sluice test` call (enrich.c, rdns.c).
  *
  * Threads: everything runs on the loop thread (the pipeline's), including
  * enrich_hosts_reload, which cmd_run calls from its SIGHUP handler (a
@@ -57,6 +57,7 @@ struct cfg_enrich_host {
     char    *dns_nameserver;        /* NULL: /etc/resolv.conf */
     uint64_t max_future_ms, max_past_ms;    /* 0: no check */
     int      time_replace;
+    struct sl_kvlist zones;         /* enrich.time.zones: network -> zone name */
 
     /* compiled by config.c */
     struct enrich_set global;
@@ -71,19 +72,16 @@ struct cfg_enrich_host {
     struct sl_cidr_table *zone_tab; /* values: index into zone_tz */
 };
 
-/* enrich.observer|fields|tags|hosts|dns, and enrich.time's scalars
- * (enrich.time.zones is a list of mappings config.c walks itself). */
-extern const struct sl_cfg_row cfg_enrich_host_rows[];
-extern const struct sl_cfg_row cfg_enrich_time_rows[];
-extern const char cfg_enrich_zones_desc[];
-extern const char cfg_enrich_zones_network_desc[];
-extern const char cfg_enrich_zones_timezone_desc[];
+/* The rows of these keys are in config_schema.c (the `enrich` section of
+ * cfg_top_rows, on struct sl_config's `eh`); the per-input keys'
+ * descriptions are here, for it. */
 extern const char cfg_input_fields_desc[];
 extern const char cfg_input_tags_desc[];
 extern const char cfg_input_timezone_desc[];
 
-struct cfg_enrich_host *enrich_conf_new(void);           /* rows' defaults set */
-void enrich_conf_free(struct cfg_enrich_host *c);        /* NULL-safe */
+/* Frees what config.c compiled (sets, zones, the host map, its names); the
+ * rows' own storage is released with the config's rows. */
+void enrich_conf_release(struct cfg_enrich_host *c);
 /* Parses kv's names into s (borrowing tags); 0, or SL_EINVAL naming the
  * bad key (index in *bad). */
 int  enrich_set_build(struct enrich_set *s, const struct sl_kvlist *kv,

@@ -149,7 +149,7 @@ void pipeline_parse(struct evt *e, const char *msg, size_t len, const struct evt
         normalize(e, t, rs, res);
 }
 
-void pipeline_set_enrich(struct pipeline *p, struct enrich *en)
+void pipeline_set_enrich_host(struct pipeline *p, struct enrich *en)
 {
     p->en = en;
 }

@@ -43,7 +43,7 @@ void pipeline_set_routes(struct pipeline *p, const struct route_table *t);
 
 /* Enriches every later message with en (shipper/enrich.h; borrowed, must
  * outlive p; NULL: none). Loop thread only. */
-void pipeline_set_enrich(struct pipeline *p, struct enrich *en);
+void pipeline_set_enrich_host(struct pipeline *p, struct enrich *en);
 /* The input (index into the config's inputs) the next messages come from,
  * for its fields, tags and timezone; (size_t)-1: none. Loop thread only. */
 void pipeline_set_input(struct pipeline *p, size_t input);

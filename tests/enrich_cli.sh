@@ -1,6 +1,6 @@
 #!/usr/bin/env bash
 # Host and time enrichment end to end through `sluice test` (run by make
-# check): tests/fixtures/enrich/ holds a config (static fields per input and
+# check): tests/fixtures/enrich-host/ holds a config (static fields per input and
 # global, a host map, a zone per input and per network, skew rules with
 # replace), five lines around Paris's 2026 DST changes, and the documents
 # they must give from three places: input `paris` from 10.1.2.3 (its zone,
@@ -11,7 +11,7 @@ set -euo pipefail
 top=$(cd "${srcdir:-.}" && pwd)
 SLUICE=${SLUICE:-./sluice}
 [ -x "$SLUICE" ] || { echo "enrich_cli: no $SLUICE (build first)"; exit 1; }
-F=$top/tests/fixtures/enrich
+F=$top/tests/fixtures/enrich-host
 T=$(mktemp -d "${TMPDIR:-/tmp}/sluice-enrich.XXXXXX")
 trap 'rm -rf "$T"' EXIT
 export TZ=UTC

@@ -96,7 +96,7 @@ static void use(const char *yaml, struct event_base *base)
     config_free(Cfg);
     Cfg = load(yaml, NULL);
     CU_ASSERT_PTR_NOT_NULL_FATAL(Cfg);
-    CU_ASSERT_EQUAL_FATAL(enrich_new(&En, Cfg->eh, base, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(enrich_new(&En, &Cfg->eh, base, &err), 0);
 }
 
 static void done(void)
@@ -198,9 +198,7 @@ static void t_zone_by_network_then_input_then_host(void)
         "enrich:\n"
         "  observer: {enabled: false}\n"
         "  time:\n"
-        "    zones:\n"
-        "      - {network: 10.1.0.0/16, timezone: America/New_York}\n"
-        "      - {network: 10.1.2.0/24, timezone: UTC}\n", NULL);
+        "    zones: {10.1.0.0/16: America/New_York, 10.1.2.0/24: UTC}\n", NULL);
     d = doc("<13>Oct 25 02:30:00 h app: x", 0, "192.0.2.1", r);     /* Paris, first pass */
     TU_ASSERT_HAS(d, "\"@timestamp\":\"2026-10-25T00:30:00.000Z\"");
     d = doc("<13>Nov 23 10:00:00 h app: x", 0, "10.1.9.9", r);      /* the network wins */
@@ -294,22 +292,22 @@ static void t_config_errors_name_file_line_and_key(void)
              "enrich:\n"
              "  hosts: {file: bad.map}\n"
              "  time:\n"
-             "    zones: [{network: 10.0.0.0/8, timezone: Nowhere/Land}, {network: x, timezone: UTC}]\n"
+             "    zones: {10.0.0.0/8: Nowhere/Land, x: UTC, 10.1.0.0/16: local}\n"
              "    max_past: soon\n"
-             "  tagz: [a]\n"
-             "  level: {anything: here}\n", &pr);
+             "  tagz: [a]\n", &pr);
     CU_ASSERT_PTR_NULL(c);
-    CU_ASSERT_EQUAL(pr.errors.n, 6);
+    CU_ASSERT_EQUAL(pr.errors.n, 7);
     snprintf(want, sizeof want, "%s/c.yaml:2:45: key 'inputs[0].timezone': unknown time zone "
              "'Europe/Parsi'", Dir);
     TU_ASSERT_HAS(pr.errors.v[0], want);
     snprintf(want, sizeof want, "key 'enrich.hosts.file': %s/bad.map:2: expected "
              "NAME=VALUE, got `owner`", Dir);
     TU_ASSERT_HAS(pr.errors.v[1], want);
-    TU_ASSERT_HAS(pr.errors.v[2], ":6:45: key 'enrich.time.zones[0].timezone': unknown time zone 'Nowhere/Land'");
-    TU_ASSERT_HAS(pr.errors.v[3], ":6:70: key 'enrich.time.zones[1].network': bad network 'x'");
-    TU_ASSERT_HAS(pr.errors.v[4], ":7:15: key 'enrich.time.max_past'");
-    TU_ASSERT_HAS(pr.errors.v[5], ":8:3: key 'enrich.tagz': unknown key; did you mean 'tags'?");
+    TU_ASSERT_HAS(pr.errors.v[2], ":6:25: key 'enrich.time.zones.10.0.0.0/8': unknown time zone 'Nowhere/Land'");
+    TU_ASSERT_HAS(pr.errors.v[3], ":6:39: key 'enrich.time.zones.x': bad network 'x'");
+    TU_ASSERT_HAS(pr.errors.v[4], ":6:60: key 'enrich.time.zones.10.1.0.0/16': 'local' is the default");
+    TU_ASSERT_HAS(pr.errors.v[5], ":7:15: key 'enrich.time.max_past'");
+    TU_ASSERT_HAS(pr.errors.v[6], ":8:3: key 'enrich.tagz': unknown key; did you mean 'tags'?");
     cfg_problems_free(&pr);
     c = load("enrich: {dns: {reverse: true, nameserver: 'dns.example:53'}}\n", &pr);
     CU_ASSERT_PTR_NULL(c);
@@ -317,9 +315,9 @@ static void t_config_errors_name_file_line_and_key(void)
     TU_ASSERT_HAS(pr.errors.v[0], ":1:43: key 'enrich.dns.nameserver': expected an IP address");
     cfg_problems_free(&pr);
     /* the next good config loads */
-    c = load("enrich: {time: {zones: [{network: 10.0.0.0/8, timezone: Europe/Paris}]}}\n", NULL);
+    c = load("enrich: {time: {zones: {10.0.0.0/8: Europe/Paris}}}\n", NULL);
     CU_ASSERT_PTR_NOT_NULL(c);
-    CU_ASSERT_EQUAL(c ? c->eh->nzones : 0, 1);
+    CU_ASSERT_EQUAL(c ? c->eh.nzones : 0, 1);
     config_free(c);
 }
 
@@ -514,7 +512,7 @@ static void t_pipeline_msg_enriches_per_input_and_sender(void)
     syslog_opts_default(&so);
     sl_err_clear(&err);
     CU_ASSERT_EQUAL_FATAL(pipeline_new(&p, &o, 1, 65536, &so, NULL, NULL, &err), 0);
-    pipeline_set_enrich(p, En);
+    pipeline_set_enrich_host(p, En);
     pipeline_set_input(p, 0);
     pipeline_msg(p, "<13>Nov 23 10:00:00 h app: x", 28, 0, (struct sockaddr *)&sa, sizeof sa,
                  civil(2026, 11, 23, 12, 0, 0), "udp", 1);
