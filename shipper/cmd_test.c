@@ -275,7 +275,7 @@ struct tst {
     const struct route_table *routes;
     struct route_scratch *rs;
     struct syslog_opts so;
-    struct enrich *en;              /* host and time enrichment; no reverse DNS */
+    struct enrich *host;            /* host and time enrichment; no reverse DNS */
     size_t input;                   /* --input; (size_t)-1: none */
     const char *source;             /* --source: the sender's address */
     struct sl_cidr src_addr;
@@ -391,7 +391,7 @@ static int expect(struct tst *t)
         return 1;
     }
     return doc_diff(&t->want, &t->got, t->lines, no_ts, t->now_ns != 0,
-                    enrich_observer_detected(t->en)) ? 1 : 0;
+                    enrich_observer_detected(t->host)) ? 1 : 0;
 }
 
 /* One input line: 0, 1 when --expect found a difference, 2 on a usage error. */
@@ -430,9 +430,9 @@ static int one_line(struct tst *t, const char *line, size_t len, int cut)
         const struct sl_cidr *addr = t->source ? &t->src_addr : NULL;
         struct syslog_opts so;
 
-        enrich_syslog_opts(t->en, t->input, addr, &t->so, &so);
+        enrich_syslog_opts(t->host, t->input, addr, &t->so, &so);
         pipeline_parse(t->evt, line, len, &m, &so, t->routes, t->rs, &res);
-        enrich_apply(t->en, t->evt, t->input, addr);
+        enrich_apply(t->host, t->evt, t->input, addr);
     }
     switch (res.status) {
     case ROUTE_NOMATCH: t->nomatch++; note_miss(t, &res, line, len); break;
@@ -615,7 +615,7 @@ int cmd_test(int argc, char **argv)
     }
     {
         struct sl_err err;
-        if (enrich_new(&t.en, &cfg->eh, NULL, &err)) {       /* no loop: no reverse DNS */
+        if (enrich_new(&t.host, &cfg->eh, NULL, &err)) {       /* no loop: no reverse DNS */
             fprintf(stderr, "sluice test: %s\n", err.msg);
             rc = 2;
             goto fail;
@@ -684,7 +684,7 @@ fail:
     sl_buf_free(&t.wrap);
     evt_free(t.evt);
     route_scratch_free(t.rs);
-    enrich_free(t.en);
+    enrich_free(t.host);
     config_free(cfg);
     cfg_problems_free(&pr);
     read_lines_free();

@@ -58,7 +58,7 @@ struct pipeline {
     uint16_t last_port;
     struct sl_cidr last_addr;
     int last_addr_ok;
-    struct enrich *en;                  /* NULL: no enrichment */
+    struct enrich *host;                /* host and time enrichment; NULL: none */
     size_t input;
     const struct route_table *routes;   /* NULL: no normalization */
     struct route_scratch *rs;
@@ -151,7 +151,7 @@ void pipeline_parse(struct evt *e, const char *msg, size_t len, const struct evt
 
 void pipeline_set_enrich_host(struct pipeline *p, struct enrich *en)
 {
-    p->en = en;
+    p->host = en;
 }
 
 void pipeline_set_input(struct pipeline *p, size_t input)
@@ -292,13 +292,13 @@ void pipeline_msg(struct pipeline *p, const char *msg, size_t len, unsigned flag
     m.src_ip = src_text(p, src, srclen, &m.src_port);
     m.transport = transport;
     m.flags = flags;
-    if (p->en) {
+    if (p->host) {
         const struct sl_cidr *addr = m.src_ip && p->last_addr_ok ? &p->last_addr : NULL;
         struct syslog_opts so;
 
-        enrich_syslog_opts(p->en, p->input, addr, &p->so, &so);
+        enrich_syslog_opts(p->host, p->input, addr, &p->so, &so);
         pipeline_parse(p->evt, msg, len, &m, &so, p->routes, p->rs, &res);
-        enrich_apply(p->en, p->evt, p->input, addr);
+        enrich_apply(p->host, p->evt, p->input, addr);
     } else {
         pipeline_parse(p->evt, msg, len, &m, &p->so, p->routes, p->rs, &res);
     }
