@@ -5,6 +5,7 @@
 #include "parser/datefmt.h"
 #include "parser/evt.h"
 #include "parser/evt_impl.h"
+#include "parser/level.h"
 
 static const char *const tag_names[EVT_T_COUNT] = {
     "_sluice_no_pri",
@@ -26,6 +27,7 @@ struct evt *evt_new(size_t max_msg)
 
     e->max_msg = max_msg;
     e->pri = 13;
+    e->lvl = e->lvl_grammar = -1;
     return e;
 }
 
@@ -33,9 +35,10 @@ void evt_free(struct evt *e)
 {
     if (!e)
         return;
-    for (uint32_t i = 0; i < e->own_n; i++)
+    for (uint32_t i = 0; e->own && i < EVT_FIELDS_MAX; i++)
         sl_free(e->own[i].keys_buf);
     sl_free(e->own);
+    sl_free(e->own_cap);
     sl_free(e->ncache);
     if (e->plans)
         for (uint32_t i = 0; i < EVT_PLANS; i++)
@@ -81,7 +84,8 @@ static void copy_str(char *dst, size_t cap, const char *src)
 
     if (n >= cap)
         n = cap - 1;
-    memcpy(dst, src ? src : "", n);
+    if (n)
+        memcpy(dst, src, n);    /* `sluice test` has no sender: no call for nothing */
     dst[n] = '\0';
 }
 
@@ -90,6 +94,8 @@ void evt_begin(struct evt *e, const char *msg, size_t len, const struct evt_meta
     unsigned flags = m ? m->flags : 0;
 
     e->tags = 0;
+    e->lvl = e->lvl_grammar = -1;
+    e->lvl_claim = 0;
     if (len > e->max_msg) {
         len = utf8_cut(msg, e->max_msg);
         e->tags |= EVT_T_TRUNCATED;
@@ -116,8 +122,6 @@ void evt_begin(struct evt *e, const char *msg, size_t len, const struct evt_meta
     e->sd_n = e->sdp_n = 0;
     e->fld_n = e->xtag_n = 0;
     memset(e->ov_head, EVT_OV_NONE, sizeof e->ov_head);
-    for (uint32_t i = 0; i < e->own_n; i++)
-        sl_free(e->own[i].keys_buf);
     e->own_n = 0;
     e->any_transient = 0;
     e->src_moved = 0;
@@ -175,6 +179,11 @@ int evt_priority(const struct evt *e)
     return e->pri;
 }
 
+int evt_level(const struct evt *e)
+{
+    return e->lvl >= 0 ? e->lvl : e->pri & 7;
+}
+
 unsigned evt_tags(const struct evt *e)
 {
     return e->tags;
@@ -190,11 +199,28 @@ const char *evt_tag_name(unsigned bit)
 
 /* ---- grammar fields ---- */
 
-static int key_is(const struct fld_name *n, unsigned i, const char *k)
+/* Inlined so that strlen of a literal key folds to a constant: the `tags`
+ * check runs for every one-key field. */
+static inline __attribute__((always_inline)) int key_is(const struct fld_name *n, unsigned i,
+                                                        const char *k)
 {
     size_t kl = strlen(k);
 
     return i < n->depth && n->key_len[i] == kl && memcmp(n->key[i], k, kl) == 0;
+}
+
+/* Whether a path's first key may be one of the fixed names below: those all
+ * start with one of these bytes. Payload names (json.*) are transient and
+ * miss the name cache, so this spares them the lists. */
+static int maybe_fixed(const struct fld_name *n)
+{
+    if (!n->depth || !n->key_len[0])
+        return 0;
+    switch (n->key[0][0]) {
+    case '@': case 'e': case 'h': case 'l': case 'm': case 'n': case 'p': case 's': case 't':
+        return 1;
+    }
+    return 0;
 }
 
 /* The paths sluice writes itself (parser/README.md): a grammar's value for
@@ -214,6 +240,8 @@ static int is_clash(const struct fld_name *n)
         { "log", "syslog" }, { "log", "source" },   /* subtrees sluice owns */
     };
 
+    if (!maybe_fixed(n))
+        return 0;
     if (key_is(n, 0, "sluice"))
         return 1;
     for (size_t i = 0; scalars1[i]; i++)
@@ -235,7 +263,7 @@ static uint8_t top_of(const struct fld_name *n)
     static const char *const tops[] = { NULL, "host", "log", "process", "source", "network",
                                         "event" };
 
-    if (n->depth < 2)
+    if (n->depth < 2 || !maybe_fixed(n))
         return EVT_TOP_OTHER;       /* a scalar at the top: not inside a fixed object */
     for (uint8_t i = 1; i < EVT_TOP_N; i++)
         if (key_is(n, 0, tops[i]))
@@ -366,13 +394,20 @@ static const struct fld_name *own_name(struct evt *e, const struct fld_name *n)
     struct fld_name *c;
     char *p;
 
-    if (!e->own)
+    if (!e->own) {
         e->own = sl_calloc(EVT_FIELDS_MAX, sizeof *e->own);
+        e->own_cap = sl_calloc(EVT_FIELDS_MAX, sizeof *e->own_cap);
+    }
     for (unsigned i = 0; i < n->depth; i++)
         total += n->key_len[i] + 1;
+    if (e->own_cap[e->own_n] < total) {
+        e->own[e->own_n].keys_buf = sl_realloc(e->own[e->own_n].keys_buf, total);
+        e->own_cap[e->own_n] = total;
+    }
     c = &e->own[e->own_n++];
+    p = c->keys_buf;
     memset(c, 0, sizeof *c);
-    c->keys_buf = p = sl_malloc(total);
+    c->keys_buf = p;
     memcpy(p, n->path, pl + 1);
     c->path = p;
     p += pl + 1;
@@ -391,7 +426,7 @@ int evt_field_emit(void *arg, const struct fld_name *name, enum fld_type type,
                    const char *val, size_t len)
 {
     struct evt *e = arg;
-    struct evt_field *f, nf;
+    struct evt_field *f, spare;
     uint32_t off;
     unsigned bucket;
 
@@ -405,22 +440,36 @@ int evt_field_emit(void *arg, const struct fld_name *name, enum fld_type type,
         evt_tag_add(e, val, len);
         return 0;
     }
-    name_info(e, name, &nf);
-    nf.depth = (uint8_t)name->depth;
-    bucket = ((nf.ph[0] >> 7) ^ (unsigned)nf.clash) & (EVT_OV_BUCKETS - 1);
+    /* built in its slot (a field is some 70 bytes: no copy), which only
+     * counts once fld_n moves past it; past the ceiling, in a spare */
+    f = e->fld_n < EVT_FIELDS_MAX ? &e->fld[e->fld_n] : &spare;
+    name_info(e, name, f);
+    if (f->clash && e->lvl_claim && type == FLD_STRING && name->depth == 2 &&
+        key_is(name, 0, "log") && key_is(name, 1, "level")) {
+        /* the message's own level (parser/level.h); one that is not a
+         * level word stays a clash, so nothing is lost */
+        int lv = level_word(val, len, 1);
+        if (lv >= 0) {
+            if (e->lvl_grammar < 0)
+                e->lvl_grammar = (int8_t)lv;
+            return 0;
+        }
+    }
+    f->depth = (uint8_t)name->depth;
+    bucket = ((f->ph[0] >> 7) ^ (unsigned)f->clash) & (EVT_OV_BUCKETS - 1);
     for (unsigned i = e->ov_head[bucket]; i != EVT_OV_NONE; i = e->fld[i].ov_next) {
         const struct evt_field *o = &e->fld[i];
-        unsigned d = o->depth < nf.depth ? o->depth : nf.depth;
-        if (o->ph[d - 1] == nf.ph[d - 1] && o->clash == nf.clash &&
+        unsigned d = o->depth < f->depth ? o->depth : f->depth;
+        if (o->ph[d - 1] == f->ph[d - 1] && o->clash == f->clash &&
             (o->name == name || paths_overlap(o->name, name)))
             return 0;   /* first wins */
     }
-    if (e->fld_n >= EVT_FIELDS_MAX) {
+    if (f == &spare) {
         e->tags |= EVT_T_FIELDS_LIMIT;
         return 0;
     }
-    nf.in_raw = val >= e->raw && len <= e->raw_len && val <= e->raw + (e->raw_len - len);
-    if (nf.in_raw) {
+    f->in_raw = val >= e->raw && len <= e->raw_len && val <= e->raw + (e->raw_len - len);
+    if (f->in_raw) {
         if (len + 1 > EVT_FIELD_BYTES_MAX - e->fld_bytes) {
             e->tags |= EVT_T_FIELDS_LIMIT;
             return 0;
@@ -431,10 +480,9 @@ int evt_field_emit(void *arg, const struct fld_name *name, enum fld_type type,
         e->tags |= EVT_T_FIELDS_LIMIT;
         return 0;
     }
-    nf.ov_next = e->ov_head[bucket];
+    f->ov_next = e->ov_head[bucket];
     e->ov_head[bucket] = (uint8_t)e->fld_n;
-    f = &e->fld[e->fld_n++];
-    *f = nf;
+    e->fld_n++;
     f->name = name->transient ? own_name(e, name) : name;
     e->any_transient |= name->transient;
     f->type = type;

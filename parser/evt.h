@@ -81,6 +81,9 @@ const char *evt_appname(const struct evt *e, size_t *len);
 const char *evt_hostname(const struct evt *e, size_t *len);
 const char *evt_message(const struct evt *e, size_t *len);
 int         evt_priority(const struct evt *e);      /* 0..191 (13 when absent) */
+/* log.level as written: 0 emergency .. 7 debug (parser/level.h); the
+ * severity's unless the message's level replaced it. */
+int         evt_level(const struct evt *e);
 unsigned    evt_tags(const struct evt *e);          /* EVT_T_* bits */
 const char *evt_tag_name(unsigned bit);             /* "_sluice_no_pri"...; NULL if unknown */
 

@@ -146,6 +146,10 @@ struct evt {
     int64_t  pid;
     int      has_pid;       /* procid was numeric: written as process.pid */
     unsigned tags;          /* EVT_T_* */
+    /* log.level (parser/level.h): lvl -1 writes the severity's word; 0..7
+     * the message's level. lvl_claim: a grammar's log.level field counts as
+     * the message's level (level_begin); lvl_grammar: the one it gave, -1. */
+    int8_t   lvl, lvl_claim, lvl_grammar;
 
     uint32_t sd_n, sdp_n;
     struct evt_sd_elem  sd[EVT_SD_ELEMS_MAX];
@@ -172,9 +176,11 @@ struct evt {
     uint8_t  ov_head[EVT_OV_BUCKETS];   /* last field per bucket, EVT_OV_NONE: empty */
     int      src_moved;     /* a grammar set source.*: the sender goes to log.source */
     struct evt_field fld[EVT_FIELDS_MAX];
-    /* Copies of transient names (liblognorm's keys), freed at the next reset. */
+    /* Copies of transient names (liblognorm's keys, payloads'), rewritten by
+     * the next line; their buffers are kept, so steady state allocates nothing. */
     struct fld_name *own;
     uint32_t own_n;
+    size_t  *own_cap;       /* bytes of own[i].keys_buf, kept across lines */
     int      any_transient;         /* this line's fields cannot use the plan cache */
     struct evt_ncache *ncache;      /* EVT_NCACHE entries, made at the first field */
     struct evt_plan   *plans;       /* EVT_PLANS entries, made by evt_json */

@@ -15,6 +15,7 @@
  * objects; clashes go under sluice.clash. evt_field_emit already refused
  * overlapping paths, so each key is written once. */
 #include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -56,12 +57,20 @@ static const char *const level_names[8] = {
 };
 
 /* What a priority writes, from ,"log":{"level" to "priority":N: a function
- * of the priority alone, so it is made once for all 192. */
+ * of the priority alone, so it is made once for all 192. When the message's
+ * level replaces the severity's word (parser/level.h), the level part comes
+ * from lvl_text and the priority's text is written from `rest` on, so the
+ * usual document is still one copy. */
 static struct {
     char   s[200];
-    size_t n;
+    size_t n, rest;             /* s + rest: ,"syslog":{... */
 } pri_text[192];
+static struct {
+    char   s[40];
+    size_t n;
+} lvl_text[8];
 static pthread_once_t pri_once = PTHREAD_ONCE_INIT;
+static _Atomic int pri_ready;   /* the tables are made: no pthread_once call per document */
 
 static void pri_init(void)
 {
@@ -73,7 +82,14 @@ static void pri_init(void)
                          "\"priority\":%u",
                          level_names[sev], fac, facility_names[fac], sev, severity_names[sev], p);
         pri_text[p].n = n > 0 && (size_t)n < sizeof pri_text[p].s ? (size_t)n : 0;
+        pri_text[p].rest = sizeof ",\"log\":{\"level\":\"\"" - 1 + strlen(level_names[sev]);
     }
+    for (unsigned l = 0; l < 8; l++) {
+        int n = snprintf(lvl_text[l].s, sizeof lvl_text[l].s, ",\"log\":{\"level\":\"%s\"",
+                         level_names[l]);
+        lvl_text[l].n = n > 0 && (size_t)n < sizeof lvl_text[l].s ? (size_t)n : 0;
+    }
+    atomic_store_explicit(&pri_ready, 1, memory_order_release);
 }
 
 static char *put2(char *o, unsigned v)
@@ -667,8 +683,15 @@ int evt_json(const struct evt *e, struct sl_buf *b)
         rc |= put_grp(b, e, P, &L, EVT_TOP_HOST, &first);
         rc |= PUT(b, "}");
     }
-    pthread_once(&pri_once, pri_init);
-    rc |= put(b, pri_text[e->pri].s, pri_text[e->pri].n);
+    if (!atomic_load_explicit(&pri_ready, memory_order_acquire))
+        pthread_once(&pri_once, pri_init);
+    if (e->lvl < 0) {
+        rc |= put(b, pri_text[e->pri].s, pri_text[e->pri].n);
+    } else {
+        rc |= put(b, lvl_text[e->lvl].s, lvl_text[e->lvl].n);
+        rc |= put(b, pri_text[e->pri].s + pri_text[e->pri].rest,
+                  pri_text[e->pri].n - pri_text[e->pri].rest);
+    }
     if (e->app.p) {
         rc |= PUT(b, ",\"appname\":");
         rc |= put_sv(b, &e->app);

@@ -9,7 +9,9 @@ libsl_parser_a_SOURCES = \
 	parser/syslog_time.c parser/syslog_time.h \
 	parser/datefmt.c parser/datefmt.h \
 	parser/tz.c parser/tz.h \
-	parser/hostmap.c parser/hostmap.h
+	parser/hostmap.c parser/hostmap.h \
+	parser/level.c parser/level.h \
+	parser/payload.c parser/payload.h
 PARSER_LIBS = libsl_parser.a
 EXTRA_DIST += parser/README.md
 
@@ -106,3 +108,14 @@ TESTS += tests/unit/test_tz
 tests_unit_test_tz_SOURCES = tests/unit/test_tz.c tests/unit/tu.c tests/unit/tu.h
 tests_unit_test_tz_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_tz_LDADD = libsl_parser.a $(COMMON_LIBS) $(TEST_LIBS)
+# Enrichment: the level a message carries (log.level), JSON and logfmt payloads.
+check_PROGRAMS += tests/unit/test_level tests/unit/test_payload
+TESTS += tests/unit/test_level tests/unit/test_payload
+tests_unit_test_level_SOURCES = tests/unit/test_level.c tests/unit/tu.c tests/unit/tu.h \
+	tests/unit/jcheck.c tests/unit/jcheck.h
+tests_unit_test_level_CFLAGS = $(TEST_CFLAGS) $(FASTJSON_CFLAGS)
+tests_unit_test_level_LDADD = libsl_parser.a $(COMMON_LIBS) $(PCRE2_LIBS) $(FASTJSON_LIBS) $(TEST_LIBS)
+tests_unit_test_payload_SOURCES = tests/unit/test_payload.c tests/unit/tu.c tests/unit/tu.h \
+	tests/unit/jcheck.c tests/unit/jcheck.h
+tests_unit_test_payload_CFLAGS = $(TEST_CFLAGS) $(FASTJSON_CFLAGS)
+tests_unit_test_payload_LDADD = libsl_parser.a $(COMMON_LIBS) $(FASTJSON_LIBS) $(TEST_LIBS)

@@ -195,6 +195,7 @@ static void snap_take(struct run *r, struct metrics_snap *m)
         k->duplicates = atomic_load(&ss->duplicates);
         k->retried = atomic_load(&ss->retried);
         k->dead_lettered = atomic_load(&ss->dead_lettered);
+        k->failure_stored = atomic_load(&ss->failure_stored);
         k->requests = atomic_load(&ss->requests);
         k->failed_requests = atomic_load(&ss->failed_requests);
         k->bytes = atomic_load(&ss->bytes);
@@ -618,6 +619,7 @@ int cmd_run(int argc, char **argv)
         goto out;
     }
     pipeline_set_enrich_host(r.pipe, r.en);
+    pipeline_set_enrich(r.pipe, &r.cfg->level_opts, &r.cfg->payload_opts);
     if (r.cfg->routes)
         SL_INFO("run", "normalization: grammars=%zu routes=%zu",
                 route_table_ngrammars(r.cfg->routes), route_table_nroutes(r.cfg->routes));

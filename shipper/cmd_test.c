@@ -274,6 +274,7 @@ struct tst {
     const struct sl_config *cfg;
     const struct route_table *routes;
     struct route_scratch *rs;
+    struct pipeline_enrich en;          /* the config's level and payload steps */
     struct syslog_opts so;
     struct enrich *host;            /* host and time enrichment; no reverse DNS */
     size_t input;                   /* --input; (size_t)-1: none */
@@ -431,7 +432,7 @@ static int one_line(struct tst *t, const char *line, size_t len, int cut)
         struct syslog_opts so;
 
         enrich_syslog_opts(t->host, t->input, addr, &t->so, &so);
-        pipeline_parse(t->evt, line, len, &m, &so, t->routes, t->rs, &res);
+        pipeline_parse(t->evt, line, len, &m, &so, t->routes, t->rs, &t->en, &res);
         enrich_apply(t->host, t->evt, t->input, addr);
     }
     switch (res.status) {
@@ -627,6 +628,9 @@ int cmd_test(int argc, char **argv)
         t.nroutes = route_table_nroutes(t.routes);
         t.misses = sl_calloc(t.nroutes ? t.nroutes : 1, sizeof *t.misses);
     }
+    t.en.level = &cfg->level_opts;
+    t.en.payload = &cfg->payload_opts;
+    t.en.ps = payload_scratch_new();
     t.evt = evt_new(t.max_msg);
     sl_buf_init(&t.doc, 4096, SL_DOC_MAX(t.max_msg));
     sl_buf_init(&t.wrap, t.max_msg + 64, t.max_msg + 64 + strlen(t.program ? t.program : ""));
@@ -685,6 +689,7 @@ fail:
     evt_free(t.evt);
     route_scratch_free(t.rs);
     enrich_free(t.host);
+    payload_scratch_free(t.en.ps);
     config_free(cfg);
     cfg_problems_free(&pr);
     read_lines_free();

@@ -1576,6 +1576,7 @@ void config_free(struct sl_config *c)
     sl_free(c->sinks);
     route_table_free(c->routes);
     enrich_conf_release(&c->eh);
+    payload_opts_free(&c->payload_opts);
     sl_free(c->admin.host);
     sl_free(c->admin.port);
     sl_cfg_release(cfg_top_rows, c);
@@ -1843,6 +1844,35 @@ static void load_enrich_host_time(struct ctx *c, struct sl_config *cfg, const st
     }
 }
 
+/* enrich.level and enrich.payload: the rows have filled cfg->level and
+ * cfg->payload; this builds what the pipeline reads (a bad prefix is
+ * reported at its line). */
+static void load_enrich_level_payload(struct ctx *c, struct sl_config *cfg,
+                                      const struct ynode *map)
+{
+    const struct ynode *pm = map_get(map, "payload", NULL), *at;
+    const char *key = "max_depth";
+    char kp[64];
+    struct sl_err err;
+
+    cfg->level_opts.detect = cfg->level.detect;
+    cfg->level_opts.prefer = cfg->level.prefer;
+    sl_err_clear(&err);
+    if (payload_opts_init(&cfg->payload_opts, cfg->payload.json, cfg->payload.logfmt,
+                          cfg->payload.prefix, cfg->payload.logfmt_prefix,
+                          (unsigned)cfg->payload.max_depth, (unsigned)cfg->payload.max_fields,
+                          &err) == 0)
+        return;
+    /* the message starts with the key it is about */
+    if (strncmp(err.msg, "logfmt_prefix", 13) == 0)
+        key = "logfmt_prefix";
+    else if (strncmp(err.msg, "prefix", 6) == 0)
+        key = "prefix";
+    at = map_get(pm, key, NULL);
+    snprintf(kp, sizeof kp, "enrich.payload.%s", key);
+    ERR(c, at ? at : pm ? pm : map, kp, "%s", err.msg);
+}
+
 static int load(struct ctx *c, struct sl_config **out, const char *yaml, size_t len)
 {
     static const char *const ours[] = { "inputs", "sinks", "grammars", NULL };
@@ -1884,6 +1914,7 @@ static int load(struct ctx *c, struct sl_config **out, const char *yaml, size_t 
     load_buffer(c, cfg, map_get(root, "buffer", NULL));
     load_admin(c, cfg, map_get(root, "admin", NULL));
     load_enrich_host_time(c, cfg, root);
+    load_enrich_level_payload(c, cfg, map_get(root, "enrich", NULL));
     rc = c->nerr ? SL_ECONFIG : 0;
     if (rc)
         goto fail;

@@ -15,6 +15,8 @@
 
 #include "common/schema.h"
 #include "shipper/enrich.h"
+#include "parser/level.h"
+#include "parser/payload.h"
 
 struct sink_type;
 struct route_table;
@@ -84,6 +86,19 @@ struct sl_config {
     /* enrich: host and time (shipper/enrich.h): the rows fill it, config.c
      * compiles the rest */
     struct cfg_enrich_host eh;
+    /* enrich.level and enrich.payload as written (the rows), and what they
+     * build at load (parser/level.h, parser/payload.h). */
+    struct {
+        int      detect;
+        int      prefer;        /* enum level_prefer */
+    } level;
+    struct {
+        int      json, logfmt;
+        char    *prefix, *logfmt_prefix;
+        uint64_t max_depth, max_fields;
+    } payload;
+    struct level_opts level_opts;
+    struct payload_opts payload_opts;
 };
 
 /* Problems of one or more loads; each load appends its own in file order.

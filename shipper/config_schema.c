@@ -127,7 +127,50 @@ static const struct sl_cfg_row enrich_time_rows[] = {
     SL_CFG_END,
 };
 
+static const char *const prefer_names[] = { "message", "severity", NULL };
+
+static const struct sl_cfg_row enrich_level_rows[] = {
+    { "detect", SL_CFG_BOOL, "true", 0, 0, offsetof(struct sl_config, level.detect),
+      "look for a level the message carries (ERROR ..., [warn], level=info, a JSON \"level\", "
+      "WARN after a time, a grammar's log.level); false: log.level is the syslog severity's",
+      NULL, NULL, 0 },
+    { "prefer", SL_CFG_ENUM, "message", 0, 0, offsetof(struct sl_config, level.prefer),
+      "when the message has a level: message (log.level from it; many programs log "
+      "everything at one syslog severity) or severity (from the message only for lines "
+      "without a usable <PRI>); the severity stays in log.syslog.severity either way",
+      prefer_names, NULL, 0 },
+    SL_CFG_END,
+};
+
+/* max_fields: parser/evt_impl.h holds 128 fields per message (EVT_FIELDS_MAX) */
+static const struct sl_cfg_row enrich_payload_rows[] = {
+    { "json", SL_CFG_BOOL, "true", 0, 0, offsetof(struct sl_config, payload.json),
+      "a message that is a JSON object (or @cee: and one) becomes fields under prefix, "
+      "when no grammar matched the line", NULL, NULL, 0 },
+    { "logfmt", SL_CFG_BOOL, "false", 0, 0, offsetof(struct sl_config, payload.logfmt),
+      "a message made only of key=value pairs (at least two, more pairs than bare keys) "
+      "becomes string fields under logfmt_prefix, when no grammar matched the line",
+      NULL, NULL, 0 },
+    { "prefix", SL_CFG_STR, "json", 0, 0, offsetof(struct sl_config, payload.prefix),
+      "where JSON members go (json.user.id); a dotted path nests; '.': at the top level "
+      "(paths sluice writes then go under sluice.clash)", NULL, NULL, 0 },
+    { "logfmt_prefix", SL_CFG_STR, "logfmt", 0, 0,
+      offsetof(struct sl_config, payload.logfmt_prefix),
+      "where logfmt keys go (logfmt.user); '.': at the top level", NULL, NULL, 0 },
+    { "max_depth", SL_CFG_UINT, "5", 1, 8, offsetof(struct sl_config, payload.max_depth),
+      "keys in a field's path under the prefix (prefix keys + max_depth <= 8); deeper "
+      "members are dropped and the event tagged _sluice_payload_limit", NULL, NULL, 0 },
+    { "max_fields", SL_CFG_UINT, "64", 1, 128, offsetof(struct sl_config, payload.max_fields),
+      "fields from one message; the rest are dropped and the event tagged "
+      "_sluice_payload_limit (the message keeps the whole text)", NULL, NULL, 0 },
+    SL_CFG_END,
+};
+
 static const struct sl_cfg_row enrich_rows[] = {
+    { "level", SL_CFG_SECTION, NULL, 0, 0, 0, "log.level from the message's own level",
+      NULL, enrich_level_rows, 0 },
+    { "payload", SL_CFG_SECTION, NULL, 0, 0, 0, "JSON and logfmt messages as fields",
+      NULL, enrich_payload_rows, 0 },
     { "observer", SL_CFG_SECTION, NULL, 0, 0, 0, "sluice's own host", NULL,
       enrich_observer_rows, 0 },
     { "fields", SL_CFG_MAP, NULL, 0, 0, EH(fields),

@@ -487,6 +487,8 @@ static void *run(void *arg)
     struct deliver *d = arg;
     int closed = 0;
 
+    if (d->type->start)
+        d->type->start(d->state);
     for (;;) {
         uint64_t now, until = UINT64_MAX;
 

@@ -258,6 +258,9 @@ static int render_sinks(const struct metrics_snap *m, struct sl_buf *out)
         "sink", rejected);
     PER("sluice_sink_documents_dead_lettered_total", "counter",
         "rejected documents written to the dead-letter file", s, n, "sink", dead_lettered);
+    PER("sluice_sink_documents_failure_stored_total", "counter",
+        "confirmed documents an Elasticsearch 9.1+ data stream kept in its failure store", s, n,
+        "sink", failure_stored);
     PER("sluice_sink_sent_bytes_total", "counter", "request bytes on the wire (after gzip)",
         s, n, "sink", bytes);
     PER("sluice_sink_requests_total", "counter", "requests finished (bulk requests, NDJSON writes)",
@@ -323,11 +326,13 @@ void metrics_log(const struct metrics_snap *m, const char *when)
         const struct metrics_sink *s = &m->sinks[i];
         int64_t age = s->oldest_ms && m->now_ms > s->oldest_ms ? m->now_ms - s->oldest_ms : 0;
         SL_INFO("stats", "%s sink=%s sent=%llu confirmed=%llu duplicates=%llu rejected=%llu "
-                "dead_lettered=%llu retried=%llu retries=%llu bytes=%llu requests=%llu "
+                "dead_lettered=%llu failure_stored=%llu retried=%llu retries=%llu bytes=%llu "
+                "requests=%llu "
                 "failed_requests=%llu latency_ms_mean=%.1f pending=%llu backlog=%llu "
                 "backlog_bytes=%llu oldest_age_s=%.1f queue_locks=%llu "
                 "queue_locks_contended=%llu", when, s->name, U(s->sent), U(s->confirmed),
-                U(s->duplicates), U(s->rejected), U(s->dead_lettered), U(s->retried),
+                U(s->duplicates), U(s->rejected), U(s->dead_lettered), U(s->failure_stored),
+                U(s->retried),
                 U(s->retries), U(s->bytes), U(s->requests), U(s->failed_requests),
                 metrics_mean_latency_ms(s), U(s->pending), U(s->backlog_records),
                 U(s->backlog_bytes), (double)age / 1e3, U(s->queue_locks),

@@ -30,7 +30,8 @@ struct metrics_sink {
     uint64_t confirmed, rejected, retries, pending, failing;
     int      finished;          /* its delivery thread ended */
     /* the sink's own counters */
-    uint64_t sent, duplicates, retried, dead_lettered, requests, failed_requests, bytes;
+    uint64_t sent, duplicates, retried, dead_lettered, failure_stored, requests, failed_requests,
+             bytes;
     uint64_t latency_us_sum;
     uint64_t lat_bucket[SINK_LAT_NBOUNDS + 1];
     /* what waits for it: in the spool (has_spool), or taken from memory */

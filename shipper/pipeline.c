@@ -62,6 +62,7 @@ struct pipeline {
     size_t input;
     const struct route_table *routes;   /* NULL: no normalization */
     struct route_scratch *rs;
+    struct pipeline_enrich en;          /* its payload scratch is ours */
     struct pipeline_stats st;
 };
 
@@ -111,6 +112,7 @@ void pipeline_free(struct pipeline *p)
     }
     sl_free(p->outs);
     route_scratch_free(p->rs);
+    payload_scratch_free(p->en.ps);
     evt_free(p->evt);
     sl_free(p);
 }
@@ -120,6 +122,15 @@ void pipeline_set_routes(struct pipeline *p, const struct route_table *t)
     route_scratch_free(p->rs);
     p->rs = t ? route_scratch_new(t) : NULL;
     p->routes = p->rs ? t : NULL;
+}
+
+void pipeline_set_enrich(struct pipeline *p, const struct level_opts *lo,
+                         const struct payload_opts *po)
+{
+    p->en.level = lo;
+    p->en.payload = po;
+    if (po && !p->en.ps)
+        p->en.ps = payload_scratch_new();
 }
 
 /* Runs the message's route; fields land in the event, a miss is tagged. */
@@ -140,13 +151,31 @@ static void normalize(struct evt *e, const struct route_table *t, struct route_s
 
 void pipeline_parse(struct evt *e, const char *msg, size_t len, const struct evt_meta *m,
                     const struct syslog_opts *so, const struct route_table *t,
-                    struct route_scratch *rs, struct route_result *res)
+                    struct route_scratch *rs, const struct pipeline_enrich *en,
+                    struct route_result *res)
 {
+    const struct level_opts *lo = en ? en->level : NULL;
+    int matched;
+
     memset(res, 0, sizeof *res);
     res->status = ROUTE_NONE;
     syslog_parse(e, msg, len, m, so);
+    if (lo)
+        level_begin(e, lo);             /* before a grammar's log.level comes */
     if (t && rs)
         normalize(e, t, rs, res);
+    matched = res->status == ROUTE_MATCH;
+    /* a grammar that matched knows the line better than a payload reader */
+    if (!matched && en && en->payload && en->ps) {
+        size_t n = 0;
+        const char *text = evt_message(e, &n);
+        if (text)
+            payload_parse(en->payload, en->ps, text, n, evt_field_emit, e);
+    }
+    /* a grammar that matched says the level with its log.level field, or
+     * leaves the severity's: the text is searched only for other lines */
+    if (lo)
+        level_apply(e, lo, !matched);
 }
 
 void pipeline_set_enrich_host(struct pipeline *p, struct enrich *en)
@@ -297,10 +326,10 @@ void pipeline_msg(struct pipeline *p, const char *msg, size_t len, unsigned flag
         struct syslog_opts so;
 
         enrich_syslog_opts(p->host, p->input, addr, &p->so, &so);
-        pipeline_parse(p->evt, msg, len, &m, &so, p->routes, p->rs, &res);
+        pipeline_parse(p->evt, msg, len, &m, &so, p->routes, p->rs, &p->en, &res);
         enrich_apply(p->host, p->evt, p->input, addr);
     } else {
-        pipeline_parse(p->evt, msg, len, &m, &p->so, p->routes, p->rs, &res);
+        pipeline_parse(p->evt, msg, len, &m, &p->so, p->routes, p->rs, &p->en, &res);
     }
     if (evt_tags(p->evt) & (EVT_T_NO_PRI | EVT_T_BAD_PRI | EVT_T_BAD_HEADER))
         atomic_fetch_add_explicit(&p->st.unparsed, 1, memory_order_relaxed);

@@ -9,11 +9,22 @@
 #include "common/err.h"
 #include "common/cidr.h"
 #include "common/queue.h"
+#include "parser/level.h"
+#include "parser/payload.h"
 #include "parser/route.h"
 #include "parser/syslog.h"
 
 struct pipeline;
 struct enrich;
+
+/* enrich.level and enrich.payload for pipeline_parse: options borrowed
+ * from the config (NULL: that step is off), and the payload reader's
+ * scratch (one per thread; NULL: no payloads). */
+struct pipeline_enrich {
+    const struct level_opts *level;
+    const struct payload_opts *payload;
+    struct payload_scratch *ps;
+};
 
 struct pipeline_out {
     struct sl_queue *q;         /* the spool writer's queue, or a sink's delivery queue (borrowed) */
@@ -50,6 +61,11 @@ void pipeline_set_input(struct pipeline *p, size_t input);
 /* The sender as a network address (IPv4-mapped IPv6 as IPv4), for the host
  * map and the zone rules; 0, or -1 when sa is neither IPv4 nor IPv6. */
 int  pipeline_addr(const struct sockaddr *sa, socklen_t len, struct sl_cidr *out);
+/* Log levels and payloads for every later message, as pipeline_parse
+ * takes them (lo, po borrowed: they must outlive p; NULL: off). Makes the
+ * payload scratch once. Loop thread only. */
+void pipeline_set_enrich(struct pipeline *p, const struct level_opts *lo,
+                         const struct payload_opts *po);
 
 /* Loop thread only. datagram=1 for UDP: dropped (and counted) while blocked. */
 void pipeline_msg(struct pipeline *p, const char *msg, size_t len, unsigned flags,
@@ -63,11 +79,14 @@ const struct pipeline_stats *pipeline_stats(const struct pipeline *p);
 
 /* What the daemon does to one message before it serializes the event: parse
  * it into e, then, with a route table (NULL: none), run the message's route,
- * its fields landing in e and a miss tagged. res says what the route did
- * (ROUTE_NONE without a table). Shared with `sluice test`, so that it shows
- * what the daemon would index. */
+ * its fields landing in e and a miss tagged; then, when no grammar matched,
+ * read a JSON or logfmt payload (en->payload), and settle log.level
+ * (en->level; parser/README.md "Log level"). en may be NULL. res says what
+ * the route did (ROUTE_NONE without a table). Shared with `sluice test`, so
+ * that it shows what the daemon would index. */
 void pipeline_parse(struct evt *e, const char *msg, size_t len, const struct evt_meta *m,
                     const struct syslog_opts *so, const struct route_table *t,
-                    struct route_scratch *rs, struct route_result *res);
+                    struct route_scratch *rs, const struct pipeline_enrich *en,
+                    struct route_result *res);
 
 #endif

@@ -70,6 +70,9 @@ struct sink_stats {
      * Not cumulative; their sum is `requests` once sink_stats_request
      * is the only place counting requests. */
     _Atomic uint64_t lat_bucket[SINK_LAT_NBOUNDS + 1];
+    /* Confirmed records the cluster kept in a failure store (Elasticsearch
+     * 9.1+ data streams) instead of the index: stored, but not as sent. */
+    _Atomic uint64_t failure_stored;
 };
 
 /* One finished request: requests, bytes, the latency sum and its bucket.
@@ -97,6 +100,13 @@ struct sink_type {
      * outlives the instance; stats is owned by the caller. */
     int  (*open)(void **state, const void *conf, const char *name,
                  struct sink_stats *stats, struct sl_err *err);
+    /* Optional: called once by delivery, on its thread, before the first
+     * batch (`sluice run`, `sluice replay`): the sink reaches its
+     * destination and logs what it found (the cluster's product and
+     * version), installs what its config asks for. Never fails: a sink that
+     * could not do it yet tries again before its requests, answering them
+     * as failed (records wait) until then. */
+    void (*start)(void *state);
     /* Sends n records; fills out[i] for each. Returns 0 when every record got a
      * verdict; SL_EAUTH when the sink must stop until its credentials change
      * (every out[i] is SINK_RETRY); another code when the whole attempt failed

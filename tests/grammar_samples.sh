@@ -12,7 +12,9 @@
 # plus the line's expected fields put where parser/README.md says
 # ("Grammar fields in the document": dotted paths nest, paths sluice writes
 # itself go under sluice.clash, a grammar's source.* moves the sender to
-# log.source), plus the route's miss tag for a `_nomatch` line. Then
+# log.source; on a matched line log.level is the grammar's log.level when
+# that is a level word, normalized, else the severity's: the text is not
+# searched, "Log level"), plus the route's miss tag for a `_nomatch` line. Then
 # `sluice test --expect` must exit 0, every line must be as expected, and
 # the route must have matched exactly the lines that are not `_nomatch`.
 set -euo pipefail
@@ -43,6 +45,16 @@ OBJECTS = {"host", "log", "process", "source", "network", "event"}
 SCALARS2 = {("host", "hostname"), ("log", "level"), ("process", "name"),
             ("process", "pid"), ("network", "transport"), ("event", "ingested"),
             ("log", "syslog"), ("log", "source")}
+
+# parser/level.c's vocabulary (a grammar's log.level with one of these words,
+# any case, becomes log.level; enrich.level's defaults)
+LEVELS = {"emerg": "emergency", "emergency": "emergency", "panic": "emergency",
+          "alert": "alert", "crit": "critical", "critical": "critical", "fatal": "critical",
+          "err": "error", "error": "error", "severe": "error", "warn": "warning",
+          "warning": "warning", "notice": "notice", "info": "info", "information": "info",
+          "informational": "info", "debug": "debug", "trace": "debug", "verbose": "debug",
+          "e": "error", "w": "warning", "i": "info", "d": "debug", "n": "notice",
+          "c": "critical", "f": "critical", "t": "debug", "v": "debug"}
 
 def clash(keys):
     if keys[0] == "sluice" or keys[0] in SCALARS1:
@@ -77,6 +89,8 @@ for n, (doc, exp) in enumerate(zip(bases, exps), 1):
     else:
         match += 1
         fields = {k: v for k, v in exp.items() if not k.startswith("_")}
+        sev = doc["log"]["syslog"]["severity"]["name"]
+        doc["log"]["level"] = "info" if sev == "informational" else sev
         if any(k.split(".")[0] == "source" for k in fields) and "source" in doc:
             sender = doc.pop("source")
             moved = {"address": sender.get("ip")} if "ip" in sender else {}
@@ -85,6 +99,9 @@ for n, (doc, exp) in enumerate(zip(bases, exps), 1):
             doc.setdefault("log", {})["source"] = moved
         for k, v in fields.items():
             keys = [p for p in k.split(".") if p]
+            if keys == ["log", "level"] and isinstance(v, str) and v.lower() in LEVELS:
+                doc["log"]["level"] = LEVELS[v.lower()]
+                continue
             if clash(keys):
                 keys = ["sluice", "clash"] + keys
             put(doc, keys, v, where)

@@ -171,6 +171,31 @@ assert_eq "$(field "$d3" tags)" '["_sluice_date_parse_failure"]' "and tags it"
     { cat "$T/err"; fail "--expect on program timestamps"; }
 note "ok: --expect passes on program timestamps"
 
+# Enrichment (tests/fixtures/enrich): the message's level in log.level, JSON
+# and logfmt payloads as fields, bad JSON and arrays kept as text and tagged,
+# a grammar's log.level normalized; the golden file was reviewed by hand.
+E="$TOP/tests/fixtures/enrich"
+"$SLUICE" test -c "$E/enrich.yaml" --now 2026-11-23T10:00:30Z "$E/lines.log" >"$T/en.json" 2>"$T/err" ||
+    { cat "$T/err"; fail "enrich: sluice test failed"; }
+en() { sed -n "${1}p" "$T/en.json"; }
+assert_eq "$(field "$(en 1)" log.level)" "error" "JSON level over the severity"
+assert_eq "$(field "$(en 1)" log.syslog.severity.name)" "informational" "the severity stays"
+assert_eq "$(field "$(en 1)" json.order.id)" "4711" "JSON payload field"
+assert_eq "$(field "$(en 2)" json.user.name)" "bob" "@cee: payload"
+assert_eq "$(field "$(en 2)" tags)" '["_sluice_payload_limit"]' "past max_depth: tagged"
+assert_eq "$(field "$(en 3)" tags)" '["_sluice_bad_json"]' "bad JSON: tagged"
+assert_eq "$(field "$(en 4)" tags)" '["_sluice_json_array"]' "JSON array: tagged"
+assert_eq "$(field "$(en 5)" log.level)" "warning" "Java-style WARN after the time"
+assert_eq "$(field "$(en 6)" logfmt.msg)" 'upstream "db" down' "logfmt quoted value"
+assert_eq "$(field "$(en 7)" logfmt)" "" "prose with one = stays text"
+assert_eq "$(field "$(en 8)" log.level)" "warning" "nginx grammar's warn, normalized"
+assert_eq "$(field "$(en 8)" sluice.clash.log)" "" "and not a clash"
+assert_eq "$(field "$(en 9)" log.level)" "info" "error.log and errors=0 are no level"
+assert_eq "$(field "$(en 10)" log.level)" "error" "glog E"
+"$SLUICE" test -c "$E/enrich.yaml" --now 2026-11-23T10:00:30Z --expect "$E/expected.ndjson" "$E/lines.log" \
+    >/dev/null 2>"$T/err" || { cat "$T/err"; fail "enrich: --expect"; }
+note "ok: levels and payloads as tests/fixtures/enrich/expected.ndjson says"
+
 sed 's/^grammars:/gramars:/' "$T/cfg.yaml" >"$T/typo.yaml"
 st=0
 "$SLUICE" test -c "$T/typo.yaml" "$T/lines.log" >/dev/null 2>"$T/err" || st=$?

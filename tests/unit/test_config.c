@@ -912,6 +912,54 @@ static void t_grammars_bad(void)
     next_good_loads();
 }
 
+/* enrich.level and enrich.payload: defaults, values, and bad values at
+ * their line. */
+static void t_enrich(void)
+{
+    CU_ASSERT_EQUAL(load_str("sinks:\n  - type: fake\n    url: a\n"), 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+    CU_ASSERT_EQUAL(cfg->level_opts.detect, 1);
+    CU_ASSERT_EQUAL(cfg->level_opts.prefer, LEVEL_PREFER_MESSAGE);
+    CU_ASSERT_EQUAL(cfg->payload_opts.json, 1);
+    CU_ASSERT_EQUAL(cfg->payload_opts.logfmt, 0);
+    TU_ASSERT_STR(cfg->payload_opts.json_prefix.path, "json");
+    TU_ASSERT_STR(cfg->payload_opts.logfmt_prefix.path, "logfmt");
+    CU_ASSERT_EQUAL(cfg->payload_opts.max_depth, 5);
+    CU_ASSERT_EQUAL(cfg->payload_opts.max_fields, 64);
+
+    CU_ASSERT_EQUAL(load_str("enrich:\n  level: {detect: false, prefer: severity}\n"
+                             "  payload:\n    json: false\n    logfmt: true\n"
+                             "    prefix: app.data\n    logfmt_prefix: .\n"
+                             "    max_depth: 6\n    max_fields: 128\n"), 0);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+    CU_ASSERT_EQUAL(cfg->level_opts.detect, 0);
+    CU_ASSERT_EQUAL(cfg->level_opts.prefer, LEVEL_PREFER_SEVERITY);
+    CU_ASSERT_EQUAL(cfg->payload_opts.json, 0);
+    CU_ASSERT_EQUAL(cfg->payload_opts.logfmt, 1);
+    CU_ASSERT_EQUAL(cfg->payload_opts.json_prefix.depth, 2);
+    CU_ASSERT_EQUAL(cfg->payload_opts.logfmt_prefix.depth, 0);     /* top level */
+    CU_ASSERT_EQUAL(cfg->payload_opts.max_depth, 6);
+    CU_ASSERT_EQUAL(cfg->payload_opts.max_fields, 128);
+
+    CU_ASSERT_EQUAL(load_str("enrich:\n  level:\n    prefer: syslog\n    detekt: true\n"
+                             "  payload:\n    prefix: a..b\n    max_fields: 0\n"), SL_ECONFIG);
+    ASSERT_ERR("test.yaml:3:13: key 'enrich.level.prefer': ", "message, severity");
+    ASSERT_ERR("test.yaml:4:5: key 'enrich.level.detekt': ", "did you mean 'detect'?");
+    ASSERT_ERR("test.yaml:6:13: key 'enrich.payload.prefix': ", "prefix 'a..b'");
+    ASSERT_ERR("test.yaml:7:17: key 'enrich.payload.max_fields': ", "1");
+    CU_ASSERT_EQUAL(pr.errors.n, 4);
+    CU_ASSERT_PTR_NULL(cfg);
+
+    CU_ASSERT_EQUAL(load_str("enrich:\n  payload:\n    prefix: a.b.c\n    max_depth: 6\n"),
+                    SL_ECONFIG);
+    ASSERT_ERR("test.yaml:4:16: key 'enrich.payload.max_depth': ", "at most 5");
+    CU_ASSERT_EQUAL(load_str("enrich:\n  payload:\n    logfmt_prefix: x..y\n"), SL_ECONFIG);
+    ASSERT_ERR("test.yaml:3:20: key 'enrich.payload.logfmt_prefix': ", "logfmt_prefix 'x..y'");
+    CU_ASSERT_EQUAL(load_str("enrich: [level]\n"), SL_ECONFIG);
+    ASSERT_ERR("test.yaml:1:9: key 'enrich': ", "expected a mapping");
+    next_good_loads();
+}
+
 static void t_unknown_type(void)
 {
     CU_ASSERT_EQUAL(load_fixture("unknown_sink_type.yaml"), SL_ECONFIG);
@@ -1326,6 +1374,11 @@ static void t_print_keys(void)
     TU_ASSERT_HAS(text, "sinks[fake].batch.max_wait");
     TU_ASSERT_HAS(text, "1ms..1h");
     TU_ASSERT_HAS(text, "sinks[ndjson].path");
+    TU_ASSERT_HAS(text, "enrich.level.detect");
+    TU_ASSERT_HAS(text, "(one of message, severity)");
+    TU_ASSERT_HAS(text, "enrich.payload.json");
+    TU_ASSERT_HAS(text, "enrich.payload.logfmt_prefix");
+    TU_ASSERT_HAS(text, "enrich.payload.max_fields");
     free(text);
 }
 
@@ -1398,6 +1451,7 @@ static CU_TestInfo secret_tests[] = {
 
 static CU_TestInfo keys_tests[] = {
     { "the key listing shows types, defaults, bounds and every sink type", t_print_keys },
+    { "enrich.level and enrich.payload: defaults, values, errors at their line", t_enrich },
     CU_TEST_INFO_NULL,
 };
 

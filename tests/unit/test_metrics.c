@@ -141,6 +141,7 @@ static void snap_fill(struct metrics_snap *m, struct metrics_input *in, struct m
     s->duplicates = 5;
     s->retried = 33;
     s->dead_lettered = 2;
+    s->failure_stored = 0;
     s->requests = 6;
     s->failed_requests = 1;
     s->bytes = 123456;

@@ -23,6 +23,7 @@
 #include "parser/norm.h"
 #include "parser/route.h"
 #include "parser/syslog.h"
+#include "shipper/config.h"
 #include "shipper/pipeline.h"
 #include "tests/unit/jcheck.h"
 #include "tests/unit/tu.h"
@@ -654,7 +655,7 @@ static const char *parsed_at(struct evt *e, struct sl_buf *b, const char *line, 
     struct route_result res;
 
     CU_ASSERT_EQUAL_FATAL(sl_time_parse(now, &m.recv_ns), 0);
-    pipeline_parse(e, line, strlen(line), &m, &SO, NULL, NULL, &res);
+    pipeline_parse(e, line, strlen(line), &m, &SO, NULL, NULL, NULL, &res);
     CU_ASSERT_EQUAL(res.status, ROUTE_NONE);
     sl_buf_reset(b);
     CU_ASSERT_EQUAL_FATAL(evt_json(e, b), 0);
@@ -691,6 +692,97 @@ static void t_pinned_receive_time(void)
     evt_free(e);
 }
 
+/* The daemon's path reads levels and payloads once pipeline_set_enrich
+ * says so. */
+static void t_enrich_daemon(void)
+{
+    struct pipeline_out o = { NULL };
+    struct level_opts lo;
+    struct payload_opts po;
+    struct sl_err e;
+
+    PAT[0] = "syslog";
+    o.q = Q[0];
+    level_opts_default(&lo);
+    CU_ASSERT_EQUAL_FATAL(payload_opts_init(&po, 1, 0, "json", "logfmt", 5, 64, &e), 0);
+    CU_ASSERT_EQUAL_FATAL(start(&o, 1), 0);
+    tcp_msg("<14>Nov 23 10:00:00 h app[1]: {\"level\":\"error\",\"user\":{\"id\":7}}");
+    pipeline_set_enrich(P, &lo, &po);
+    tcp_msg("<14>Nov 23 10:00:00 h app[1]: {\"level\":\"error\",\"user\":{\"id\":7}}");
+    tcp_msg("<14>Nov 23 10:00:00 h app[1]: {\"level\":");
+    drain(1);
+    CU_ASSERT_EQUAL_FATAL(G[0].n, 3);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(parse(G[0].r[0].doc));        /* before: text */
+    TU_ASSERT_STR(jstr("log.level"), "info");
+    CU_ASSERT_PTR_NULL(tu_jat(J, "json"));
+    CU_ASSERT_PTR_NOT_NULL_FATAL(parse(G[0].r[1].doc));
+    TU_ASSERT_STR(jstr("log.level"), "error");
+    TU_ASSERT_STR(jstr("log.syslog.severity.name"), "informational");
+    CU_ASSERT_EQUAL(jint("json.user.id"), 7);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(parse(G[0].r[2].doc));
+    CU_ASSERT_PTR_NOT_NULL(strstr(G[0].r[2].doc, "\"tags\":[\"_sluice_bad_json\"]"));
+    pipeline_free(P);
+    P = NULL;
+    payload_opts_free(&po);
+}
+
+/* tests/fixtures/enrich through its config and pipeline_parse, as
+ * `sluice test --now` runs it: every document byte for byte as
+ * expected.ndjson (which t_cli_test.sh also checks through the binary). */
+static void t_enrich_fixture(void)
+{
+    struct sl_config *cfg = NULL;
+    struct cfg_problems pr = { 0 };
+    struct pipeline_enrich en;
+    struct route_scratch *rs;
+    struct evt *e = evt_new(SL_MAX_MSG_DEFAULT);
+    struct sl_buf b;
+    char *lines, *want, *lc, *wc, *l, *w;
+    size_t n = 0;
+
+    if (config_load_file(&cfg, tu_fixture("enrich/enrich.yaml"), &pr))
+        for (size_t i = 0; i < pr.errors.n; i++)
+            tu_fail_at("enrich/enrich.yaml", "%s", pr.errors.v[i]);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(cfg);
+    lines = tu_read_file(tu_fixture("enrich/lines.log"), NULL);
+    want = tu_read_file(tu_fixture("enrich/expected.ndjson"), NULL);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(lines);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(want);
+    rs = route_scratch_new(cfg->routes);
+    en.level = &cfg->level_opts;
+    en.payload = &cfg->payload_opts;
+    en.ps = payload_scratch_new();
+    sl_buf_init(&b, 4096, SL_DOC_MAX(SL_MAX_MSG_DEFAULT));
+    lc = lines;
+    wc = want;
+    while ((l = tu_next_line(&lc))) {
+        struct evt_meta m = { 0 };
+        struct route_result res;
+
+        w = tu_next_line(&wc);
+        CU_ASSERT_PTR_NOT_NULL_FATAL(w);
+        CU_ASSERT_EQUAL_FATAL(sl_time_parse("2026-11-23T10:00:30Z", &m.recv_ns), 0);
+        pipeline_parse(e, l, strlen(l), &m, &SO, cfg->routes, rs, &en, &res);
+        sl_buf_reset(&b);
+        CU_ASSERT_EQUAL_FATAL(evt_json(e, &b), 0);
+        if (strcmp(b.data, w) != 0)
+            tu_fail_at("enrich/expected.ndjson", "line %zu:\n  got  %s\n  want %s", n + 1,
+                       b.data, w);
+        CU_ASSERT_STRING_EQUAL(b.data, w);
+        n++;
+    }
+    CU_ASSERT_EQUAL(n, 10);
+    CU_ASSERT_PTR_NULL(tu_next_line(&wc));
+    sl_buf_free(&b);
+    payload_scratch_free(en.ps);
+    route_scratch_free(rs);
+    evt_free(e);
+    sl_free(lines);
+    sl_free(want);
+    config_free(cfg);
+    cfg_problems_free(&pr);
+}
+
 static CU_TestInfo tests[] = {
     { "a message becomes a record: a JSON doc with its text and a 22-char id", t_doc_and_id },
     { "10000 messages give 10000 distinct base64url ids, JSON docs, in order", t_many_ids },
@@ -713,6 +805,10 @@ static CU_TestInfo tests[] = {
       "event.ingested", t_pinned_receive_time },
     { "a route's grammar adds its fields to the doc; a miss is tagged and counted",
       t_grammar_fields },
+    { "pipeline_set_enrich: JSON payloads and the message's level in the daemon's documents",
+      t_enrich_daemon },
+    { "tests/fixtures/enrich through pipeline_parse gives expected.ndjson byte for byte",
+      t_enrich_fixture },
     CU_TEST_INFO_NULL,
 };
 
