@@ -51,4 +51,10 @@ for args in "--input nosuch" "--source not-an-ip"; do
         echo "enrich_cli: ok '$args' exits 2: $(head -n 1 "$T/err")"
     fi
 done
+# The documented example config (docs/examples/enrich-host.yaml) is valid.
+if "$SLUICE" check -c "$top/docs/examples/enrich-host.yaml" >"$T/out" 2>&1; then
+    echo "enrich_cli: ok docs/examples/enrich-host.yaml passes sluice check"
+else
+    echo "enrich_cli: FAIL docs/examples/enrich-host.yaml:"; cat "$T/out"; fails=$((fails + 1))
+fi
 exit $fails
