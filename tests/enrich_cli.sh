@@ -52,8 +52,10 @@ for args in "--input nosuch" "--source not-an-ip"; do
     fi
 done
 # The documented example config (docs/examples/enrich-host.yaml) is valid.
-if "$SLUICE" check -c "$top/docs/examples/enrich-host.yaml" >"$T/out" 2>&1; then
-    echo "enrich_cli: ok docs/examples/enrich-host.yaml passes sluice check"
+if "$SLUICE" check -c "$top/docs/examples/enrich-host.yaml" >"$T/out" 2>&1 &&
+        grep -q "enrich hosts: .*/hosts.map: 2 hosts, 3 networks" "$T/out" &&
+        grep -q "enrich time zones: 2 networks" "$T/out"; then
+    echo "enrich_cli: ok docs/examples/enrich-host.yaml passes sluice check (map and zones counted)"
 else
     echo "enrich_cli: FAIL docs/examples/enrich-host.yaml:"; cat "$T/out"; fails=$((fails + 1))
 fi
