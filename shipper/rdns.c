@@ -175,9 +175,12 @@ void rdns_free(struct rdns *r)
     if (!r)
         return;
     r->closing = 1;
+    /* Pending requests are dropped without a callback: failing them (1)
+     * would only schedule their callbacks on the loop, which may never run
+     * again (a leak), or run after this (on freed queries). */
     if (r->dns)
-        evdns_base_free(r->dns, 1);         /* every pending callback runs now */
-    while (r->queries) {                    /* none left unless evdns kept one */
+        evdns_base_free(r->dns, 0);
+    while (r->queries) {                    /* ours, for those requests */
         struct query *q = r->queries;
         r->queries = q->next;
         sl_free(q);

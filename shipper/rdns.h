@@ -38,7 +38,7 @@ struct rdns_stats {
 
 int  rdns_new(struct rdns **out, struct event_base *base, const struct rdns_opts *o,
               struct sl_err *err);
-/* NULL-safe. Pending lookups are cancelled (their callbacks see a shutdown). */
+/* NULL-safe. Pending lookups are dropped (no callback). */
 void rdns_free(struct rdns *r);
 /* The sender's name when the cache has a fresh one (borrowed until the next
  * rdns call); NULL otherwise, after starting a lookup when none is pending
