@@ -14,7 +14,7 @@ FROM debian:bookworm-slim
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         libfastjson4 libpcre2-8-0 libcurl4 zlib1g liblognorm5 libyaml-0-2 \
         libevent-2.1-7 libevent-pthreads-2.1-7 libevent-openssl-2.1-7 libssl3 libxxhash0 \
-        ca-certificates \
+        ca-certificates tzdata \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system sluice && useradd --system --gid sluice --home-dir /var/lib/sluice \
         --shell /usr/sbin/nologin sluice \

@@ -62,4 +62,14 @@
 #define SL_ADMIN_HEADERS_LIMIT  (8u * 1024u)
 #define SL_ADMIN_TIMEOUT_S      10
 
+/* Enrichment (host and time): a TZif file and its transitions once the
+ * footer's rule is expanded to 2262; the host map file, its entries; the
+ * reverse-DNS cache's largest size and lookups in flight at once. */
+#define SL_TZ_FILE_LIMIT        (256u * 1024u)
+#define SL_TZ_TRANS_LIMIT       4096u
+#define SL_HOSTMAP_FILE_LIMIT   (16u * 1024u * 1024u)
+#define SL_HOSTMAP_ENTRIES_LIMIT 1000000u
+#define SL_RDNS_ENTRIES_LIMIT   1000000u
+#define SL_RDNS_INFLIGHT_LIMIT  256u
+
 #endif

@@ -5,6 +5,7 @@ libsl_common_a_SOURCES = \
 	common/backoff.c common/backoff.h \
 	common/bounds.h \
 	common/buf.c common/buf.h \
+	common/cidr.c common/cidr.h \
 	common/clock.c common/clock.h \
 	common/err.c common/err.h \
 	common/hash.c common/hash.h \

@@ -125,6 +125,9 @@ void evt_begin(struct evt *e, const char *msg, size_t len, const struct evt_meta
     e->own_n = 0;
     e->any_transient = 0;
     e->src_moved = 0;
+    e->src_domain[0] = '\0';
+    e->ts_replaced = 0;
+    e->extra_json = NULL;
     e->arena_len = 0;
     e->fld_bytes = 0;
 
@@ -498,4 +501,37 @@ size_t evt_field_count(const struct evt *e)
 size_t evt_xtag_count(const struct evt *e)
 {
     return e->xtag_n;
+}
+
+int64_t evt_recv_ns(const struct evt *e)
+{
+    return e->recv_ns;
+}
+
+void evt_set_domain(struct evt *e, const char *name, size_t len)
+{
+    if (!name || len >= sizeof e->src_domain)
+        len = 0;
+    if (len)
+        memcpy(e->src_domain, name, len);
+    e->src_domain[len] = '\0';
+}
+
+void evt_time_replace(struct evt *e, int64_t ns)
+{
+    if (!e->ts_replaced) {
+        e->orig_ns = e->ts_ns;
+        e->orig_digits = e->ts_digits;
+    }
+    e->ts_replaced = 1;
+    e->ts_ns = ns;
+    e->ts_digits = 6;
+}
+
+void evt_set_extra(struct evt *e, const char *key, const char *json, size_t len)
+{
+    e->extra_key = key;
+    e->extra_key_len = key ? strlen(key) : 0;
+    e->extra_json = len ? json : NULL;
+    e->extra_len = len;
 }

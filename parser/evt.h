@@ -54,6 +54,23 @@ int64_t     evt_time_ns(const struct evt *e);
 /* 1 when a grammar's TIMESTAMP set @timestamp (the program's own time),
  * 0 when it is the syslog header's or the receive time. */
 int         evt_time_from_grammar(const struct evt *e);
+/* The receive time (evt_meta.recv_ns, or the clock when it was 0). */
+int64_t     evt_recv_ns(const struct evt *e);
+/* source.domain: the sender's name (reverse DNS), copied; NULL or len 0
+ * (or a name of 256 bytes or more) clears it. Written only while the sender
+ * is source.ip (no grammar moved it to log.source). */
+void        evt_set_domain(struct evt *e, const char *name, size_t len);
+/* Sets @timestamp to ns (6 fraction digits, a receive time); the time it
+ * replaces is written as event.created (it wins over the syslog header's
+ * time a grammar's TIMESTAMP would put there). Used for clock skew. */
+void        evt_time_replace(struct evt *e, int64_t ns);
+/* A top-level member written as is, `"key":VALUE` (no comma), before
+ * "tags": what is the same for every document (observer.*), rendered once
+ * instead of emitted as fields per message. Borrowed: json must outlive the
+ * next evt_json. Left out when a grammar field already has top-level key
+ * `key` (outside sluice.clash): the grammar's wins, as for fields. Cleared
+ * by each parse. */
+void        evt_set_extra(struct evt *e, const char *key, const char *json, size_t len);
 /* Appends one JSON object (no newline). On failure (the buffer's ceiling)
  * returns SL_ETOOBIG and leaves out as it was. */
 int         evt_json(const struct evt *e, struct sl_buf *out);

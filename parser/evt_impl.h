@@ -23,6 +23,7 @@
 #define EVT_SD_PARAMS_MAX   256u
 #define EVT_SRC_IP_MAX      64u     /* an IPv6 address with zone fits */
 #define EVT_TRANSPORT_MAX   16u
+#define EVT_DOMAIN_MAX      256u    /* a DNS name is at most 253 bytes */
 
 /* Ceilings on what grammars add to one message (evt_field_emit): fields,
  * extra tags, and the bytes of their values and tags together. Past them the
@@ -156,6 +157,15 @@ struct evt {
 
     char     src_ip[EVT_SRC_IP_MAX];
     uint16_t src_port;
+    char     src_domain[EVT_DOMAIN_MAX];    /* reverse DNS of src_ip; "" none */
+    /* evt_time_replace moved @timestamp to the receive time: the time it
+     * replaced goes to event.created. */
+    int      ts_replaced;
+    int64_t  orig_ns;
+    int      orig_digits;
+    /* evt_set_extra: a top-level member already in JSON, borrowed */
+    const char *extra_key, *extra_json;
+    size_t   extra_key_len, extra_len;
     char     transport[EVT_TRANSPORT_MAX];
 
     struct syslog_zcache zcache;

@@ -643,6 +643,19 @@ static int put_grp(struct sl_buf *b, const struct evt *e, const struct evt_plan 
     return rc;
 }
 
+/* A grammar field already writes the extra member's top-level key. */
+static int extra_taken(const struct evt *e)
+{
+    for (uint32_t i = 0; i < e->fld_n; i++) {
+        const struct fld_name *n = e->fld[i].name;
+
+        if (!e->fld[i].clash && n->key_len[0] == e->extra_key_len &&
+            !memcmp(n->key[0], e->extra_key, e->extra_key_len))
+            return 1;
+    }
+    return 0;
+}
+
 int evt_json(const struct evt *e, struct sl_buf *b)
 {
     size_t start = b->len;
@@ -742,6 +755,10 @@ int evt_json(const struct evt *e, struct sl_buf *b)
             rc |= PUT(b, ",\"port\":");
             rc |= sl_json_u64(b, e->src_port);
         }
+        if (e->src_domain[0]) {
+            rc |= PUT(b, ",\"domain\":");
+            rc |= sl_json_str(b, e->src_domain, strlen(e->src_domain));
+        }
         rc |= PUT(b, "}");
     }
     if (e->transport[0] || has_grp(P, &L, EVT_TOP_NETWORK)) {
@@ -756,7 +773,11 @@ int evt_json(const struct evt *e, struct sl_buf *b)
         rc |= PUT(b, "}");
     }
     rc |= PUT(b, ",\"event\":{");
-    if (e->ts_grammar && e->hdr_ok) {
+    if (e->ts_replaced) {
+        rc |= PUT(b, "\"created\":");
+        rc |= put_time(b, e->orig_ns, e->orig_digits, 0);
+        rc |= PUT(b, ",");
+    } else if (e->ts_grammar && e->hdr_ok) {
         rc |= PUT(b, "\"created\":");
         rc |= put_time(b, e->hdr_ns, e->hdr_digits, 0);
         rc |= PUT(b, ",");
@@ -770,6 +791,10 @@ int evt_json(const struct evt *e, struct sl_buf *b)
         rc |= run_group(b, e, P, EVT_TOP_OTHER, 0) | run_group(b, e, P, EVT_GROUP_CLASH, 0);
     else if (e->fld_n)
         rc |= put_extra_top(b, e, &L);
+    if (e->extra_json && !extra_taken(e)) {
+        rc |= PUT(b, ",");
+        rc |= put(b, e->extra_json, e->extra_len);
+    }
     if (e->tags || e->xtag_n)
         rc |= put_tags(b, e);
     rc |= PUT(b, "}");

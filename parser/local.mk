@@ -8,6 +8,8 @@ libsl_parser_a_SOURCES = \
 	parser/syslog.c parser/syslog.h \
 	parser/syslog_time.c parser/syslog_time.h \
 	parser/datefmt.c parser/datefmt.h \
+	parser/tz.c parser/tz.h \
+	parser/hostmap.c parser/hostmap.h \
 	parser/level.c parser/level.h \
 	parser/payload.c parser/payload.h
 PARSER_LIBS = libsl_parser.a
@@ -100,6 +102,12 @@ EXTRA_DIST += grammars/apache grammars/cisco grammars/cron grammars/dhcpd gramma
 	grammars/haproxy grammars/kernel grammars/named grammars/nginx grammars/postfix \
 	grammars/sshd grammars/su grammars/sudo grammars/systemd
 
+# Host and time enrichment's pure parts: IANA zones (TZif), networks, the host map.
+check_PROGRAMS += tests/unit/test_tz
+TESTS += tests/unit/test_tz
+tests_unit_test_tz_SOURCES = tests/unit/test_tz.c tests/unit/tu.c tests/unit/tu.h
+tests_unit_test_tz_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_tz_LDADD = libsl_parser.a $(COMMON_LIBS) $(TEST_LIBS)
 # Enrichment: the level a message carries (log.level), JSON and logfmt payloads.
 check_PROGRAMS += tests/unit/test_level tests/unit/test_payload
 TESTS += tests/unit/test_level tests/unit/test_payload

@@ -8,12 +8,17 @@
 
 #include "parser/evt.h"
 
+struct tz;
+
 struct syslog_opts {
     /* Zone of timestamps that carry none (BSD stamps, offset-less ISO):
      * zone_local 1 reads them as the host's local time (TZ, DST included);
      * 0 as the fixed offset zone_off, seconds east of UTC. */
     int      zone_local;
     int32_t  zone_off;
+    /* An IANA zone (parser/tz.h), borrowed; when set it wins over both
+     * above (enrich: inputs[].timezone, enrich.time.zones). */
+    const struct tz *tz;
     /* A year-less date further ahead of the receive time than this belongs
      * to the previous year (a late-December line read in January). */
     uint32_t future_s;

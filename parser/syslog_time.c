@@ -7,7 +7,9 @@
  *    happen on quarter hours, so a bucket has one offset, except the repeated
  *    hour of a fall-back change, read as whichever offset localtime reports
  *    first, and the skipped hour of a spring-forward change, read with the
- *    offset before the change).
+ *    offset before the change); or an IANA zone's table (parser/tz.h), which
+ *    reads both the repeated and the skipped hour with the offset before the
+ *    change.
  *  - Year, for stamps without one: the receive time's year, unless that puts
  *    the date more than future_s ahead of receive time (then the year
  *    before: December lines read in January), or unless the next year puts
@@ -20,6 +22,7 @@
 #include "common/clock.h"
 #include "parser/syslog.h"
 #include "parser/syslog_time.h"
+#include "parser/tz.h"
 
 #define NS 1000000000LL
 
@@ -217,7 +220,7 @@ static int64_t host_to_utc(struct syslog_zcache *zc, int64_t local)
     unsigned s = (unsigned)(((uint64_t)key * 0x9e3779b97f4a7c15ull) >> (64 - SYSLOG_ZCACHE_BITS));
     int32_t o1, o2;
 
-    if (zc->used[s] && zc->key[s] == key)
+    if (zc->used[s] && zc->key[s] == key && !zc->tz[s])
         return local - zc->off[s];
     /* Offset at the instant this wall time would be in UTC, then again at
      * the instant that gives: the second agrees except around a change. */
@@ -228,7 +231,32 @@ static int64_t host_to_utc(struct syslog_zcache *zc, int64_t local)
     zc->key[s] = key;
     zc->off[s] = o2;
     zc->used[s] = 1;
+    zc->tz[s] = NULL;
     return local - o2;
+}
+
+/* The same for an IANA zone. A bucket is cached only when its first and
+ * last second read with the offset found: true of every bucket but those a
+ * change's window cuts off the quarter hour (local mean times before 1900). */
+static int64_t tz_to_utc(struct syslog_zcache *zc, const struct tz *z, int64_t local)
+{
+    int64_t key = local >= 0 ? local / 900 : (local - 899) / 900;
+    unsigned s = (unsigned)((((uint64_t)key ^ (uint64_t)(uintptr_t)z) * 0x9e3779b97f4a7c15ull) >>
+                            (64 - SYSLOG_ZCACHE_BITS));
+    int64_t u, b0 = key * 900;
+    int32_t off;
+
+    if (zc->used[s] && zc->key[s] == key && zc->tz[s] == z)
+        return local - zc->off[s];
+    u = tz_local_to_utc(z, local);
+    off = (int32_t)(local - u);
+    if (b0 - tz_local_to_utc(z, b0) == off && b0 + 899 - tz_local_to_utc(z, b0 + 899) == off) {
+        zc->key[s] = key;
+        zc->off[s] = off;
+        zc->used[s] = 1;
+        zc->tz[s] = z;
+    }
+    return u;
 }
 
 static int64_t to_utc(struct syslog_zcache *zc, const struct syslog_opts *o,
@@ -239,6 +267,8 @@ static int64_t to_utc(struct syslog_zcache *zc, const struct syslog_opts *o,
 
     if (t->has_off)
         return local - t->off;
+    if (o->tz)
+        return tz_to_utc(zc, o->tz, local);
     if (!o->zone_local)
         return local - o->zone_off;
     return host_to_utc(zc, local);

@@ -24,8 +24,9 @@ struct syslog_tm {
     int32_t  off;           /* seconds east of UTC, when has_off */
 };
 
-/* Host-zone offsets of recent local wall times (15-minute buckets), so the
- * local zone costs one lookup per message, not a localtime call. Lives in
+/* Zone offsets of recent local wall times (15-minute buckets), per zone
+ * (the host's, or an IANA zone's), so a zone costs one lookup per message,
+ * not a localtime call or a search of the zone's transitions. Lives in
  * the event: one per worker thread, no lock. */
 #define SYSLOG_ZCACHE_BITS  4
 #define SYSLOG_ZCACHE_SLOTS (1u << SYSLOG_ZCACHE_BITS)
@@ -33,6 +34,7 @@ struct syslog_zcache {
     int64_t key[SYSLOG_ZCACHE_SLOTS];
     int32_t off[SYSLOG_ZCACHE_SLOTS];
     uint8_t used[SYSLOG_ZCACHE_SLOTS];
+    const void *tz[SYSLOG_ZCACHE_SLOTS];    /* the IANA zone (parser/tz.h); NULL: host */
 };
 
 /* 2026-11-23T10:00:00.123456+01:00 (also 't', ' ' between date and time,

@@ -3,6 +3,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "parser/hostmap.h"
 #include "shipper/cli.h"
 #include "sinks/sink.h"
 
@@ -26,6 +27,23 @@ static void usage_check(FILE *f)
         "\n"
         "exit status: 0 valid (warnings allowed) and, with --connect, every host answered;\n"
         "1 errors found or a host did not answer as a cluster; 2 usage error\n");
+}
+
+/* What the enrich section loaded: the host map's size, the zones, DNS. */
+static void print_enrich(const struct cfg_enrich_host *eh)
+{
+    size_t hosts, nets;
+
+    if (eh->hosts_file) {
+        hostmap_counts(eh->hosts, &hosts, &nets);
+        printf("  enrich hosts: %s: %zu host%s, %zu network%s\n", eh->hosts_file, hosts,
+               hosts == 1 ? "" : "s", nets, nets == 1 ? "" : "s");
+    }
+    if (eh->nzones)
+        printf("  enrich time zones: %zu network%s\n", eh->nzones, eh->nzones == 1 ? "" : "s");
+    if (eh->dns_reverse)
+        printf("  enrich dns: reverse lookups through %s\n",
+               eh->dns_nameserver ? eh->dns_nameserver : "/etc/resolv.conf (after /etc/hosts)");
 }
 
 int cmd_check(int argc, char **argv)
@@ -74,6 +92,7 @@ int cmd_check(int argc, char **argv)
             if (connect && s->type->probe && s->type->probe(s->conf, print_line, NULL, &err))
                 rc = 1;
         }
+        print_enrich(&cfg->eh);
     } else {
         fprintf(stderr, "sluice check: %zu error%s in %s\n", pr.errors.n + pr.dropped_errors,
                 pr.errors.n + pr.dropped_errors == 1 ? "" : "s", path ? path : "the embedded config");

@@ -38,6 +38,7 @@
 #include "shipper/cli.h"
 #include "shipper/config.h"
 #include "shipper/deliver.h"
+#include "shipper/enrich.h"
 #include "shipper/frame.h"
 #include "shipper/listen.h"
 #include "shipper/metrics.h"
@@ -61,6 +62,7 @@ struct run {
     struct sl_config *cfg;
     struct event_base *base;
     struct pipeline *pipe;
+    struct enrich *en;              /* host and time enrichment (enrich.h) */
     struct input_ctx *ins;
     size_t nins;
     struct sl_queue **qs;           /* memory mode: one per sink */
@@ -82,6 +84,7 @@ static void on_msg(void *arg, const char *msg, size_t len, unsigned flags,
 {
     struct input_ctx *ic = arg;
 
+    pipeline_set_input(ic->r->pipe, (size_t)(ic - ic->r->ins));
     pipeline_msg(ic->r->pipe, msg, len, flags, src, srclen, recv_ns, ic->transport, ic->datagram);
 }
 
@@ -140,6 +143,23 @@ static void snap_take(struct run *r, struct metrics_snap *m)
     m->norm_matched = atomic_load(&ps->norm_matched);
     m->norm_nomatch = atomic_load(&ps->norm_nomatch);
     m->norm_limit = atomic_load(&ps->norm_limit);
+    if (r->en) {
+        const struct enrich_stats *es = enrich_stats(r->en);
+        const struct cfg_enrich_host *eh = &r->cfg->eh;
+        m->has_hosts = eh->hosts_file != NULL;
+        m->has_skew = eh->max_future_ms || eh->max_past_ms;
+        m->has_dns = eh->dns_reverse;
+        m->en_hosts_matched = atomic_load(&es->hosts_matched);
+        m->en_hosts_reloads = atomic_load(&es->hosts_reloads);
+        m->en_hosts_reload_errors = atomic_load(&es->hosts_reload_errors);
+        m->en_time_skewed = atomic_load(&es->time_skewed);
+        m->dns_hits = atomic_load(&es->dns_hits);
+        m->dns_misses = atomic_load(&es->dns_misses);
+        m->dns_lookups = atomic_load(&es->dns_lookups);
+        m->dns_answers = atomic_load(&es->dns_answers);
+        m->dns_failures = atomic_load(&es->dns_failures);
+        m->dns_timeouts = atomic_load(&es->dns_timeouts);
+    }
     if (r->spool) {
         const struct spool_stats *sp = spool_stats(r->spool);
         m->has_spool = 1;
@@ -296,12 +316,30 @@ static void on_stats_timer(evutil_socket_t fd, short what, void *arg)
     log_stats(arg, "periodic");
 }
 
+/* SIGHUP: the host map (enrich.hosts.file) read again and swapped in whole;
+ * on error the old map stays. Runs on the loop thread (a signal event). */
+static void reload_enrich_hosts(struct run *r)
+{
+    struct sl_err err;
+
+    sl_err_clear(&err);
+    if (!r->cfg->eh.hosts_file)
+        return;
+    if (enrich_hosts_reload(r->en, &err))
+        SL_ERROR("run", "enrich.hosts.file not reloaded, the old map stays: %s%s%s", err.where,
+                 err.where[0] ? ": " : "", err.msg);
+    else
+        SL_INFO("run", "enrich.hosts.file reloaded file=%s", r->cfg->eh.hosts_file);
+}
+
 static void on_signal(evutil_socket_t sig, short what, void *arg)
 {
     struct run *r = arg;
 
     if (sig == SIGHUP) {
-        SL_WARN("run", "SIGHUP received: reload is not available in this version; restart to apply changes");
+        reload_enrich_hosts(r);
+        SL_WARN("run", "SIGHUP received: only enrich.hosts.file is reloaded; restart to apply "
+                "other changes");
         return;
     }
     SL_INFO("run", "signal=%s: stopping", sig == SIGTERM ? "TERM" : "INT");
@@ -355,6 +393,7 @@ static void run_free(struct run *r)
     sl_queue_free(r->spool_q);
     sl_free(r->rd);
     pipeline_free(r->pipe);
+    enrich_free(r->en);             /* before the base: evdns lives on it */
     admin_close(r->admin);
     if (r->flush_ev) event_free(r->flush_ev);
     if (r->resume_ev) event_free(r->resume_ev);
@@ -587,6 +626,12 @@ int cmd_run(int argc, char **argv)
         goto out;
     }
     pipeline_set_routes(r.pipe, r.cfg->routes);     /* the config outlives the pipeline */
+    if (enrich_new(&r.en, &r.cfg->eh, r.base, &err)) {
+        SL_ERROR("run", "%s: %s", err.where, err.msg);
+        rc = 1;
+        goto out;
+    }
+    pipeline_set_enrich_host(r.pipe, r.en);
     pipeline_set_enrich(r.pipe, &r.cfg->level_opts, &r.cfg->payload_opts);
     if (r.cfg->routes)
         SL_INFO("run", "normalization: grammars=%zu routes=%zu",

@@ -8,7 +8,11 @@
  * stamp (inferred from the receive time), and has no log.source / transport
  * fields. Without --now, --expect therefore ignores event.ingested always,
  * and @timestamp when the line had no usable timestamp; with --now every
- * document is a function of its line, so every key is compared. */
+ * document is a function of its line, so every key is compared.
+ *
+ * Enrichment (shipper/enrich.h) runs as in the daemon, without reverse DNS:
+ * --source gives the sender, --input the input; observer.* found on the
+ * machine is never compared (it is not a function of the line). */
 #include <getopt.h>
 #include <stdio.h>
 #include <stdlib.h>
@@ -23,6 +27,7 @@
 #include "parser/evt.h"
 #include "parser/route.h"
 #include "shipper/cli.h"
+#include "shipper/enrich.h"
 #include "shipper/pipeline.h"
 
 #define MISS_KEEP   5           /* missed lines shown per route */
@@ -48,7 +53,9 @@ static void usage_test(FILE *f)
         "  -e, --expect FILE      compare each document with the same line of FILE (NDJSON);\n"
         "                         without --now, event.ingested is ignored, and @timestamp\n"
         "                         when the line had no usable timestamp; with --now every\n"
-        "                         key is compared; differences go to stderr\n"
+        "                         key is compared; differences go to stderr. observer.*\n"
+        "                         found on this machine (not set in enrich.observer) is\n"
+        "                         never compared\n"
         "  -x, --explain          say on stderr which route, grammar and grok expression took\n"
         "                         each line; for a miss, how far each grammar got (grok: the expression\n"
         "                         that got furthest and the piece that stopped it; lognorm:\n"
@@ -61,6 +68,10 @@ static void usage_test(FILE *f)
         "                         @timestamp of lines without one, and year inference, so\n"
         "                         golden files do not change with the date\n"
         "      --fail-on-miss     exit 1 when a routed line matched no grammar (or hit a limit)\n"
+        "      --source IP        the sender's address: source.ip, and what enrich.hosts and\n"
+        "                         enrich.time.zones match on (default: none)\n"
+        "      --input NAME       the input the lines come from: its fields, tags and\n"
+        "                         timezone (default: the first input)\n"
         "\n"
         "exit status: 0 every line processed (and, with --expect, as expected);\n"
         "             1 a document differed from --expect, or --fail-on-miss and a line missed;\n"
@@ -156,9 +167,12 @@ static int doc_flatten(struct kvs *l, const char *doc)
     return 0;
 }
 
-/* no_ts: the line had no usable timestamp; pinned: --now fixed the receive time. */
-static int volatile_key(const char *key, int no_ts, int pinned)
+/* no_ts: the line had no usable timestamp; pinned: --now fixed the receive
+ * time; obs: observer.* came from this machine (gethostname, getifaddrs). */
+static int volatile_key(const char *key, int no_ts, int pinned, int obs)
 {
+    if (obs && (!strcmp(key, "observer.hostname") || !strncmp(key, "observer.ip", 11)))
+        return 1;
     if (pinned)
         return 0;
     return strcmp(key, "event.ingested") == 0 || (no_ts && strcmp(key, "@timestamp") == 0);
@@ -166,7 +180,7 @@ static int volatile_key(const char *key, int no_ts, int pinned)
 
 /* Prints every difference; returns how many. */
 static size_t doc_diff(const struct kvs *want, const struct kvs *got, size_t line, int no_ts,
-                       int pinned)
+                       int pinned, int obs)
 {
     size_t i = 0, j = 0, n = 0;
 
@@ -176,7 +190,7 @@ static size_t doc_diff(const struct kvs *want, const struct kvs *got, size_t lin
         int c = !w ? 1 : !g ? -1 : strcmp(w->key, g->key);
         const char *key = c <= 0 ? w->key : g->key;
 
-        if (!volatile_key(key, no_ts, pinned) && (c != 0 || strcmp(w->val, g->val) != 0)) {
+        if (!volatile_key(key, no_ts, pinned, obs) && (c != 0 || strcmp(w->val, g->val) != 0)) {
             fprintf(stderr, "sluice test: line %zu: %s: expected %s, got %s\n", line, key,
                     c <= 0 ? w->val : "(absent)", c >= 0 ? g->val : "(absent)");
             n++;
@@ -262,6 +276,10 @@ struct tst {
     struct route_scratch *rs;
     struct pipeline_enrich en;          /* the config's level and payload steps */
     struct syslog_opts so;
+    struct enrich *host;            /* host and time enrichment; no reverse DNS */
+    size_t input;                   /* --input; (size_t)-1: none */
+    const char *source;             /* --source: the sender's address */
+    struct sl_cidr src_addr;
     struct evt *evt;
     size_t max_msg;
     int64_t now_ns;                 /* --now; 0: the clock */
@@ -373,7 +391,8 @@ static int expect(struct tst *t)
                 cut ? " (line too long)" : "");
         return 1;
     }
-    return doc_diff(&t->want, &t->got, t->lines, no_ts, t->now_ns != 0) ? 1 : 0;
+    return doc_diff(&t->want, &t->got, t->lines, no_ts, t->now_ns != 0,
+                    enrich_observer_detected(t->host)) ? 1 : 0;
 }
 
 /* One input line: 0, 1 when --expect found a difference, 2 on a usage error. */
@@ -407,7 +426,15 @@ static int one_line(struct tst *t, const char *line, size_t len, int cut)
     m.recv_ns = t->now_ns;
     if (cut)
         t->truncated++;
-    pipeline_parse(t->evt, line, len, &m, &t->so, t->routes, t->rs, &t->en, &res);
+    m.src_ip = t->source;
+    {
+        const struct sl_cidr *addr = t->source ? &t->src_addr : NULL;
+        struct syslog_opts so;
+
+        enrich_syslog_opts(t->host, t->input, addr, &t->so, &so);
+        pipeline_parse(t->evt, line, len, &m, &so, t->routes, t->rs, &t->en, &res);
+        enrich_apply(t->host, t->evt, t->input, addr);
+    }
     switch (res.status) {
     case ROUTE_NOMATCH: t->nomatch++; note_miss(t, &res, line, len); break;
     case ROUTE_LIMIT: t->limits++; note_miss(t, &res, line, len); break;
@@ -494,7 +521,7 @@ static void summary(const struct tst *t)
 
 int cmd_test(int argc, char **argv)
 {
-    enum { OPT_FAIL_ON_MISS = 256 };
+    enum { OPT_FAIL_ON_MISS = 256, OPT_SOURCE, OPT_INPUT };
     static const struct option longopts[] = {
         { "config", required_argument, NULL, 'c' },
         { "format", required_argument, NULL, 'f' },
@@ -504,10 +531,12 @@ int cmd_test(int argc, char **argv)
         { "raw", no_argument, NULL, 'r' },
         { "now", required_argument, NULL, 'n' },
         { "fail-on-miss", no_argument, NULL, OPT_FAIL_ON_MISS },
+        { "source", required_argument, NULL, OPT_SOURCE },
+        { "input", required_argument, NULL, OPT_INPUT },
         { "help", no_argument, NULL, 'h' },
         { NULL, 0, NULL, 0 },
     };
-    const char *path = NULL, *format = "json", *now = NULL;
+    const char *path = NULL, *format = "json", *now = NULL, *input = NULL;
     struct sl_config *cfg = NULL;
     struct cfg_problems pr = { 0 };
     struct tst t = { 0 };
@@ -525,6 +554,8 @@ int cmd_test(int argc, char **argv)
         case 'r': t.raw = 1; break;
         case 'n': now = optarg; break;
         case OPT_FAIL_ON_MISS: fail_on_miss = 1; break;
+        case OPT_SOURCE: t.source = optarg; break;
+        case OPT_INPUT: input = optarg; break;
         case 'h': usage_test(stdout); return 0;
         default: usage_test(stderr); return 2;
         }
@@ -544,6 +575,10 @@ int cmd_test(int argc, char **argv)
     if (now && (sl_time_parse(now, &t.now_ns) || t.now_ns <= 0)) {
         fprintf(stderr, "sluice test: --now takes RFC 3339 with a zone (2027-01-05T10:00:00Z) "
                 "or epoch seconds, after 1970-01-01T00:00:00Z; not '%s'\n", now);
+        return 2;
+    }
+    if (t.source && sl_cidr_addr(t.source, &t.src_addr)) {
+        fprintf(stderr, "sluice test: --source takes an IP address, not '%s'\n", t.source);
         return 2;
     }
     if (t.raw && !t.program) {
@@ -567,6 +602,26 @@ int cmd_test(int argc, char **argv)
         if (cfg->inputs[i].max_msg > t.max_msg)
             t.max_msg = cfg->inputs[i].max_msg;
     syslog_opts_default(&t.so);
+    t.input = cfg->ninputs ? 0 : (size_t)-1;
+    if (input) {
+        t.input = (size_t)-1;
+        for (size_t i = 0; i < cfg->ninputs; i++)
+            if (!strcmp(cfg->inputs[i].name, input))
+                t.input = i;
+        if (t.input == (size_t)-1) {
+            fprintf(stderr, "sluice test: --input %s: no input has that name\n", input);
+            rc = 2;
+            goto fail;
+        }
+    }
+    {
+        struct sl_err err;
+        if (enrich_new(&t.host, &cfg->eh, NULL, &err)) {       /* no loop: no reverse DNS */
+            fprintf(stderr, "sluice test: %s\n", err.msg);
+            rc = 2;
+            goto fail;
+        }
+    }
     t.routes = cfg->routes;
     if (t.routes) {
         t.rs = route_scratch_new(t.routes);
@@ -633,6 +688,7 @@ fail:
     sl_buf_free(&t.wrap);
     evt_free(t.evt);
     route_scratch_free(t.rs);
+    enrich_free(t.host);
     payload_scratch_free(t.en.ps);
     config_free(cfg);
     cfg_problems_free(&pr);

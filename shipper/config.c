@@ -41,12 +41,16 @@
 #include "buffer/spool.h"
 #include "common/bounds.h"
 #include "common/mem.h"
+#include "common/cidr.h"
 #include "parser/builtin.h"
 #include "parser/grok.h"
+#include "parser/hostmap.h"
 #include "parser/lognorm.h"
 #include "parser/norm.h"
 #include "parser/route.h"
+#include "parser/tz.h"
 #include "shipper/config.h"
+#include "shipper/enrich.h"
 #include "shipper/secret.h"
 #include "sinks/sink.h"
 
@@ -1571,6 +1575,7 @@ void config_free(struct sl_config *c)
     }
     sl_free(c->sinks);
     route_table_free(c->routes);
+    enrich_conf_release(&c->eh);
     payload_opts_free(&c->payload_opts);
     sl_free(c->admin.host);
     sl_free(c->admin.port);
@@ -1664,6 +1669,181 @@ static void load_admin(struct ctx *c, struct sl_config *cfg, const struct ynode 
             "(${env:NAME} or ${file:/path}) or listen on 127.0.0.1", cfg->admin.host);
 }
 
+/* ---- enrich: host and time (shipper/enrich.h) ---- */
+
+/* A time zone as written at node v (key kp): NULL for "local"; an error
+ * naming the place when it is not one. */
+static struct tz *zone_at(struct ctx *c, const struct ynode *v, const char *kp, const char *text)
+{
+    struct tz *z = NULL;
+    struct sl_err err;
+
+    if (!strcmp(text, "local"))
+        return NULL;
+    sl_err_clear(&err);
+    if (tz_load(&z, text, NULL, &err))
+        ERR(c, v, kp, "%s", err.msg);
+    return z;
+}
+
+/* The mapping key node of kv index i under map v, for an error's place. */
+static const struct ynode *kv_key(const struct ynode *v, size_t i)
+{
+    return v && v->kind == YN_MAP && 2 * i < v->n ? v->kid[2 * i] : v;
+}
+
+/* enrich.time.zones: {NETWORK: ZONE}, each checked where it is written. */
+static void load_zones(struct ctx *c, struct cfg_enrich_host *eh, const struct ynode *map)
+{
+    const struct sl_kvlist *z = &eh->zones;
+    char kp[PATH_MAX_LEN];
+    size_t *vals;
+
+    if (!z->n)
+        return;
+    eh->zone_nets = sl_calloc(z->n, sizeof *eh->zone_nets);
+    eh->zone_tz = sl_calloc(z->n, sizeof *eh->zone_tz);
+    for (size_t i = 0; i < z->n; i++) {
+        const struct ynode *kn = kv_key(map, i), *vn = map && 2 * i + 1 < map->n ? map->kid[2 * i + 1] : map;
+        struct sl_cidr net;
+        struct tz *tz;
+        int rc = sl_cidr_parse(z->k[i], &net);
+
+        join(kp, "enrich.time.zones", z->k[i]);
+        if (rc < 0) {
+            ERR(c, kn, kp, "bad network '%.80s': expected an address with an optional "
+                "prefix length, like 10.1.0.0/16 or fd00::/8", z->k[i]);
+            continue;
+        }
+        if (rc == 1)
+            WARN(c, kn, kp, "'%s' has host bits set; they are ignored", z->k[i]);
+        if (!strcmp(z->v[i], "local")) {
+            ERR(c, vn, kp, "'local' is the default; give a zone name or an offset");
+            continue;
+        }
+        tz = zone_at(c, vn, kp, z->v[i]);
+        if (!tz)
+            continue;
+        eh->zone_nets[eh->nzones] = net;
+        eh->zone_tz[eh->nzones] = tz;
+        eh->nzones++;
+    }
+    vals = sl_calloc(eh->nzones ? eh->nzones : 1, sizeof *vals);
+    for (size_t i = 0; i < eh->nzones; i++)
+        vals[i] = i;
+    eh->zone_tab = sl_cidr_table_new(eh->zone_nets, vals, eh->nzones);
+    sl_free(vals);
+}
+
+/* After the rows (cfg_top_rows' `enrich` section, inputs[]' fields, tags,
+ * timezone): field names, zones, the observer's addresses, the resolver's
+ * address and the host map, each problem at the place it is written. */
+static void load_enrich_host_time(struct ctx *c, struct sl_config *cfg, const struct ynode *root)
+{
+    const struct ynode *en = map_get(root, "enrich", NULL), *seq = map_get(root, "inputs", NULL);
+    struct cfg_enrich_host *eh = &cfg->eh;
+    struct sl_err err;
+    size_t bad = 0;
+
+    if (en && en->kind != YN_MAP)
+        en = NULL;                      /* reported by the rows */
+    if (en) {
+        load_zones(c, eh, map_get(map_get(en, "time", NULL), "zones", NULL));
+        sl_err_clear(&err);
+        if (enrich_set_build(&eh->global, &eh->fields, &eh->tags, &bad, &err)) {
+            char kp[PATH_MAX_LEN];
+            join(kp, "enrich.fields", eh->fields.k[bad]);
+            ERR(c, kv_key(map_get(en, "fields", NULL), bad), kp, "%s", err.msg);
+        }
+        for (size_t i = 0; i < eh->obs_ip.n; i++) {
+            struct sl_cidr a;
+            const struct ynode *ov = map_get(map_get(en, "observer", NULL), "ip", NULL);
+            char kp[64];
+
+            snprintf(kp, sizeof kp, "enrich.observer.ip[%zu]", i);
+            if (sl_cidr_addr(eh->obs_ip.v[i], &a))
+                ERR(c, ov && ov->kind == YN_SEQ && i < ov->n ? ov->kid[i] : ov, kp,
+                    "'%.80s' is not an IP address", eh->obs_ip.v[i]);
+        }
+        if (eh->dns_nameserver) {
+            /* what evdns_base_nameserver_ip_add takes: IP, IP:PORT, [IPv6]:PORT */
+            const char *ns = eh->dns_nameserver, *colon = strrchr(ns, ':');
+            char host[64];
+            struct sl_cidr a;
+            int ok;
+
+            if (ns[0] == '[') {
+                const char *rb = strchr(ns, ']');
+                ok = rb && (size_t)(rb - ns - 1) < sizeof host && (!rb[1] || rb[1] == ':');
+                if (ok) {
+                    memcpy(host, ns + 1, (size_t)(rb - ns - 1));
+                    host[rb - ns - 1] = '\0';
+                    colon = rb[1] ? rb + 1 : NULL;
+                }
+            } else if (colon && strchr(ns, ':') == colon) {
+                ok = (size_t)(colon - ns) < sizeof host;
+                if (ok) {
+                    memcpy(host, ns, (size_t)(colon - ns));
+                    host[colon - ns] = '\0';
+                }
+            } else {
+                ok = strlen(ns) < sizeof host;
+                if (ok)
+                    snprintf(host, sizeof host, "%s", ns);
+                colon = NULL;
+            }
+            if (ok)
+                ok = sl_cidr_addr(host, &a) == 0;
+            if (ok && colon) {
+                char *end;
+                unsigned long port = strtoul(colon + 1, &end, 10);
+                ok = colon[1] && !*end && port > 0 && port <= 65535;
+            }
+            if (!ok)
+                ERR(c, map_get(map_get(en, "dns", NULL), "nameserver", NULL), "enrich.dns.nameserver",
+                    "expected an IP address with an optional port (192.0.2.53, 192.0.2.53:53, "
+                    "[2001:db8::53]:53), got '%.80s'", ns);
+        }
+        if (eh->hosts_file) {
+            const struct ynode *hv = map_get(en, "hosts", NULL);
+            const struct ynode *fv = map_get(hv, "file", NULL), *pv = map_get(hv, "prefix", NULL);
+            char *p = resolve_path(c, eh->hosts_file);
+
+            sl_free(eh->hosts_file);
+            eh->hosts_file = p;
+            sl_err_clear(&err);
+            if (hostmap_names_new(&eh->names, eh->hosts_prefix, &err)) {
+                ERR(c, pv ? pv : hv, "enrich.hosts.prefix", "%s", err.msg);
+            } else if (hostmap_load(&eh->hosts, eh->hosts_file, eh->names, &err)) {
+                ERR(c, fv ? fv : hv, "enrich.hosts.file", "%s: %s", err.where, err.msg);
+            }
+        }
+    }
+    if (!seq || seq->kind != YN_SEQ || !cfg->ninputs)
+        return;
+    eh->ninputs = cfg->ninputs;
+    eh->in_sets = sl_calloc(cfg->ninputs, sizeof *eh->in_sets);
+    eh->in_tz = sl_calloc(cfg->ninputs, sizeof *eh->in_tz);
+    for (size_t i = 0; i < cfg->ninputs && i < seq->n; i++) {
+        struct cfg_input *in = &cfg->inputs[i];
+        const struct ynode *item = seq->kid[i];
+        char path[64], kp[PATH_MAX_LEN];
+
+        snprintf(path, sizeof path, "inputs[%zu]", i);
+        sl_err_clear(&err);
+        if (enrich_set_build(&eh->in_sets[i], &in->fields, &in->tags, &bad, &err)) {
+            char fk[PATH_MAX_LEN];
+            join(kp, path, "fields");
+            join(fk, kp, in->fields.k[bad]);
+            ERR(c, kv_key(map_get(item, "fields", NULL), bad), fk, "%s", err.msg);
+        }
+        if (in->timezone) {
+            join(kp, path, "timezone");
+            eh->in_tz[i] = zone_at(c, map_get(item, "timezone", NULL), kp, in->timezone);
+        }
+    }
+}
+
 /* enrich.level and enrich.payload: the rows have filled cfg->level and
  * cfg->payload; this builds what the pipeline reads (a bad prefix is
  * reported at its line). */
@@ -1733,6 +1913,7 @@ static int load(struct ctx *c, struct sl_config **out, const char *yaml, size_t 
         load_grammars(c, cfg, v);
     load_buffer(c, cfg, map_get(root, "buffer", NULL));
     load_admin(c, cfg, map_get(root, "admin", NULL));
+    load_enrich_host_time(c, cfg, root);
     load_enrich_level_payload(c, cfg, map_get(root, "enrich", NULL));
     rc = c->nerr ? SL_ECONFIG : 0;
     if (rc)

@@ -14,6 +14,7 @@
 #include <sys/socket.h>
 
 #include "common/schema.h"
+#include "shipper/enrich.h"
 #include "parser/level.h"
 #include "parser/payload.h"
 
@@ -40,6 +41,10 @@ struct cfg_input {
     struct sl_strlist allow;    /* as written; empty: every sender allowed */
     struct cfg_net *nets;       /* allow, parsed */
     size_t   nnets;
+    /* enrichment (shipper/enrich.h compiles them into cfg_enrich_host) */
+    struct sl_kvlist fields;    /* static fields of this input's documents */
+    struct sl_strlist tags;
+    char    *timezone;          /* zone of zone-less timestamps; NULL: host's */
 };
 
 struct cfg_sink {
@@ -78,6 +83,9 @@ struct sl_config {
     /* grammars:, compiled and sealed (parser/route.h); NULL when the config
      * has none, and then no message pays anything for normalization. */
     struct route_table *routes;
+    /* enrich: host and time (shipper/enrich.h): the rows fill it, config.c
+     * compiles the rest */
+    struct cfg_enrich_host eh;
     /* enrich.level and enrich.payload as written (the rows), and what they
      * build at load (parser/level.h, parser/payload.h). */
     struct {

@@ -5,6 +5,7 @@
 
 #include "common/bounds.h"
 #include "shipper/config.h"
+#include "shipper/enrich.h"
 
 /* Defaults are written as a user would write them; these keep them honest. */
 _Static_assert(SL_QUEUE_BYTES_DEFAULT == 16ull * 1024 * 1024, "queue.max_bytes default");
@@ -63,6 +64,69 @@ static const struct sl_cfg_row admin_rows[] = {
     SL_CFG_END,
 };
 
+/* enrich: host and time (shipper/enrich.h; loaded further by config.c's
+ * load_enrich_host_time). Stored in sl_config's `eh`. */
+#define EH(f) offsetof(struct sl_config, eh.f)
+
+static const struct sl_cfg_row enrich_observer_rows[] = {
+    { "enabled", SL_CFG_BOOL, "true", 0, 0, EH(obs_enabled),
+      "write observer.hostname and observer.ip (sluice's own host) into every document",
+      NULL, NULL, 0 },
+    { "hostname", SL_CFG_STR, NULL, 0, 0, EH(obs_hostname),
+      "observer.hostname; default: gethostname() at start", NULL, NULL, 0 },
+    { "ip", SL_CFG_STRLIST, NULL, 0, 0, EH(obs_ip),
+      "observer.ip; default: the host's non-loopback, non-link-local addresses (getifaddrs "
+      "at start, at most 8)", NULL, NULL, 0 },
+    SL_CFG_END,
+};
+
+static const struct sl_cfg_row enrich_hosts_rows[] = {
+    { "file", SL_CFG_STR, NULL, 0, 0, EH(hosts_file),
+      "host map: HOST-or-NETWORK NAME=VALUE... per line (docs/config.md); matched on the "
+      "message's hostname, then the sender's longest network; re-read on SIGHUP",
+      NULL, NULL, 0 },
+    { "prefix", SL_CFG_STR, "labels", 0, 0, EH(hosts_prefix),
+      "where the map's fields go: labels.owner (ECS custom keywords); `host` gives "
+      "host.owner", NULL, NULL, 0 },
+    SL_CFG_END,
+};
+
+static const struct sl_cfg_row enrich_dns_rows[] = {
+    { "reverse", SL_CFG_BOOL, "false", 0, 0, EH(dns_reverse),
+      "source.domain from a reverse DNS lookup of the sender (sluice run only; asynchronous: "
+      "the first message from an address goes out without it)", NULL, NULL, 0 },
+    { "ttl", SL_CFG_DURATION, "5m", 1000, 7 * 86400000ull, EH(dns_ttl_ms),
+      "how long a name found is kept", NULL, NULL, 0 },
+    { "negative_ttl", SL_CFG_DURATION, "1m", 1000, 7 * 86400000ull, EH(dns_neg_ttl_ms),
+      "how long a failure or timeout is kept (no query for that address meanwhile)",
+      NULL, NULL, 0 },
+    { "timeout", SL_CFG_DURATION, "2s", 100, 60000, EH(dns_timeout_ms),
+      "a query not answered by then counts as a failure", NULL, NULL, 0 },
+    { "max_entries", SL_CFG_UINT, "10000", 16, SL_RDNS_ENTRIES_LIMIT, EH(dns_max_entries),
+      "addresses cached; past it the oldest entry goes", NULL, NULL, 0 },
+    { "nameserver", SL_CFG_STR, NULL, 0, 0, EH(dns_nameserver),
+      "IP or IP:PORT of the one resolver to ask; default: /etc/resolv.conf's, with "
+      "/etc/hosts answering first (set: /etc/hosts is not read)", NULL, NULL, 0 },
+    SL_CFG_END,
+};
+
+static const struct sl_cfg_row enrich_time_rows[] = {
+    { "zones", SL_CFG_MAP, NULL, 0, 0, EH(zones),
+      "zone of zone-less timestamps per sender network ({10.1.0.0/16: Europe/Paris}); the "
+      "longest network holding the sender wins, and wins over inputs[].timezone",
+      NULL, NULL, 0 },
+    { "max_future", SL_CFG_DURATION, "0", 0, 0, EH(max_future_ms),
+      "a @timestamp further ahead of the receive time is tagged _sluice_time_skew; 0: no check",
+      NULL, NULL, 0 },
+    { "max_past", SL_CFG_DURATION, "0", 0, 0, EH(max_past_ms),
+      "a @timestamp further behind the receive time is tagged _sluice_time_skew; 0: no check",
+      NULL, NULL, 0 },
+    { "replace", SL_CFG_BOOL, "false", 0, 0, EH(time_replace),
+      "a skewed @timestamp becomes the receive time; the original goes to event.created",
+      NULL, NULL, 0 },
+    SL_CFG_END,
+};
+
 static const char *const prefer_names[] = { "message", "severity", NULL };
 
 static const struct sl_cfg_row enrich_level_rows[] = {
@@ -107,6 +171,19 @@ static const struct sl_cfg_row enrich_rows[] = {
       NULL, enrich_level_rows, 0 },
     { "payload", SL_CFG_SECTION, NULL, 0, 0, 0, "JSON and logfmt messages as fields",
       NULL, enrich_payload_rows, 0 },
+    { "observer", SL_CFG_SECTION, NULL, 0, 0, 0, "sluice's own host", NULL,
+      enrich_observer_rows, 0 },
+    { "fields", SL_CFG_MAP, NULL, 0, 0, EH(fields),
+      "static fields for every document ({site: par1, labels.env: prod}); strings; an "
+      "input's own fields win", NULL, NULL, 0 },
+    { "tags", SL_CFG_STRLIST, NULL, 0, 0, EH(tags), "tags added to every document",
+      NULL, NULL, 0 },
+    { "hosts", SL_CFG_SECTION, NULL, 0, 0, 0, "metadata per sender host from a file",
+      NULL, enrich_hosts_rows, 0 },
+    { "dns", SL_CFG_SECTION, NULL, 0, 0, 0, "reverse DNS of the sender", NULL,
+      enrich_dns_rows, 0 },
+    { "time", SL_CFG_SECTION, NULL, 0, 0, 0, "zones of zone-less timestamps; clock skew",
+      NULL, enrich_time_rows, 0 },
     SL_CFG_END,
 };
 
@@ -137,6 +214,12 @@ const struct sl_cfg_row cfg_input_rows[] = {
     { "allow", SL_CFG_STRLIST, NULL, 0, 0, offsetof(struct cfg_input, allow),
       "senders accepted, as CIDRs (10.0.0.0/8, ::1/128; a bare address is one host); "
       "default: everyone", NULL, NULL, 0 },
+    { "fields", SL_CFG_MAP, NULL, 0, 0, offsetof(struct cfg_input, fields),
+      cfg_input_fields_desc, NULL, NULL, 0 },
+    { "tags", SL_CFG_STRLIST, NULL, 0, 0, offsetof(struct cfg_input, tags),
+      cfg_input_tags_desc, NULL, NULL, 0 },
+    { "timezone", SL_CFG_STR, NULL, 0, 0, offsetof(struct cfg_input, timezone),
+      cfg_input_timezone_desc, NULL, NULL, 0 },
     SL_CFG_END,
 };
 

@@ -13,11 +13,13 @@ libsl_shipper_a_SOURCES = \
 	shipper/config_schema.c \
 	shipper/default_config.c \
 	shipper/deliver.c shipper/deliver.h \
+	shipper/enrich.c shipper/enrich.h shipper/enrich_conf.c \
 	shipper/frame.c shipper/frame.h \
 	shipper/listen.c shipper/listen.h \
 	shipper/metrics.c shipper/metrics.h \
 	shipper/pipeline.c shipper/pipeline.h \
 	shipper/prom.c shipper/prom.h \
+	shipper/rdns.c shipper/rdns.h \
 	shipper/secret.c shipper/secret.h
 SHIPPER_LIBS = libsl_shipper.a libsl_parser.a libsl_buffer.a libsl_sinks.a $(COMMON_LIBS) \
 	$(EVENT_LIBS) $(YAML_LIBS) $(CURL_LIBS) $(ZLIB_LIBS) $(PCRE2_LIBS) $(LOGNORM_LIBS) \
@@ -38,7 +40,8 @@ tests_unit_test_listen_LDADD = $(SHIPPER_LIBS) $(TEST_LIBS)
 # test_config brings its own sink table (a fake type with every kind of row),
 # so it links the config sources directly instead of the sinks library.
 tests_unit_test_config_SOURCES = tests/unit/test_config.c tests/unit/tu.c tests/unit/tu.h \
-	shipper/config.c shipper/secret.c shipper/config_schema.c shipper/default_config.c
+	shipper/config.c shipper/secret.c shipper/config_schema.c shipper/default_config.c \
+	shipper/enrich_conf.c
 tests_unit_test_config_CFLAGS = $(TEST_CFLAGS) $(YAML_CFLAGS)
 tests_unit_test_config_LDADD = libsl_parser.a $(COMMON_LIBS) $(YAML_LIBS) $(PCRE2_LIBS) \
 	$(LOGNORM_LIBS) $(FASTJSON_LIBS) $(TEST_LIBS)
@@ -62,3 +65,10 @@ TESTS += tests/unit/test_metrics
 tests_unit_test_metrics_SOURCES = tests/unit/test_metrics.c tests/unit/tu.c tests/unit/tu.h
 tests_unit_test_metrics_CFLAGS = $(TEST_CFLAGS) $(EVENT_CFLAGS)
 tests_unit_test_metrics_LDADD = $(SHIPPER_LIBS) $(TEST_LIBS)
+# Host and time enrichment: fields, host map reload, zones, skew, reverse DNS
+# against a DNS responder on 127.0.0.1 written in the test.
+check_PROGRAMS += tests/unit/test_enrich
+TESTS += tests/unit/test_enrich
+tests_unit_test_enrich_SOURCES = tests/unit/test_enrich.c tests/unit/tu.c tests/unit/tu.h
+tests_unit_test_enrich_CFLAGS = $(TEST_CFLAGS) $(EVENT_CFLAGS)
+tests_unit_test_enrich_LDADD = $(SHIPPER_LIBS) $(TEST_LIBS)

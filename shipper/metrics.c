@@ -72,6 +72,38 @@ static int render_pipeline(const struct metrics_snap *m, struct sl_buf *out)
                       "tagged)", "result", res, rv, 3))
             return SL_ETOOBIG;
     }
+    if (m->has_hosts) {
+        static const char *const rr[] = { "ok", "error" };
+        const uint64_t rv[] = { m->en_hosts_reloads, m->en_hosts_reload_errors };
+        ONE("sluice_enrich_hosts_matched_total", "counter",
+            "messages that got fields from the host map (enrich.hosts.file)", m->en_hosts_matched);
+        if (by_reason(out, "sluice_enrich_hosts_reloads_total",
+                      "host map reloads on SIGHUP, by result (error: the old map stays)",
+                      "result", rr, rv, 2))
+            return SL_ETOOBIG;
+    }
+    if (m->has_skew)
+        ONE("sluice_enrich_time_skewed_total", "counter",
+            "messages tagged _sluice_time_skew (enrich.time.max_future / max_past)",
+            m->en_time_skewed);
+    if (m->has_dns) {
+        static const char *const cr[] = { "hit", "miss" };
+        const uint64_t cv[] = { m->dns_hits, m->dns_misses };
+        static const char *const fr[] = { "timeout", "other" };
+        const uint64_t fv[] = { m->dns_timeouts, m->dns_failures - m->dns_timeouts };
+        if (by_reason(out, "sluice_enrich_dns_cache_total",
+                      "reverse DNS cache lookups, by result (a miss goes out without "
+                      "source.domain)", "result", cr, cv, 2))
+            return SL_ETOOBIG;
+        ONE("sluice_enrich_dns_queries_total", "counter", "reverse DNS queries sent",
+            m->dns_lookups);
+        ONE("sluice_enrich_dns_answers_total", "counter", "reverse DNS queries answered with a name",
+            m->dns_answers);
+        if (by_reason(out, "sluice_enrich_dns_failures_total",
+                      "reverse DNS queries failed (cached for negative_ttl), by reason",
+                      "reason", fr, fv, 2))
+            return SL_ETOOBIG;
+    }
     ONE("sluice_events_queued_total", "counter",
         "documents handed toward the sinks (the spool, or the sinks' queues)", m->queued);
     if (by_reason(out, "sluice_events_dropped_total",
@@ -338,6 +370,13 @@ void metrics_log(const struct metrics_snap *m, const char *when)
     if (m->has_routes)
         SL_INFO("stats", "%s normalized matched=%llu nomatch=%llu limit=%llu", when,
                 U(m->norm_matched), U(m->norm_nomatch), U(m->norm_limit));
+    if (m->has_hosts || m->has_skew || m->has_dns)
+        SL_INFO("stats", "%s enrich hosts_matched=%llu hosts_reloads=%llu hosts_reload_errors=%llu "
+                "time_skewed=%llu dns_hits=%llu dns_misses=%llu dns_queries=%llu "
+                "dns_answers=%llu dns_failures=%llu dns_timeouts=%llu", when,
+                U(m->en_hosts_matched), U(m->en_hosts_reloads), U(m->en_hosts_reload_errors),
+                U(m->en_time_skewed), U(m->dns_hits), U(m->dns_misses), U(m->dns_lookups),
+                U(m->dns_answers), U(m->dns_failures), U(m->dns_timeouts));
     if (m->has_spool)
         SL_INFO("stats", "%s spool appended=%llu durable=%llu fsyncs=%llu disk_bytes=%llu "
                 "segments=%llu full_episodes=%llu disk_full=%llu dropped_oldest=%llu "

@@ -59,6 +59,10 @@ struct metrics_snap {
     int      has_routes;
     uint64_t norm_matched, norm_nomatch, norm_limit;
     uint64_t queue_bytes;       /* in-memory queues, all of them */
+    /* enrichment (shipper/enrich.h): each group only when configured */
+    int      has_hosts, has_skew, has_dns;
+    uint64_t en_hosts_matched, en_hosts_reloads, en_hosts_reload_errors, en_time_skewed;
+    uint64_t dns_lookups, dns_hits, dns_misses, dns_answers, dns_failures, dns_timeouts;
     /* spool */
     int      has_spool;
     uint64_t sp_appended, sp_appended_bytes, sp_durable, sp_fsyncs, sp_disk_bytes, sp_segments;

@@ -23,6 +23,7 @@
 #include "common/rec.h"
 #include "parser/evt.h"
 #include "parser/route.h"
+#include "shipper/enrich.h"
 #include "shipper/pipeline.h"
 
 /* A batch is pushed when it holds this much; it may grow to BATCH_MAX while a
@@ -55,6 +56,10 @@ struct pipeline {
     socklen_t last_len;
     char last_ip[INET6_ADDRSTRLEN];
     uint16_t last_port;
+    struct sl_cidr last_addr;
+    int last_addr_ok;
+    struct enrich *host;                /* host and time enrichment; NULL: none */
+    size_t input;
     const struct route_table *routes;   /* NULL: no normalization */
     struct route_scratch *rs;
     struct pipeline_enrich en;          /* its payload scratch is ours */
@@ -85,6 +90,7 @@ int pipeline_new(struct pipeline **out, const struct pipeline_out *outs, size_t 
     p->so = *so;
     p->on_block = on_block;
     p->arg = arg;
+    p->input = (size_t)-1;
     rc = sl_idgen_init(&p->ids);
     if (rc) {
         sl_err_set(err, rc, "pipeline", "cannot read random bytes for event IDs");
@@ -172,6 +178,41 @@ void pipeline_parse(struct evt *e, const char *msg, size_t len, const struct evt
         level_apply(e, lo, !matched);
 }
 
+void pipeline_set_enrich_host(struct pipeline *p, struct enrich *en)
+{
+    p->host = en;
+}
+
+void pipeline_set_input(struct pipeline *p, size_t input)
+{
+    p->input = input;
+}
+
+int pipeline_addr(const struct sockaddr *sa, socklen_t len, struct sl_cidr *out)
+{
+    memset(out, 0, sizeof *out);
+    if (sa && sa->sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
+        memcpy(out->addr, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, 4);
+        out->family = AF_INET;
+        out->prefix = 32;
+        return 0;
+    }
+    if (sa && sa->sa_family == AF_INET6 && len >= sizeof(struct sockaddr_in6)) {
+        const struct in6_addr *a6 = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+        if (IN6_IS_ADDR_V4MAPPED(a6)) {
+            memcpy(out->addr, a6->s6_addr + 12, 4);
+            out->family = AF_INET;
+            out->prefix = 32;
+        } else {
+            memcpy(out->addr, a6->s6_addr, 16);
+            out->family = AF_INET6;
+            out->prefix = 128;
+        }
+        return 0;
+    }
+    return -1;
+}
+
 static const char *src_text(struct pipeline *p, const struct sockaddr *sa, socklen_t len,
                             uint16_t *port)
 {
@@ -199,6 +240,7 @@ static const char *src_text(struct pipeline *p, const struct sockaddr *sa, sockl
     }
     memcpy(&p->last_sa, sa, len);
     p->last_len = len;
+    p->last_addr_ok = pipeline_addr(sa, len, &p->last_addr) == 0;
     *port = p->last_port;
     return p->last_ip[0] ? p->last_ip : NULL;
 }
@@ -279,7 +321,16 @@ void pipeline_msg(struct pipeline *p, const char *msg, size_t len, unsigned flag
     m.src_ip = src_text(p, src, srclen, &m.src_port);
     m.transport = transport;
     m.flags = flags;
-    pipeline_parse(p->evt, msg, len, &m, &p->so, p->routes, p->rs, &p->en, &res);
+    if (p->host) {
+        const struct sl_cidr *addr = m.src_ip && p->last_addr_ok ? &p->last_addr : NULL;
+        struct syslog_opts so;
+
+        enrich_syslog_opts(p->host, p->input, addr, &p->so, &so);
+        pipeline_parse(p->evt, msg, len, &m, &so, p->routes, p->rs, &p->en, &res);
+        enrich_apply(p->host, p->evt, p->input, addr);
+    } else {
+        pipeline_parse(p->evt, msg, len, &m, &p->so, p->routes, p->rs, &p->en, &res);
+    }
     if (evt_tags(p->evt) & (EVT_T_NO_PRI | EVT_T_BAD_PRI | EVT_T_BAD_HEADER))
         atomic_fetch_add_explicit(&p->st.unparsed, 1, memory_order_relaxed);
     else

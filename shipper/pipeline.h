@@ -7,6 +7,7 @@
 #include <sys/socket.h>
 
 #include "common/err.h"
+#include "common/cidr.h"
 #include "common/queue.h"
 #include "parser/level.h"
 #include "parser/payload.h"
@@ -14,6 +15,7 @@
 #include "parser/syslog.h"
 
 struct pipeline;
+struct enrich;
 
 /* enrich.level and enrich.payload for pipeline_parse: options borrowed
  * from the config (NULL: that step is off), and the payload reader's
@@ -50,6 +52,15 @@ void pipeline_free(struct pipeline *p);
  * none). Makes the loop thread's scratch once. Loop thread only. */
 void pipeline_set_routes(struct pipeline *p, const struct route_table *t);
 
+/* Enriches every later message with en (shipper/enrich.h; borrowed, must
+ * outlive p; NULL: none). Loop thread only. */
+void pipeline_set_enrich_host(struct pipeline *p, struct enrich *en);
+/* The input (index into the config's inputs) the next messages come from,
+ * for its fields, tags and timezone; (size_t)-1: none. Loop thread only. */
+void pipeline_set_input(struct pipeline *p, size_t input);
+/* The sender as a network address (IPv4-mapped IPv6 as IPv4), for the host
+ * map and the zone rules; 0, or -1 when sa is neither IPv4 nor IPv6. */
+int  pipeline_addr(const struct sockaddr *sa, socklen_t len, struct sl_cidr *out);
 /* Log levels and payloads for every later message, as pipeline_parse
  * takes them (lo, po borrowed: they must outlive p; NULL: off). Makes the
  * payload scratch once. Loop thread only. */
