@@ -37,6 +37,7 @@
 #include "shipper/frame.h"
 #include "shipper/listen.h"
 #include "shipper/pipeline.h"
+#include "shipper/reload.h"
 
 /* The framer's flags travel into the event unchanged. */
 _Static_assert(FRAME_TRUNCATED == EVT_F_TRUNCATED && FRAME_PARTIAL == EVT_F_PARTIAL &&
@@ -54,6 +55,7 @@ struct input_ctx {
 
 struct run {
     struct sl_config *cfg;
+    const char *cfg_path;           /* -c; NULL: the embedded default */
     struct event_base *base;
     struct pipeline *pipe;
     struct input_ctx *ins;
@@ -179,7 +181,7 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
     struct run *r = arg;
 
     if (sig == SIGHUP) {
-        SL_WARN("run", "SIGHUP received: reload is not available in this version; restart to apply changes");
+        reload_secrets(r->cfg_path, r->cfg, r->dl);
         return;
     }
     SL_INFO("run", "signal=%s: stopping", sig == SIGTERM ? "TERM" : "INT");
@@ -353,6 +355,7 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "sluice run: --out applies to the embedded config only; set the sink's path in %s\n", cfg_path);
         return 2;
     }
+    r.cfg_path = cfg_path;
     if (cli_load_config(&r.cfg, cfg_path, out_path, &pr)) {
         cfg_problems_free(&pr);
         return 2;

@@ -1,7 +1,7 @@
 # sinks/: records in, one verdict per record out: Elasticsearch/OpenSearch
 # _bulk over libcurl (gzip via zlib) and an NDJSON file. Includes common/ only.
 noinst_LIBRARIES += libsl_sinks.a
-libsl_sinks_a_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(ZLIB_CFLAGS)
+libsl_sinks_a_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(ZLIB_CFLAGS) $(FASTJSON_CFLAGS)
 libsl_sinks_a_SOURCES = \
 	sinks/sink.c sinks/sink.h \
 	sinks/ndjson.c sinks/ndjson.h \
@@ -9,15 +9,16 @@ libsl_sinks_a_SOURCES = \
 	sinks/es_bulk.c sinks/es_bulk.h \
 	sinks/es_conf.c sinks/es_conf.h \
 	sinks/es_resp.c sinks/es_resp.h \
+	sinks/es_priv.c sinks/es_priv.h \
 	sinks/dlq.c sinks/dlq.h
 # What a program linking the sinks needs after libsl_sinks.a (then COMMON_LIBS).
-SINKS_LIBS = libsl_sinks.a $(CURL_LIBS) $(ZLIB_LIBS)
+SINKS_LIBS = libsl_sinks.a $(CURL_LIBS) $(ZLIB_LIBS) $(FASTJSON_LIBS)
 EXTRA_DIST += sinks/README.md
 
 check_PROGRAMS += tests/unit/test_es_bulk tests/unit/test_es_resp \
-	tests/unit/test_es_sink tests/unit/test_ndjson
+	tests/unit/test_es_sink tests/unit/test_ndjson tests/unit/test_es_priv
 TESTS += tests/unit/test_es_bulk tests/unit/test_es_resp \
-	tests/unit/test_es_sink tests/unit/test_ndjson
+	tests/unit/test_es_sink tests/unit/test_ndjson tests/unit/test_es_priv
 
 tests_unit_test_es_bulk_SOURCES = tests/unit/test_es_bulk.c tests/unit/tu.c tests/unit/tu.h
 tests_unit_test_es_bulk_CFLAGS = $(TEST_CFLAGS) $(ZLIB_CFLAGS)
@@ -34,3 +35,7 @@ tests_unit_test_es_sink_LDADD = $(SINKS_LIBS) $(COMMON_LIBS) $(TEST_LIBS)
 tests_unit_test_ndjson_SOURCES = tests/unit/test_ndjson.c tests/unit/tu.c tests/unit/tu.h
 tests_unit_test_ndjson_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_ndjson_LDADD = $(SINKS_LIBS) $(COMMON_LIBS) $(TEST_LIBS)
+
+tests_unit_test_es_priv_SOURCES = tests/unit/test_es_priv.c tests/unit/tu.c tests/unit/tu.h
+tests_unit_test_es_priv_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_es_priv_LDADD = $(SINKS_LIBS) $(COMMON_LIBS) $(TEST_LIBS)
