@@ -554,6 +554,62 @@ static void t_401(void)
     fi_free(&fi);
 }
 
+static void t_reauth_new_password(void)
+{
+    struct fi_step s[] = {
+        { FI_REPLY, 401, "Unauthorized" },
+        { FI_REPLY, 200, ok3 },
+        { FI_REPLY, 200, ok3 },
+    };
+    struct sink_cred good = { "sluice", "g00d", NULL };
+    struct sink_cred key = { NULL, NULL, "a2V5OnNlY3JldA==" };
+
+    set(NULL, "username", "sluice");
+    set(NULL, "password", "wr0ng");
+    make_recs(first3, 3);
+    start(s, 3);
+    CU_ASSERT_EQUAL(send_n(3), SL_EAUTH);
+    /* The account is named, its password never. */
+    TU_ASSERT_HAS(err.msg, "did not accept the password of user 'sluice'");
+    TU_ASSERT_HASNT(err.msg, "wr0ng");
+    CU_ASSERT_EQUAL(sink_es.reauth(state, &good, &err), 0);
+    CU_ASSERT_EQUAL(send_n(3), 0);
+    assert_all(3, SINK_DONE);
+    /* Then an API key instead of a user: the Basic header goes. */
+    CU_ASSERT_EQUAL(sink_es.reauth(state, &key, &err), 0);
+    CU_ASSERT_EQUAL(send_n(3), 0);
+    fi_stop(&fi);
+    CU_ASSERT_EQUAL_FATAL(fi.served, 3);
+    TU_ASSERT_HAS(fi.head[0], "\r\nAuthorization: Basic c2x1aWNlOndyMG5n\r\n");    /* sluice:wr0ng */
+    TU_ASSERT_HAS(fi.head[1], "\r\nAuthorization: Basic c2x1aWNlOmcwMGQ=\r\n");    /* sluice:g00d */
+    TU_ASSERT_HAS(fi.head[2], "\r\nAuthorization: ApiKey a2V5OnNlY3JldA==\r\n");
+    TU_ASSERT_HASNT(fi.head[2], "Basic");
+    /* The conf the sink was opened with is untouched (the sink has its own copy). */
+    TU_ASSERT_STR(conf.password, "wr0ng");
+    fi_free(&fi);
+}
+
+static void t_item_403_privilege_stops(void)
+{
+    struct fi_step s[] = {
+        { FI_REPLY, 200, "{\"errors\":true,\"items\":[{\"create\":{\"status\":201}},"
+          "{\"create\":{\"status\":403,\"error\":{\"type\":\"security_exception\",\"reason\":"
+          "\"no permissions for [indices:admin/mapping/put]\"}}},{\"create\":{\"status\":201}}]}" },
+    };
+
+    set(NULL, "username", "sluice");
+    set(NULL, "password", "pw");
+    make_recs(first3, 3);
+    start(s, 1);
+    CU_ASSERT_EQUAL(send_n(3), SL_EAUTH);
+    assert_all(3, SINK_RETRY);
+    TU_ASSERT_HAS(err.msg, "user 'sluice' lacks a privilege on index");
+    TU_ASSERT_HAS(err.msg, "indices:admin/mapping/put");
+    CU_ASSERT_EQUAL(stats.rejected, 0);
+    fi_stop(&fi);
+    fi_free(&fi);
+}
+
 static void t_403(void)
 {
     struct fi_step s[] = {
@@ -1094,6 +1150,10 @@ static CU_TestInfo transport_tests[] = {
     { "api_key goes as Authorization: ApiKey", t_api_key },
     { "401 gives SL_EAUTH and every record RETRY; then the next request passes", t_401 },
     { "403 gives SL_EAUTH with a privileges hint", t_403 },
+    { "reauth: a refused password replaced, then an API key; the next requests carry them",
+      t_reauth_new_password },
+    { "an item refused for a privilege stops the sink (SL_EAUTH), none is rejected",
+      t_item_403_privilege_stops },
     { "503 gives every record RETRY; then the next request passes", t_503 },
     { "429 gives every record RETRY and SL_EFULL", t_429 },
     { "a connection closed mid-answer gives every record RETRY; the next reconnects", t_cut },
