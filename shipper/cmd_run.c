@@ -299,6 +299,9 @@ static void usage_run(FILE *f)
         "      --stats-interval D log counters this often (default 60s; 0: never)\n"
         "  -v, --log-level L      error | warn | info | debug (overrides the config)\n"
         "\n"
+        "SIGTERM, SIGINT: stop. SIGHUP: read the sinks' secrets (${file:}) again and apply\n"
+        "them (secrets only; other changes need a restart).\n"
+        "\n"
         "exit status: 0 stopped with everything delivered or waiting in the buffer; 1 runtime\n"
         "error, or events lost at stop (no buffer.path); 2 usage or config error\n");
 }
