@@ -3,7 +3,9 @@
  * verdicts.
  *
  * Threads: the delivery thread owns the sink instance and every field below
- * `mu`; the main thread only sets `stopping`/`deadline_ms` (under mu) and joins.
+ * `mu` except the credential copy; the main thread only sets
+ * `stopping`/`deadline_ms` and the credential copy (cred_*, under mu; then
+ * `cred_pending`) and joins.
  * Counters are atomics, read from anywhere.
  *
  * Order and memory: batches are taken from the source into a window; requests
@@ -515,18 +517,24 @@ static void wipe_creds(struct deliver *d)
  * and sends at once what waited for them. */
 static void apply_creds(struct deliver *d)
 {
-    struct sink_cred c;
+    char *user, *pass, *key;
     struct sl_err err;
     uint64_t now = sl_clock_mono_ms();
     int rc;
 
     sl_err_clear(&err);
+    /* Take the copy out (a newer SIGHUP may leave another meanwhile). */
     pthread_mutex_lock(&d->mu);
-    c = (struct sink_cred){ d->cred_user, d->cred_pass, d->cred_key };
-    rc = d->type->reauth(d->state, &c, &err);
-    wipe_creds(d);
+    user = d->cred_user;
+    pass = d->cred_pass;
+    key = d->cred_key;
+    d->cred_user = d->cred_pass = d->cred_key = NULL;
     atomic_store(&d->cred_pending, 0);
     pthread_mutex_unlock(&d->mu);
+    rc = d->type->reauth(d->state, &(struct sink_cred){ user, pass, key }, &err);
+    secret_free(user);
+    secret_free(pass);
+    secret_free(key);
     if (rc) {
         SL_ERROR(d->comp, "new credentials not applied, the old ones stay: %s", err.msg);
         return;

@@ -5,7 +5,8 @@
  * every record is then SINK_RETRY:
  *   transport error, timeout, 408, 5xx     SL_ENET
  *   429                                    SL_EFULL (the cluster sheds load)
- *   401, 403                               SL_EAUTH (stop until credentials change)
+ *   401, 403; an item 403 security_exception SL_EAUTH (stop until credentials or
+ *                                          privileges change)
  *   413                                    SL_ETOOBIG (delivery splits the batch);
  *                                          a single record gets SINK_REJECT instead
  *   200 that is not n items, other codes   SL_EPROTO

@@ -340,11 +340,15 @@ static const char *text(const struct answer *a)
 }
 
 /* The security endpoint's answer says security is off: the route is not
- * there (no plugin, x-pack security disabled) rather than refused. */
+ * there (no plugin: 400 "no handler found", 404, 405 when another route
+ * shares the path) or says it is disabled (x-pack with security off: 500
+ * "... not enabled"), rather than refusing the account. */
 static int security_off(const struct answer *a)
 {
+    if (a->status == 500)
+        return strstr(text(a), "not enabled") || strstr(text(a), "explicitly enabled");
     return a->status == 400 || a->status == 404 || a->status == 405 || a->status == 410 ||
-           a->status == 500 || a->status == 501;
+           a->status == 501;
 }
 
 static void elasticsearch(const struct es_conf *c, const char *host, const char *index,

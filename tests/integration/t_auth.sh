@@ -9,8 +9,9 @@
 #    write (exit 1), a wrong password is refused (exit 1);
 #  - a wrong password in the secret file: a clear error naming the sink, the
 #    host and the account (never a password) with the hint; nothing indexed,
-#    nothing lost (the spool holds every event); the file fixed and SIGHUP:
-#    every event indexed exactly once;
+#    nothing lost (the spool holds every event); a SIGHUP while the config
+#    does not load changes nothing; the file fixed and SIGHUP: every event
+#    indexed exactly once;
 #  - a privilege missing on the index (OpenSearch refuses it item by item):
 #    the sink stops the same way instead of dead-lettering good documents;
 #    the role fixed on the cluster and SIGHUP: every event indexed.
@@ -120,8 +121,17 @@ assert_eq "$(grep -c "sink stopped:" "$T/sluice.log")" 1 "stop errors logged (on
 assert_eq "$(scount "$IDX")" 0 "documents indexed with the wrong password"
 [ -s "$T/dead.ndjson" ] && fail "events dead-lettered while the password was wrong"
 
-# ---- the secret file fixed, SIGHUP: the backlog goes out, each event once ----
+# ---- a SIGHUP while the config file does not load changes nothing ----
+cp "$T/run.yaml" "$T/run.yaml.good"
+printf 'sinks: [\n' >>"$T/run.yaml"
 set_pw writer-pass
+kill -HUP "$SLUICE_PID"
+wait_log "reload: SIGHUP: $T/run.yaml does not load .*the running credentials stay" 10
+note "ok: a config that does not load: the running credentials stay"
+assert_eq "$(scount "$IDX")" 0 "documents after a SIGHUP with a broken config"
+mv "$T/run.yaml.good" "$T/run.yaml"
+
+# ---- the secret file fixed, SIGHUP: the backlog goes out, each event once ----
 kill -HUP "$SLUICE_PID"
 wait_log "reload: SIGHUP: secrets read again from $T/run.yaml for sinks=1" 10
 assert_eq "$(swait_count "$IDX" "$N")" "$N" "documents after the fixed secret and SIGHUP"
