@@ -293,6 +293,21 @@ static const struct sink_type fake_async_type = {
     .drop = fake_drop,
 };
 
+static const struct sink_type fake_async_auth_type = {
+    .name = "fake",
+    .rows = fake_rows,
+    .conf_size = sizeof(struct fake_conf),
+    .batch = fake_batch,
+    .open = fake_open,
+    .send = fake_send,
+    .flush = fake_flush,
+    .close = fake_close,
+    .submit = fake_submit,
+    .poll = fake_poll,
+    .drop = fake_drop,
+    .reauth = fake_reauth,
+};
+
 /* ---- scripts: verdicts start as DONE; a script changes some, or fails ---- */
 
 static int s_done(size_t call, const unsigned *nums, size_t n, enum sink_verdict *out)
@@ -584,6 +599,29 @@ static void t_auth_stops_until_reauth(void)
     TU_ASSERT_STR(sent_in(2), "5,6,7,8,9");
     CU_ASSERT_EQUAL(calls(), 3);
     CU_ASSERT(each_confirmed_once(10));
+    finish();
+}
+
+static void t_async_auth_stops_until_reauth(void)
+{
+    struct sink_cred c = { "u", "good", NULL };
+
+    snprintf(auth_pass, sizeof auth_pass, "bad");
+    reauths = 0;
+    set_limits(4, 1u << 20, 20);
+    conf.lim.concurrency = 3;
+    CU_ASSERT_EQUAL_FATAL(start_type_q(&fake_async_auth_type, s_auth), 0);
+    push(4);
+    CU_ASSERT_EQUAL_FATAL(wait_calls(1), 0);
+    push(8);
+    /* Refused: no slot beyond those already in flight is cut. */
+    nap_ms(300);
+    CU_ASSERT(calls() <= 3);
+    CU_ASSERT_EQUAL(stat_confirmed(), 0);
+    CU_ASSERT_EQUAL(deliver_reauth(D, &c), 0);
+    CU_ASSERT_EQUAL(wait_resolved(12), 0);
+    CU_ASSERT(each_confirmed_once(12));
+    CU_ASSERT(A.max_inflight <= 3);
     finish();
 }
 
@@ -1281,6 +1319,8 @@ static CU_TestInfo tests[] = {
     { "a failed send, then RETRY verdicts, end with each record confirmed once", t_retry_script },
     { "refused credentials stop the sink; new ones resend at once, each record once",
       t_auth_stops_until_reauth },
+    { "concurrency 3: refused credentials cut no new request; new ones deliver each record once",
+      t_async_auth_stops_until_reauth },
     { "deliver_reauth on a sink without reauth is refused, delivery goes on",
       t_reauth_needs_a_sink_that_takes_it },
     { "a stop while credentials are refused gives up the records within its deadline",
