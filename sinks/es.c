@@ -457,10 +457,20 @@ static void dead_letter(struct es_sink *s, struct es_req *q, const struct sl_rec
     atomic_fetch_add(&s->stats->dead_lettered, written);
 }
 
+/* The account, for messages: never a secret. */
+static const char *who(const struct es_sink *s, char *buf, size_t len)
+{
+    if (s->conf->username)
+        snprintf(buf, len, "user '%s'", s->conf->username);
+    else
+        snprintf(buf, len, "%s", s->conf->api_key ? "the api_key" : "the anonymous user");
+    return buf;
+}
+
 /* The request-level outcome of a non-200 answer. */
 static int http_failure(struct es_sink *s, const struct es_req *q, size_t n, struct sl_err *err)
 {
-    char snip[ES_SNIPPET + 1];
+    char snip[ES_SNIPPET + 1], acct[160];
     const char *where = q->host->label;
     long st = q->status;
 
@@ -477,11 +487,9 @@ static int http_failure(struct es_sink *s, const struct es_req *q, size_t n, str
         return sl_err_set(err, SL_EFULL, where, "HTTP 403 cluster block (disk flood stage?): %s",
                           snip);
     if (st == 403)
-        return sl_err_set(err, SL_EAUTH, where, "HTTP 403: %s%s%s lacks a privilege; writing "
+        return sl_err_set(err, SL_EAUTH, where, "HTTP 403: %s lacks a privilege; writing "
                           "needs create_doc (or write) on the index, and auto_configure to "
-                          "create a data stream: %s", s->conf->username ? "user '" : "the ",
-                          s->conf->username ? s->conf->username : "api_key",
-                          s->conf->username ? "'" : "", snip);
+                          "create a data stream: %s", who(s, acct, sizeof acct), snip);
     if (st == 413)
         return sl_err_set(err, SL_ETOOBIG, where, "HTTP 413: a request of %zu records is over "
                           "the cluster's http.max_content_length", n);
@@ -579,11 +587,9 @@ static int read_items(struct es_sink *s, struct es_req *q, struct sl_err *err)
             memcmp(it->type, "security_exception", 18) == 0) {
             for (size_t j = 0; j < n; j++)
                 out[j] = SINK_RETRY;
-            return sl_err_set(err, SL_EAUTH, q->host->label, "HTTP 403 on bulk items: %s%s%s "
-                              "lacks a privilege on index %.*s: %.*s",
-                              s->conf->username ? "user '" : "the ",
-                              s->conf->username ? s->conf->username : "api_key",
-                              s->conf->username ? "'" : "",
+            char acct[160];
+            return sl_err_set(err, SL_EAUTH, q->host->label, "HTTP 403 on bulk items: %s "
+                              "lacks a privilege on index %.*s: %.*s", who(s, acct, sizeof acct),
                               clamp(recs[i].index_len, SL_INDEX_NAME_LIMIT), recs[i].index,
                               clamp(it->reason_len, ES_REASON_LOG), it->reason ? it->reason : "");
         }
