@@ -181,7 +181,7 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
     struct run *r = arg;
 
     if (sig == SIGHUP) {
-        reload_secrets(r->cfg_path, r->cfg, r->dl);
+        reload_secrets(r->cfg_path, r->cfg->sinks, r->dl, r->nsinks);
         return;
     }
     SL_INFO("run", "signal=%s: stopping", sig == SIGTERM ? "TERM" : "INT");

@@ -20,15 +20,16 @@ static const struct cfg_sink *find_sink(const struct sl_config *c, const char *n
     return NULL;
 }
 
-size_t reload_secrets(const char *path, const struct sl_config *cur, struct deliver *const *dl)
+size_t reload_secrets(const char *path, const struct cfg_sink *sinks, struct deliver *const *dl,
+                      size_t n)
 {
     struct sl_config *fresh = NULL;
     struct cfg_problems pr = { 0 };
     size_t done = 0;
 
     if (!path) {
-        SL_WARN("reload", "SIGHUP: running on the embedded default config, which has no "
-                "secret to read again");
+        SL_WARN("reload", "SIGHUP: no config file (the embedded default): no secret to read "
+                "again");
         return 0;
     }
     if (config_load_file(&fresh, path, &pr)) {
@@ -40,20 +41,20 @@ size_t reload_secrets(const char *path, const struct sl_config *cur, struct deli
     }
     for (size_t i = 0; i < pr.warnings.n; i++)
         SL_WARN("reload", "%s", pr.warnings.v[i]);
-    for (size_t i = 0; i < cur->nsinks; i++) {
-        const struct cfg_sink *s = &cur->sinks[i], *n;
+    for (size_t i = 0; i < n; i++) {
+        const struct cfg_sink *s = &sinks[i], *now;
         struct sink_cred c;
 
-        if (!s->type->creds)
+        if (!s->type->creds || !dl[i])
             continue;
-        n = find_sink(fresh, s->name);
-        if (!n || n->type != s->type) {
+        now = find_sink(fresh, s->name);
+        if (!now || now->type != s->type) {
             SL_WARN("reload", "SIGHUP: sink %s is no longer in %s as a %s sink: its "
                     "credentials stay (a restart applies the new config)", s->name, path,
                     s->type->name);
             continue;
         }
-        s->type->creds(n->conf, &c);
+        s->type->creds(now->conf, &c);
         if (deliver_reauth(dl[i], &c) == 0)
             done++;
     }

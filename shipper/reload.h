@@ -13,9 +13,11 @@
 #include "shipper/deliver.h"
 
 /* path: the config file sluice runs on (NULL: the embedded default, which
- * has no secret). dl[i] delivers cur->sinks[i]. Logs what it did; the
- * number of sinks that were handed new credentials. Runs on the main
- * thread; the delivery threads apply them (deliver_reauth). */
-size_t reload_secrets(const char *path, const struct sl_config *cur, struct deliver *const *dl);
+ * has no secret). dl[i] delivers sinks[i] (n of them: all of `sluice run`'s,
+ * or the one `sluice replay` sends to). Logs what it did; the number of
+ * sinks that were handed new credentials. Runs on the main thread; the
+ * delivery threads apply them (deliver_reauth). */
+size_t reload_secrets(const char *path, const struct cfg_sink *sinks, struct deliver *const *dl,
+                      size_t n);
 
 #endif

@@ -11,7 +11,8 @@
 #    host and the account (never a password) with the hint; nothing indexed,
 #    nothing lost (the spool holds every event); a SIGHUP while the config
 #    does not load changes nothing; the file fixed and SIGHUP: every event
-#    indexed exactly once;
+#    indexed exactly once; `sluice replay` of that spool with a wrong
+#    password waits the same way and goes on after SIGHUP (all duplicates);
 #  - a privilege missing on the index (OpenSearch refuses it item by item):
 #    the sink stops the same way instead of dead-lettering good documents;
 #    the role fixed on the cluster and SIGHUP: every event indexed.
@@ -149,6 +150,23 @@ stop_sluice
 assert_eq "$SLUICE_STATUS" 0 "exit status"
 grep -q "stopped: everything received was delivered" "$T/sluice.log" || fail "stop did not report everything delivered"
 assert_eq "$(scount "$IDX")" "$N" "documents after stop"
+
+# ---- sluice replay of that spool with a wrong password, then SIGHUP ----
+# Every record is already in the index: once the secret is fixed, all come
+# back as duplicates (409), none is stored twice.
+set_pw "$WRONG"
+"$SLUICE" replay -c "$T/run.yaml" -v info >"$T/replay.out" 2>&1 &
+RPID=$!
+PIDS+=("$RPID")
+wait_log "sink stopped: the cluster refused the credentials" 20 "$T/replay.out"
+set_pw writer-pass
+kill -HUP "$RPID"
+set +e; wait "$RPID"; rst=$?; set -e
+assert_eq "$rst" 0 "exit status of the replay after SIGHUP"
+grep -q "new credentials applied" "$T/replay.out" || fail "the replay did not take the new credentials"
+note "replay: $(grep -o 'sent=.*' "$T/replay.out" | tail -n1)"
+grep -q "created=0 duplicates=$N" "$T/replay.out" || fail "the replay did not find every record already there"
+assert_eq "$(scount "$IDX")" "$N" "documents after the replay (duplicates only)"
 
 # ---- a privilege missing on the index: stop too, not dead letters ----
 OTHER=it-noaccess-$(new_index auth)
