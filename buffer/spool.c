@@ -38,6 +38,11 @@
 #define SEG_MAGIC   "SLSPOOL1"
 #define SEG_HDR     32u
 #define CURSOR_MS   1000u
+/* Append-time marks (buffered age): at most one per MARK_GAP_MS at first,
+ * MARKS_MAX of them; when full, marks behind every reader go, then every
+ * other one (the gap doubles), so an age is off by at most the gap. */
+#define MARKS_MAX   1024u
+#define MARK_GAP_MS 1000u
 
 struct seg {
     uint64_t segno;
@@ -45,6 +50,7 @@ struct seg {
     uint64_t disk;          /* bytes on disk (the .gz's size once compressed) */
     uint64_t records;
     uint64_t first_seq;     /* valid when records > 0 */
+    int64_t  created_ms;    /* the header's wall-clock time */
     int      sealed;
     int      compressed;
 };
@@ -71,6 +77,11 @@ struct spool {
     struct spool_reader **readers;
     size_t nreaders;
     struct spool_stats st;
+    /* (seq, wall ms): records from seq on were appended at or after ms, and
+     * before ms + mark_gap unless a later mark says otherwise. Under mu. */
+    struct { uint64_t seq; int64_t ms; } marks[MARKS_MAX];
+    size_t nmarks;
+    uint64_t mark_gap_ms;
 
     pthread_t th;
     int th_started;
@@ -238,6 +249,7 @@ static void ss_close(struct sstream *ss)
 struct scan {
     struct spool_seginfo info;
     uint64_t good_end;              /* offset after the last valid record */
+    int64_t created_ms;             /* from the header */
 };
 
 /* Parses buf[0..avail) where buf starts at file offset base; `eof` says no
@@ -300,7 +312,7 @@ static size_t scan_chunk(struct scan *sc, const char *buf, size_t avail, uint64_
     return p;
 }
 
-static int read_header(struct sstream *ss, uint64_t segno)
+static int read_header(struct sstream *ss, uint64_t segno, int64_t *created_ms)
 {
     unsigned char h[SEG_HDR];
 
@@ -308,6 +320,8 @@ static int read_header(struct sstream *ss, uint64_t segno)
         return -1;
     if (memcmp(h, SEG_MAGIC, 8) || get64le(h + 16) != segno)
         return -1;
+    if (created_ms)
+        *created_ms = (int64_t)get64le(h + 24);
     return 0;
 }
 
@@ -332,7 +346,7 @@ static int scan_segment(const char *dir, uint64_t segno, int gz, struct scan *sc
     sc->info.bytes = (uint64_t)stt.st_size;
     if (ss_open(&ss, dir, segno, gz, 0))
         return -1;
-    if (read_header(&ss, segno)) {
+    if (read_header(&ss, segno, &sc->created_ms)) {
         sc->info.bad_header = 1;
         ss_close(&ss);
         return 0;
@@ -522,6 +536,40 @@ static int keep_aside(const char *dir, uint64_t segno, int gz)
     return 0;
 }
 
+/* ---- append-time marks: how long the oldest unconfirmed record waited ---- */
+
+/* Under mu. force: a recovered segment's mark, whatever the gap. */
+static void add_mark(struct spool *s, uint64_t seq, int64_t ms, int force)
+{
+    if (!s->mark_gap_ms)
+        s->mark_gap_ms = MARK_GAP_MS;
+    if (s->nmarks && !force && ms - s->marks[s->nmarks - 1].ms < (int64_t)s->mark_gap_ms)
+        return;
+    if (s->nmarks == MARKS_MAX && s->nreaders) {
+        /* Marks behind every reader's confirmed position are no longer
+         * needed, except the last one at or before it. */
+        uint64_t slowest = UINT64_MAX;
+        size_t drop = 0;
+        for (size_t i = 0; i < s->nreaders; i++)
+            if (s->readers[i]->ack_seq < slowest)
+                slowest = s->readers[i]->ack_seq;
+        while (drop + 1 < s->nmarks && s->marks[drop + 1].seq <= slowest)
+            drop++;
+        memmove(s->marks, s->marks + drop, (s->nmarks - drop) * sizeof s->marks[0]);
+        s->nmarks -= drop;
+    }
+    if (s->nmarks == MARKS_MAX) {
+        size_t k = 0;
+        for (size_t i = 0; i < s->nmarks; i += 2)
+            s->marks[k++] = s->marks[i];
+        s->nmarks = k;
+        s->mark_gap_ms *= 2;
+    }
+    s->marks[s->nmarks].seq = seq;
+    s->marks[s->nmarks].ms = ms;
+    s->nmarks++;
+}
+
 static int new_segment(struct spool *s, struct sl_err *err)
 {
     char p[4096];
@@ -539,7 +587,8 @@ static int new_segment(struct spool *s, struct sl_err *err)
     h[8] = 1;                       /* version */
     h[12] = SEG_HDR;
     put64le(h + 16, segno);
-    put64le(h + 24, (uint64_t)(sl_clock_real_ns() / 1000000));
+    int64_t created = sl_clock_real_ns() / 1000000;
+    put64le(h + 24, (uint64_t)created);
     if (write(fd, h, SEG_HDR) != (ssize_t)SEG_HDR) {
         int e = errno;
         close(fd);
@@ -560,6 +609,7 @@ static int new_segment(struct spool *s, struct sl_err *err)
     g->segno = segno;
     g->size = g->disk = SEG_HDR;
     g->first_seq = s->next_seq;
+    g->created_ms = created;
     s->disk_bytes += SEG_HDR;
     pthread_cond_broadcast(&s->data);
     pthread_mutex_unlock(&s->mu);
@@ -688,7 +738,10 @@ int spool_open(struct spool **out, const struct spool_opts *o, struct spool_reco
         g->disk = gzs[i] ? sc.info.bytes : size;
         g->records = sc.info.records;
         g->first_seq = sc.info.first_seq;
+        g->created_ms = sc.created_ms;
         g->sealed = 1;
+        if (sc.info.records)
+            add_mark(s, sc.info.first_seq, sc.created_ms, 1);
         g->compressed = gzs[i];
         s->disk_bytes += g->disk;
         rec->segments++;
@@ -957,6 +1010,7 @@ static int append_nosync(struct spool *s, struct sl_recbatch *b, struct sl_err *
         g->first_seq = s->next_seq;
     g->records += b->count;
     s->disk_bytes += len;
+    add_mark(s, s->next_seq, sl_clock_real_ns() / 1000000, 0);
     s->next_seq += b->count;
     pthread_cond_broadcast(&s->data);
     pthread_mutex_unlock(&s->mu);
@@ -1673,6 +1727,22 @@ void spool_reader_backlog(struct spool_reader *r, uint64_t *records, uint64_t *b
     pthread_mutex_unlock(&s->mu);
 }
 
+int64_t spool_reader_oldest_ms(struct spool_reader *r)
+{
+    struct spool *s = r->s;
+    int64_t ms = 0;
+
+    pthread_mutex_lock(&s->mu);
+    if (s->next_seq > r->ack_seq && s->nmarks) {
+        size_t i = 0;
+        while (i + 1 < s->nmarks && s->marks[i + 1].seq <= r->ack_seq)
+            i++;
+        ms = s->marks[i].ms;
+    }
+    pthread_mutex_unlock(&s->mu);
+    return ms;
+}
+
 int spool_reader_close(struct spool_reader *r, int remove, struct sl_err *err)
 {
     struct spool *s;
@@ -1893,7 +1963,7 @@ int spool_iter_next(struct spool_iter *it, struct sl_rec *r, struct sl_err *err)
             it->open = 1;
             it->have = it->pos = 0;
             it->eof = 0;
-            if (read_header(&it->ss, it->nos[it->i])) {
+            if (read_header(&it->ss, it->nos[it->i], NULL)) {
                 it->skipped++;
                 ss_close(&it->ss);
                 it->open = 0;

@@ -113,6 +113,12 @@ void spool_reader_done(struct spool_reader *r, struct sl_recbatch *b);
 void spool_reader_cancel(struct spool_reader *r);
 /* Records and bytes not yet acknowledged by this reader. */
 void spool_reader_backlog(struct spool_reader *r, uint64_t *records, uint64_t *bytes);
+/* The wall-clock time (ms since the epoch) at which the oldest record this
+ * reader has not confirmed was appended; 0 when nothing waits for it. Exact
+ * to about a second (coarser after a backlog of more than ~15 minutes of
+ * appends: the marks behind it are thinned, at most 1024 are kept; a record
+ * recovered at start counts from its segment's creation). Any thread. */
+int64_t spool_reader_oldest_ms(struct spool_reader *r);
 /* Persists the cursor now; with remove=1 deletes the cursor file instead (a
  * replay that finished). Frees r. NULL-safe. */
 int  spool_reader_close(struct spool_reader *r, int remove, struct sl_err *err);

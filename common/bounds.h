@@ -52,4 +52,11 @@
 /* Index names (Elasticsearch's limit is 255 bytes). */
 #define SL_INDEX_NAME_LIMIT     255u
 
+/* The admin endpoint: a /metrics answer (about 100 bytes a series, ~45
+ * series per sink: 1024 sinks fit), a request's headers, and how long an
+ * idle or slow client may hold a connection. */
+#define SL_ADMIN_RESP_LIMIT     (8u * 1024u * 1024u)
+#define SL_ADMIN_HEADERS_LIMIT  (8u * 1024u)
+#define SL_ADMIN_TIMEOUT_S      10
+
 #endif

@@ -37,6 +37,9 @@ void evt_free(struct evt *e)
         sl_free(e->own[i].keys_buf);
     sl_free(e->own);
     sl_free(e->ncache);
+    if (e->plans)
+        for (uint32_t i = 0; i < EVT_PLANS; i++)
+            sl_free(e->plans[i].lit);
     sl_free(e->plans);
     sl_free(e->raw);
     sl_free(e->unesc);
@@ -112,12 +115,14 @@ void evt_begin(struct evt *e, const char *msg, size_t len, const struct evt_meta
     e->has_pid = 0;
     e->sd_n = e->sdp_n = 0;
     e->fld_n = e->xtag_n = 0;
+    memset(e->ov_head, EVT_OV_NONE, sizeof e->ov_head);
     for (uint32_t i = 0; i < e->own_n; i++)
         sl_free(e->own[i].keys_buf);
     e->own_n = 0;
     e->any_transient = 0;
     e->src_moved = 0;
     e->arena_len = 0;
+    e->fld_bytes = 0;
 
     copy_str(e->src_ip, sizeof e->src_ip, m ? m->src_ip : NULL);
     copy_str(e->transport, sizeof e->transport, m ? m->transport : NULL);
@@ -241,6 +246,7 @@ static void key_hashes(const struct fld_name *n, uint32_t ph[FLD_DEPTH_MAX], uin
 {
     uint32_t h = 2166136261u;
 
+    memset(ph, 0, FLD_DEPTH_MAX * sizeof *ph);
     *plain = 0;
     for (unsigned d = 0; d < n->depth; d++) {
         int ok = 1;
@@ -269,7 +275,7 @@ static void name_info(struct evt *e, const struct fld_name *n, struct evt_field 
             f->clash = c->clash;
             f->top = c->top;
             f->plain = c->plain;
-            memcpy(f->ph, c->ph, n->depth * sizeof f->ph[0]);
+            memcpy(f->ph, c->ph, sizeof f->ph);     /* fixed size: no call */
             return;
         }
     }
@@ -281,7 +287,7 @@ static void name_info(struct evt *e, const struct fld_name *n, struct evt_field 
         c->clash = (uint8_t)f->clash;
         c->top = f->top;
         c->plain = f->plain;
-        memcpy(c->ph, f->ph, n->depth * sizeof f->ph[0]);
+        memcpy(c->ph, f->ph, sizeof c->ph);
     }
 }
 
@@ -297,8 +303,9 @@ static int paths_overlap(const struct fld_name *a, const struct fld_name *b)
 
 static int arena_put(struct evt *e, const char *val, size_t len, uint32_t *off)
 {
-    if (len > EVT_FIELD_BYTES_MAX - e->arena_len)
+    if (len + 1 > EVT_FIELD_BYTES_MAX - e->fld_bytes)
         return -1;
+    e->fld_bytes += len + 1;
     grow(&e->arena, &e->arena_cap, e->arena_len + len + 1);
     if (len)
         memcpy(e->arena + e->arena_len, val, len);
@@ -383,6 +390,7 @@ int evt_field_emit(void *arg, const struct fld_name *name, enum fld_type type,
     struct evt *e = arg;
     struct evt_field *f, nf;
     uint32_t off;
+    unsigned bucket;
 
     if (type == FLD_TIME) {
         set_grammar_time(e, val, len);
@@ -395,17 +403,33 @@ int evt_field_emit(void *arg, const struct fld_name *name, enum fld_type type,
         return 0;
     }
     name_info(e, name, &nf);
-    for (uint32_t i = 0; i < e->fld_n; i++) {
+    nf.depth = (uint8_t)name->depth;
+    bucket = ((nf.ph[0] >> 7) ^ (unsigned)nf.clash) & (EVT_OV_BUCKETS - 1);
+    for (unsigned i = e->ov_head[bucket]; i != EVT_OV_NONE; i = e->fld[i].ov_next) {
         const struct evt_field *o = &e->fld[i];
-        unsigned d = o->name->depth < name->depth ? o->name->depth : name->depth;
+        unsigned d = o->depth < nf.depth ? o->depth : nf.depth;
         if (o->ph[d - 1] == nf.ph[d - 1] && o->clash == nf.clash &&
             (o->name == name || paths_overlap(o->name, name)))
             return 0;   /* first wins */
     }
-    if (e->fld_n >= EVT_FIELDS_MAX || arena_put(e, val, len, &off)) {
+    if (e->fld_n >= EVT_FIELDS_MAX) {
         e->tags |= EVT_T_FIELDS_LIMIT;
         return 0;
     }
+    nf.in_raw = val >= e->raw && len <= e->raw_len && val <= e->raw + (e->raw_len - len);
+    if (nf.in_raw) {
+        if (len + 1 > EVT_FIELD_BYTES_MAX - e->fld_bytes) {
+            e->tags |= EVT_T_FIELDS_LIMIT;
+            return 0;
+        }
+        e->fld_bytes += len + 1;
+        off = (uint32_t)(val - e->raw);
+    } else if (arena_put(e, val, len, &off)) {
+        e->tags |= EVT_T_FIELDS_LIMIT;
+        return 0;
+    }
+    nf.ov_next = e->ov_head[bucket];
+    e->ov_head[bucket] = (uint8_t)e->fld_n;
     f = &e->fld[e->fld_n++];
     *f = nf;
     f->name = name->transient ? own_name(e, name) : name;

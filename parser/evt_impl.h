@@ -28,12 +28,18 @@
  * extra tags, and the bytes of their values and tags together. Past them the
  * rest is dropped and tagged _sluice_fields_limit. */
 #define EVT_FIELDS_MAX      128u
+/* Fields that can overlap share their first key: the first-wins check walks
+ * only the fields whose first key (and clash) falls in the same bucket. */
+#define EVT_OV_BUCKETS      32u
+#define EVT_OV_NONE         0xffu
 #define EVT_XTAGS_MAX       16u
 #define EVT_FIELD_BYTES_MAX (64u * 1024u)
 
 /* A grammar's field: the name is the grammar's (it outlives the event's use
  * of it: the route table is kept while events are written); the value is
- * copied into the event's arena. clash: the path is one sluice writes
+ * a view into raw when it is a piece of the message (most captures), else
+ * copied into the event's arena (numbers normalised, constants, transcoded
+ * lines, liblognorm's values). Both count against EVT_FIELD_BYTES_MAX. clash: the path is one sluice writes
  * itself, so the value goes under sluice.clash (parser/README.md). */
 struct evt_field {
     const struct fld_name *name;
@@ -41,6 +47,9 @@ struct evt_field {
     uint32_t off, len;      /* in arena */
     int clash;
     uint8_t top;            /* EVT_TOP_*: the fixed object the field lands in */
+    uint8_t depth;          /* name->depth, here so the overlap check reads one line */
+    uint8_t in_raw;         /* off is into raw: the value is a piece of the message */
+    uint8_t ov_next;        /* the previous field in its overlap bucket; EVT_OV_NONE ends */
     uint8_t plain;          /* bit i: key i needs no JSON escaping */
     uint32_t ph[FLD_DEPTH_MAX];     /* ph[i]: hash of keys 0..i; overlapping paths
                                      * have equal ph at the shorter one's depth */
@@ -52,7 +61,7 @@ enum { EVT_TOP_OTHER = 0, EVT_TOP_HOST, EVT_TOP_LOG, EVT_TOP_PROCESS, EVT_TOP_SO
 
 /* What evt_field_emit works out about a grammar's (long-lived) name, cached
  * by the name's address: the same few dozen names come back on every line. */
-#define EVT_NCACHE 1024u
+#define EVT_NCACHE 4096u
 struct evt_ncache {
     const struct fld_name *name;
     uint8_t clash, top, plain;
@@ -66,6 +75,18 @@ struct evt_ncache {
  * must not outlive the grammars it saw (a reload makes new events). */
 #define EVT_PLAN_FIELDS 32u
 #define EVT_PLANS 512u
+/* The plan's writing program: per group (the fixed objects by EVT_TOP_*,
+ * EVT_TOP_OTHER for new top-level objects, EVT_GROUP_CLASH for
+ * sluice.clash), ops in order, each the literal JSON before one field's
+ * value (separator, keys already escaped, braces), then the group's tail
+ * (closing braces). A group's first literal starts with ',': skipped when
+ * the field comes first in its object. */
+#define EVT_GROUP_CLASH EVT_TOP_N
+#define EVT_GROUPS      (EVT_TOP_N + 1)
+struct evt_op {
+    uint16_t lit_off, lit_len;                  /* in the plan's lit */
+    uint8_t  fld;                               /* into e->fld */
+};
 struct evt_plan {
     uint64_t key;
     uint32_t n;                                 /* fields; 0: empty slot */
@@ -75,6 +96,12 @@ struct evt_plan {
     uint8_t xc[EVT_PLAN_FIELDS];                /* clash fields, sorted */
     uint8_t rest[EVT_PLAN_FIELDS];              /* non-clash fields under no fixed object */
     uint8_t lo[EVT_TOP_N], hi[EVT_TOP_N];       /* xs[lo..hi) per fixed object */
+    uint8_t  compiled;                          /* the program below is valid */
+    uint8_t  g_lo[EVT_GROUPS], g_hi[EVT_GROUPS];        /* ops[g_lo..g_hi) per group */
+    uint16_t tail_off[EVT_GROUPS], tail_len[EVT_GROUPS];
+    struct evt_op ops[EVT_PLAN_FIELDS];
+    char    *lit;                               /* kept across reuse of the slot */
+    size_t   lit_cap;
 };
 
 struct evt_xtag {
@@ -132,6 +159,7 @@ struct evt {
     /* Grammar output; emptied by evt_begin. The arena only grows (up to
      * EVT_FIELD_BYTES_MAX), so steady state allocates nothing. */
     uint32_t fld_n, xtag_n;
+    uint8_t  ov_head[EVT_OV_BUCKETS];   /* last field per bucket, EVT_OV_NONE: empty */
     int      src_moved;     /* a grammar set source.*: the sender goes to log.source */
     struct evt_field fld[EVT_FIELDS_MAX];
     /* Copies of transient names (liblognorm's keys), freed at the next reset. */
@@ -143,6 +171,7 @@ struct evt {
     struct evt_xtag  xtag[EVT_XTAGS_MAX];
     char    *arena;
     size_t   arena_len, arena_cap;
+    size_t   fld_bytes;     /* values and tags, arena or not, for EVT_FIELD_BYTES_MAX */
 };
 
 /* Clears the fields of the last message, copies msg (cut at max_msg, on a

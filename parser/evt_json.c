@@ -14,6 +14,8 @@
  * of source, event.category next to event.ingested) or as new top-level
  * objects; clashes go under sluice.clash. evt_field_emit already refused
  * overlapping paths, so each key is written once. */
+#include <pthread.h>
+#include <stdio.h>
 #include <string.h>
 
 #include "common/clock.h"
@@ -39,11 +41,6 @@ static inline int put(struct sl_buf *b, const char *s, size_t n)
     return sl_buf_append(b, s, n);
 }
 
-static int put_word(struct sl_buf *b, const char *s)
-{
-    return put(b, s, strlen(s));
-}
-
 static const char *const facility_names[24] = {
     "kern", "user", "mail", "daemon", "auth", "syslog", "lpr", "news",
     "uucp", "cron", "authpriv", "ftp", "ntp", "security", "console", "solaris-cron",
@@ -58,6 +55,27 @@ static const char *const level_names[8] = {
     "emergency", "alert", "critical", "error", "warning", "notice", "info", "debug",
 };
 
+/* What a priority writes, from ,"log":{"level" to "priority":N: a function
+ * of the priority alone, so it is made once for all 192. */
+static struct {
+    char   s[200];
+    size_t n;
+} pri_text[192];
+static pthread_once_t pri_once = PTHREAD_ONCE_INIT;
+
+static void pri_init(void)
+{
+    for (unsigned p = 0; p < 192; p++) {
+        unsigned fac = p >> 3, sev = p & 7;
+        int n = snprintf(pri_text[p].s, sizeof pri_text[p].s,
+                         ",\"log\":{\"level\":\"%s\",\"syslog\":{\"facility\":{\"code\":%u,"
+                         "\"name\":\"%s\"},\"severity\":{\"code\":%u,\"name\":\"%s\"},"
+                         "\"priority\":%u",
+                         level_names[sev], fac, facility_names[fac], sev, severity_names[sev], p);
+        pri_text[p].n = n > 0 && (size_t)n < sizeof pri_text[p].s ? (size_t)n : 0;
+    }
+}
+
 static char *put2(char *o, unsigned v)
 {
     o[0] = (char)('0' + v / 10);
@@ -67,28 +85,32 @@ static char *put2(char *o, unsigned v)
 
 /* RFC 3339 UTC with 3, 6 or 9 fraction digits; out needs 32 bytes. Years
  * are 1678..2262 (int64 ns), always four digits. */
-static __thread struct {
-    int64_t day;
-    char text[11];          /* YYYY-MM-DDT */
-} date_cache = { INT64_MIN, { 0 } };
+struct tcache {
+    int64_t secs;
+    char    text[20];       /* YYYY-MM-DDTHH:MM:SS. */
+};
 
-static size_t fmt_time(char *out, int64_t t_ns, int digits)
+/* Consecutive documents mostly share their second: the text up to the
+ * fraction is kept per thread, one entry per kind of timestamp (the
+ * event's own, and the receive time), which move independently. */
+static __thread struct tcache tcache[2] = { { INT64_MIN, { 0 } }, { INT64_MIN, { 0 } } };
+
+static size_t fmt_time(char *out, int64_t t_ns, int digits, int slot)
 {
     int64_t secs = t_ns / 1000000000, days, y;
     int64_t ns = t_ns % 1000000000;
     unsigned m, d, sod, frac;
+    struct tcache *tc = &tcache[slot];
     char *o = out;
 
     if (ns < 0) {
         ns += 1000000000;
         secs--;
     }
-    days = secs / 86400 - (secs % 86400 < 0);
-    sod = (unsigned)(secs - days * 86400);
-    /* Both timestamps of a document, and most documents in a row, fall on
-     * the same day: the date's text is kept per thread. */
-    if (days != date_cache.day) {
-        char *c = date_cache.text;
+    if (secs != tc->secs) {
+        char *c = tc->text;
+        days = secs / 86400 - (secs % 86400 < 0);
+        sod = (unsigned)(secs - days * 86400);
         sl_civil_from_days(days, &y, &m, &d);
         c = put2(c, (unsigned)(y / 100));
         c = put2(c, (unsigned)(y % 100));
@@ -96,17 +118,17 @@ static size_t fmt_time(char *out, int64_t t_ns, int digits)
         c = put2(c, m);
         *c++ = '-';
         c = put2(c, d);
-        *c = 'T';
-        date_cache.day = days;
+        *c++ = 'T';
+        c = put2(c, sod / 3600);
+        *c++ = ':';
+        c = put2(c, sod / 60 % 60);
+        *c++ = ':';
+        c = put2(c, sod % 60);
+        *c = '.';
+        tc->secs = secs;
     }
-    memcpy(o, date_cache.text, 11);
-    o += 11;
-    o = put2(o, sod / 3600);
-    *o++ = ':';
-    o = put2(o, sod / 60 % 60);
-    *o++ = ':';
-    o = put2(o, sod % 60);
-    *o++ = '.';
+    memcpy(o, tc->text, 20);
+    o += 20;
     frac = (unsigned)ns;
     for (int i = 9; i > digits; i--)
         frac /= 10;
@@ -119,13 +141,13 @@ static size_t fmt_time(char *out, int64_t t_ns, int digits)
     return (size_t)(o - out);
 }
 
-static int put_time(struct sl_buf *b, int64_t t_ns, int digits)
+static int put_time(struct sl_buf *b, int64_t t_ns, int digits, int slot)
 {
     char tmp[40];
     size_t n;
 
     tmp[0] = '"';
-    n = fmt_time(tmp + 1, t_ns, digits) + 1;
+    n = fmt_time(tmp + 1, t_ns, digits, slot) + 1;
     tmp[n++] = '"';
     return put(b, tmp, n);
 }
@@ -350,10 +372,14 @@ static uint64_t names_key(const struct evt *e)
     return h;
 }
 
+static void plan_compile(const struct evt *e, const struct layout *L, struct evt_plan *p);
+
 /* From the plan cache when the line's names were seen in this order before;
- * built (and remembered) otherwise. Lines with transient names, or more
- * fields than a plan holds, are built every time. */
-static void layout_get(const struct evt *e, struct layout *L)
+ * built (and remembered, with its program) otherwise. Returns the plan when
+ * its program can write the fields, else NULL with *L filled. Lines with
+ * transient names, or more fields than a plan holds, are laid out every
+ * time. */
+static const struct evt_plan *layout_get(const struct evt *e, struct layout *L)
 {
     struct evt *me = (struct evt *)e;   /* the cache is scratch, not the event's value */
     struct evt_plan *p;
@@ -361,7 +387,7 @@ static void layout_get(const struct evt *e, struct layout *L)
 
     if (e->any_transient || e->fld_n > EVT_PLAN_FIELDS) {
         layout_build(e, L);
-        return;
+        return NULL;
     }
     if (!me->plans)
         me->plans = sl_calloc(EVT_PLANS, sizeof *me->plans);
@@ -372,6 +398,8 @@ static void layout_get(const struct evt *e, struct layout *L)
         while (i < p->n && p->names[i] == e->fld[i].name)
             i++;
         if (i == p->n) {
+            if (p->compiled)
+                return p;
             L->xs.n = p->xs_n;
             L->xc.n = p->xc_n;
             L->rest.n = p->rest_n;
@@ -385,7 +413,7 @@ static void layout_get(const struct evt *e, struct layout *L)
                 L->lo[i] = p->lo[i];
                 L->hi[i] = p->hi[i];
             }
-            return;
+            return NULL;
         }
     }
     layout_build(e, L);
@@ -406,11 +434,13 @@ static void layout_get(const struct evt *e, struct layout *L)
         p->lo[i] = (uint8_t)L->lo[i];
         p->hi[i] = (uint8_t)L->hi[i];
     }
+    plan_compile(e, L, p);
+    return p->compiled ? p : NULL;
 }
 
 static int put_value(struct sl_buf *b, const struct evt *e, const struct evt_field *f)
 {
-    const char *v = e->arena + f->off;
+    const char *v = (f->in_raw ? e->raw : e->arena) + f->off;
 
     switch (f->type) {
     case FLD_INT:
@@ -429,9 +459,31 @@ static int put_value(struct sl_buf *b, const struct evt *e, const struct evt_fie
     }
 }
 
-/* Members (no braces) for ix[lo..hi), which share their first `depth` keys. */
+/* Compiling a plan's program (struct evt_op): put_members writes the
+ * literal JSON into the program's buffer and, where a value goes, records an
+ * op instead of writing it. */
+struct rec {
+    struct evt_op *ops;
+    uint32_t n;
+    size_t op_start;            /* where the current op's literal began */
+};
+
+static int rec_value(struct rec *r, const struct sl_buf *b, uint32_t fld)
+{
+    if (r->n >= EVT_PLAN_FIELDS || b->len - r->op_start > UINT16_MAX || b->len > UINT16_MAX)
+        return 1;
+    r->ops[r->n].lit_off = (uint16_t)r->op_start;
+    r->ops[r->n].lit_len = (uint16_t)(b->len - r->op_start);
+    r->ops[r->n].fld = (uint8_t)fld;
+    r->n++;
+    r->op_start = b->len;
+    return 0;
+}
+
+/* Members (no braces) for ix[lo..hi), which share their first `depth` keys;
+ * with r, the values are recorded as ops rather than written. */
 static int put_members(struct sl_buf *b, const struct evt *e, const uint32_t *ix, uint32_t lo,
-                       uint32_t hi, unsigned depth, int *first)
+                       uint32_t hi, unsigned depth, int *first, struct rec *r)
 {
     int rc = 0;
 
@@ -456,11 +508,11 @@ static int put_members(struct sl_buf *b, const struct evt *e, const uint32_t *ix
             rc |= PUT(b, ":");
         }
         if (n->depth == depth + 1) {
-            rc |= put_value(b, e, &e->fld[ix[i]]);
+            rc |= r ? rec_value(r, b, ix[i]) : put_value(b, e, &e->fld[ix[i]]);
         } else {
             int f2 = 1;
             rc |= PUT(b, "{");
-            rc |= put_members(b, e, ix, i, j, depth + 1, &f2);
+            rc |= put_members(b, e, ix, i, j, depth + 1, &f2, r);
             rc |= PUT(b, "}");
         }
     }
@@ -473,12 +525,7 @@ static int put_extra(struct sl_buf *b, const struct evt *e, const struct layout 
 {
     if (L->lo[t] == L->hi[t])
         return 0;
-    return put_members(b, e, L->xs.ix, L->lo[t], L->hi[t], 1, first);
-}
-
-static int has_extra(const struct layout *L, int t)
-{
-    return L->lo[t] < L->hi[t];
+    return put_members(b, e, L->xs.ix, L->lo[t], L->hi[t], 1, first, NULL);
 }
 
 /* Top-level objects of the grammar's own (user, url, sshd...), and sluice.clash. */
@@ -486,33 +533,117 @@ static int put_extra_top(struct sl_buf *b, const struct evt *e, const struct lay
 {
     int rc = 0, first = 0;
 
-    rc |= put_members(b, e, L->rest.ix, 0, L->rest.n, 0, &first);
+    rc |= put_members(b, e, L->rest.ix, 0, L->rest.n, 0, &first, NULL);
     if (L->xc.n) {
         int f2 = 1;
         rc |= PUT(b, ",\"sluice\":{\"clash\":{");
-        rc |= put_members(b, e, L->xc.ix, 0, L->xc.n, 0, &f2);
+        rc |= put_members(b, e, L->xc.ix, 0, L->xc.n, 0, &f2, NULL);
         rc |= PUT(b, "}}");
     }
+    return rc;
+}
+
+/* The plan's program, from its layout: what put_extra and put_extra_top
+ * would write for any line with these names, with the values left out. */
+static void plan_compile(const struct evt *e, const struct layout *L, struct evt_plan *p)
+{
+    struct sl_buf lb;
+    struct rec r = { p->ops, 0, 0 };
+    int rc = 0;
+
+    p->compiled = 0;
+    sl_buf_init(&lb, 256, UINT16_MAX);
+    for (int g = 0; g < EVT_GROUPS && !rc; g++) {
+        int first = 0;
+        p->g_lo[g] = (uint8_t)r.n;
+        r.op_start = lb.len;
+        if (g == EVT_GROUP_CLASH) {
+            if (L->xc.n) {
+                first = 1;
+                rc |= PUT(&lb, ",\"sluice\":{\"clash\":{");
+                rc |= put_members(&lb, e, L->xc.ix, 0, L->xc.n, 0, &first, &r);
+                rc |= PUT(&lb, "}}");
+            }
+        } else if (g == EVT_TOP_OTHER) {
+            rc |= put_members(&lb, e, L->rest.ix, 0, L->rest.n, 0, &first, &r);
+        } else if (L->lo[g] < L->hi[g]) {
+            rc |= put_members(&lb, e, L->xs.ix, L->lo[g], L->hi[g], 1, &first, &r);
+        }
+        p->g_hi[g] = (uint8_t)r.n;
+        p->tail_off[g] = (uint16_t)r.op_start;
+        p->tail_len[g] = (uint16_t)(lb.len - r.op_start);
+    }
+    if (!rc && lb.len) {
+        if (p->lit_cap < lb.len) {
+            p->lit = sl_realloc(p->lit, lb.len);
+            p->lit_cap = lb.len;
+        }
+        memcpy(p->lit, lb.data, lb.len);
+    }
+    p->compiled = !rc;
+    sl_buf_free(&lb);
+}
+
+/* One group of the program: each op's literal, then its field's value. */
+static int run_group(struct sl_buf *b, const struct evt *e, const struct evt_plan *p, int g,
+                     int first)
+{
+    int rc = 0;
+
+    for (uint32_t k = p->g_lo[g]; k < p->g_hi[g]; k++) {
+        const struct evt_op *op = &p->ops[k];
+        const char *l = p->lit + op->lit_off;
+        size_t n = op->lit_len;
+        if (first) {
+            l++;            /* the object's first member: no ',' */
+            n--;
+            first = 0;
+        }
+        rc |= put(b, l, n);
+        rc |= put_value(b, e, &e->fld[op->fld]);
+    }
+    if (p->tail_len[g])
+        rc |= put(b, p->lit + p->tail_off[g], p->tail_len[g]);
+    return rc;
+}
+
+/* A fixed object's grammar fields, from the plan's program or the layout. */
+static int has_grp(const struct evt_plan *P, const struct layout *L, int t)
+{
+    return P ? P->g_lo[t] < P->g_hi[t] : L->lo[t] < L->hi[t];
+}
+
+static int put_grp(struct sl_buf *b, const struct evt *e, const struct evt_plan *P,
+                   const struct layout *L, int t, int *first)
+{
+    int rc;
+
+    if (!P)
+        return put_extra(b, e, L, t, first);
+    if (P->g_lo[t] == P->g_hi[t])
+        return 0;
+    rc = run_group(b, e, P, t, *first);
+    *first = 0;
     return rc;
 }
 
 int evt_json(const struct evt *e, struct sl_buf *b)
 {
     size_t start = b->len;
-    unsigned fac = (unsigned)e->pri >> 3, sev = (unsigned)e->pri & 7;
     struct layout L;
+    const struct evt_plan *P = NULL;
     int rc = 0, first;
 
     if (e->fld_n)
-        layout_get(e, &L);
+        P = layout_get(e, &L);
     else
         memset(&L, 0, sizeof L);
 
     rc |= PUT(b, "{\"@timestamp\":");
-    rc |= put_time(b, e->ts_ns, e->ts_digits);
+    rc |= put_time(b, e->ts_ns, e->ts_digits, 0);
     rc |= PUT(b, ",\"message\":");
     rc |= put_sv(b, &e->msg);
-    if (e->host.p || has_extra(&L, EVT_TOP_HOST)) {
+    if (e->host.p || has_grp(P, &L, EVT_TOP_HOST)) {
         first = 1;
         rc |= PUT(b, ",\"host\":{");
         if (e->host.p) {
@@ -520,21 +651,11 @@ int evt_json(const struct evt *e, struct sl_buf *b)
             rc |= put_sv(b, &e->host);
             first = 0;
         }
-        rc |= put_extra(b, e, &L, EVT_TOP_HOST, &first);
+        rc |= put_grp(b, e, P, &L, EVT_TOP_HOST, &first);
         rc |= PUT(b, "}");
     }
-    rc |= PUT(b, ",\"log\":{\"level\":\"");
-    rc |= put_word(b, level_names[sev]);
-    rc |= PUT(b, "\",\"syslog\":{\"facility\":{\"code\":");
-    rc |= sl_json_u64(b, fac);
-    rc |= PUT(b, ",\"name\":\"");
-    rc |= put_word(b, facility_names[fac]);
-    rc |= PUT(b, "\"},\"severity\":{\"code\":");
-    rc |= sl_json_u64(b, sev);
-    rc |= PUT(b, ",\"name\":\"");
-    rc |= put_word(b, severity_names[sev]);
-    rc |= PUT(b, "\"},\"priority\":");
-    rc |= sl_json_u64(b, (uint64_t)e->pri);
+    pthread_once(&pri_once, pri_init);
+    rc |= put(b, pri_text[e->pri].s, pri_text[e->pri].n);
     if (e->app.p) {
         rc |= PUT(b, ",\"appname\":");
         rc |= put_sv(b, &e->app);
@@ -566,9 +687,9 @@ int evt_json(const struct evt *e, struct sl_buf *b)
         rc |= PUT(b, "}");
     }
     first = 0;
-    rc |= put_extra(b, e, &L, EVT_TOP_LOG, &first);
+    rc |= put_grp(b, e, P, &L, EVT_TOP_LOG, &first);
     rc |= PUT(b, "}");
-    if (e->app.p || e->has_pid || has_extra(&L, EVT_TOP_PROCESS)) {
+    if (e->app.p || e->has_pid || has_grp(P, &L, EVT_TOP_PROCESS)) {
         first = 1;
         rc |= PUT(b, ",\"process\":{");
         if (e->app.p) {
@@ -583,13 +704,13 @@ int evt_json(const struct evt *e, struct sl_buf *b)
             rc |= sl_json_i64(b, e->pid);
             first = 0;
         }
-        rc |= put_extra(b, e, &L, EVT_TOP_PROCESS, &first);
+        rc |= put_grp(b, e, P, &L, EVT_TOP_PROCESS, &first);
         rc |= PUT(b, "}");
     }
     if (e->src_moved) {
         first = 1;
         rc |= PUT(b, ",\"source\":{");
-        rc |= put_extra(b, e, &L, EVT_TOP_SOURCE, &first);
+        rc |= put_grp(b, e, P, &L, EVT_TOP_SOURCE, &first);
         rc |= PUT(b, "}");
     } else if (e->src_ip[0]) {
         rc |= PUT(b, ",\"source\":{\"ip\":");
@@ -600,7 +721,7 @@ int evt_json(const struct evt *e, struct sl_buf *b)
         }
         rc |= PUT(b, "}");
     }
-    if (e->transport[0] || has_extra(&L, EVT_TOP_NETWORK)) {
+    if (e->transport[0] || has_grp(P, &L, EVT_TOP_NETWORK)) {
         first = 1;
         rc |= PUT(b, ",\"network\":{");
         if (e->transport[0]) {
@@ -608,21 +729,23 @@ int evt_json(const struct evt *e, struct sl_buf *b)
             rc |= sl_json_str(b, e->transport, strlen(e->transport));
             first = 0;
         }
-        rc |= put_extra(b, e, &L, EVT_TOP_NETWORK, &first);
+        rc |= put_grp(b, e, P, &L, EVT_TOP_NETWORK, &first);
         rc |= PUT(b, "}");
     }
     rc |= PUT(b, ",\"event\":{");
     if (e->ts_grammar && e->hdr_ok) {
         rc |= PUT(b, "\"created\":");
-        rc |= put_time(b, e->hdr_ns, e->hdr_digits);
+        rc |= put_time(b, e->hdr_ns, e->hdr_digits, 0);
         rc |= PUT(b, ",");
     }
     rc |= PUT(b, "\"ingested\":");
-    rc |= put_time(b, e->recv_ns, 6);
+    rc |= put_time(b, e->recv_ns, 6, 1);
     first = 0;
-    rc |= put_extra(b, e, &L, EVT_TOP_EVENT, &first);
+    rc |= put_grp(b, e, P, &L, EVT_TOP_EVENT, &first);
     rc |= PUT(b, "}");
-    if (e->fld_n)
+    if (P)
+        rc |= run_group(b, e, P, EVT_TOP_OTHER, 0) | run_group(b, e, P, EVT_GROUP_CLASH, 0);
+    else if (e->fld_n)
         rc |= put_extra_top(b, e, &L);
     if (e->tags || e->xtag_n)
         rc |= put_tags(b, e);

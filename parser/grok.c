@@ -9,8 +9,11 @@
  * match at line breaks (PCRE2_MULTILINE), newline is LF only, \w \d \s and
  * POSIX classes are ASCII (no PCRE2_UCP). PCRE2_UTF reads patterns and lines
  * as UTF-8; a line that is not well-formed UTF-8 is transcoded first (bad
- * bytes as Latin-1) because PCRE2_MATCH_INVALID_UTF, kept as a guard, makes
- * a bad byte a barrier no match crosses (GREEDYDATA would stop there).
+ * bytes as Latin-1), so PCRE2 only ever sees valid UTF-8 and is told so
+ * (PCRE2_NO_UTF_CHECK). PCRE2_MATCH_INVALID_UTF is not used: besides making a
+ * bad byte a barrier no match crosses, its JIT in PCRE2 10.42 (Debian 12)
+ * lets \S fail on every character above U+007F (NOTSPACE captured "caf"
+ * out of "café"), where the interpreter and Oniguruma match them.
  *
  * Every match runs under the grok's limits; the JIT also under the size of
  * the scratch's JIT stack. A limit reached is GROK_LIMIT, never a stall. */
@@ -25,9 +28,10 @@
 #include "parser/fields.h"
 #include "parser/grok.h"
 #include "parser/grok_lib.h"
+#include "parser/grok_req.h"
 
-#define GROK_PCRE2_OPTS (PCRE2_UTF | PCRE2_MATCH_INVALID_UTF | PCRE2_NO_AUTO_CAPTURE | \
-                         PCRE2_MULTILINE | PCRE2_NEVER_BACKSLASH_C)
+#define GROK_PCRE2_OPTS (PCRE2_UTF | PCRE2_NO_AUTO_CAPTURE | PCRE2_MULTILINE | \
+                         PCRE2_NEVER_BACKSLASH_C)
 #define GROK_JIT_STACK_START (32u * 1024u)
 #define GROK_PARENS_MAX      1000u
 
@@ -59,9 +63,19 @@ struct grok {
      * program before the one that takes them. */
     char             lit[16];
     uint8_t          lit_len;
+    /* A literal every match contains somewhere (parser/grok_req.h), kept
+     * when the leading literal is too short to tell lines apart: a firewall
+     * rule for TCP then skips a UDP line with one search instead of
+     * backtracking through the shared head of the rules. */
+    char             req[GROK_REQ_MAX];
+    uint8_t          req_len;
 };
 
 #define GROK_LIT_MAX 16u
+/* Shorter required literals select too little to pay for the search; a
+ * leading literal this long already does the job. */
+#define GROK_REQ_MIN       4u
+#define GROK_REQ_USE_BELOW 4u
 
 struct grok_scratch {
     pcre2_general_context *gctx;
@@ -72,9 +86,12 @@ struct grok_scratch {
     char                  *fix;     /* the line transcoded to UTF-8 */
     size_t                 fix_cap;
     char                   num[GROK_NUM_MAX + 4];
-    const char            *nl_line;     /* the last line checked for '\n' */
-    size_t                 nl_len;
-    int                    nl_has;
+    /* What grok_scratch_line found out about the line now being tried
+     * (known: set; cleared when the caller moves on, so a buffer reused for
+     * another line at the same address is never taken for the old one). */
+    const char            *ln;
+    size_t                 ln_len;
+    int                    ln_known, ln_nl, ln_u8;
 };
 
 /* PCRE2 allocates through common/mem.h: out of memory aborts like the rest. */
@@ -219,6 +236,10 @@ int grok_compile(struct grok **out, const struct grok_lib *lib, const char *expr
     pcre2_pattern_info(g->code, PCRE2_INFO_CAPTURECOUNT, &g->ngroups);
     build_slots(g);
     literal_prefix(g, g->xp->regex, g->xp->len);
+    if (g->lit_len < GROK_REQ_USE_BELOW) {
+        size_t n = grok_req_literal(g->xp->regex, g->xp->len, g->req, sizeof g->req);
+        g->req_len = n >= GROK_REQ_MIN ? (uint8_t)n : 0;
+    }
     /* No JIT (not built in, or no executable memory): the interpreter, under the same limits. */
     if (!g->o.no_jit)
         g->jit = pcre2_jit_compile(g->code, PCRE2_JIT_COMPLETE) == 0;
@@ -472,8 +493,40 @@ static int run(const struct grok *g, struct grok_scratch *s, const char *line, s
     pcre2_set_depth_limit(s->mc, g->o.depth_limit);
     pcre2_set_heap_limit(s->mc, g->o.heap_limit_kib);
     if (jit)
-        return pcre2_jit_match(g->code, (PCRE2_SPTR)line, len, 0, 0, s->md, s->mc);
-    return pcre2_match(g->code, (PCRE2_SPTR)line, len, 0, 0, s->md, s->mc);
+        return pcre2_jit_match(g->code, (PCRE2_SPTR)line, len, 0, PCRE2_NO_UTF_CHECK, s->md,
+                               s->mc);
+    return pcre2_match(g->code, (PCRE2_SPTR)line, len, 0, PCRE2_NO_UTF_CHECK, s->md, s->mc);
+}
+
+void grok_scratch_line(struct grok_scratch *s, const char *line, size_t len)
+{
+    s->ln = line;
+    s->ln_len = len;
+    s->ln_known = line != NULL;
+    s->ln_nl = s->ln_u8 = -1;       /* worked out when first needed */
+}
+
+static int line_known(const struct grok_scratch *s, const char *line, size_t len)
+{
+    return s->ln_known && s->ln == line && s->ln_len == len;
+}
+
+static int has_nl(struct grok_scratch *s, const char *line, size_t len)
+{
+    if (!line_known(s, line, len))
+        return memchr(line, '\n', len) != NULL;
+    if (s->ln_nl < 0)
+        s->ln_nl = memchr(line, '\n', len) != NULL;
+    return s->ln_nl;
+}
+
+static int is_utf8(struct grok_scratch *s, const char *line, size_t len)
+{
+    if (!line_known(s, line, len))
+        return utf8_ok(line, len);
+    if (s->ln_u8 < 0)
+        s->ln_u8 = utf8_ok(line, len);
+    return s->ln_u8;
 }
 
 enum grok_result grok_match(const struct grok *g, struct grok_scratch *s, const char *line,
@@ -485,16 +538,16 @@ enum grok_result grok_match(const struct grok *g, struct grok_scratch *s, const 
 
     if (!line)
         line = "";
-    if (g->lit_len && (len < g->lit_len || memcmp(line, g->lit, g->lit_len) != 0)) {
-        if (s->nl_line != line || s->nl_len != len) {
-            s->nl_line = line;
-            s->nl_len = len;
-            s->nl_has = memchr(line, '\n', len) != NULL;
-        }
-        if (!s->nl_has)
+    if (g->lit_len && (len < g->lit_len || line[0] != g->lit[0] ||
+                       memcmp(line, g->lit, g->lit_len) != 0)) {
+        if (!has_nl(s, line, len))
             return GROK_NOMATCH;
     }
-    if (!utf8_ok(line, len))
+    /* ASCII, so the transcoded line (bad bytes read as Latin-1) has it
+     * exactly where the line has it. */
+    if (g->req_len && !grok_req_find(line, len, g->req, g->req_len))
+        return GROK_NOMATCH;
+    if (!is_utf8(s, line, len))
         line = transcode(s, line, &len);
     ensure_pairs(s, g->ngroups + 1);
     rc = run(g, s, line, len, g->jit && s->js);
@@ -582,7 +635,7 @@ static int prefix_matches(const struct grok *g, struct grok_scratch *s, size_t k
     pcre2_set_match_limit(s->mc, g->o.match_limit);
     pcre2_set_depth_limit(s->mc, g->o.depth_limit);
     pcre2_set_heap_limit(s->mc, g->o.heap_limit_kib);
-    rc = pcre2_match(code, (PCRE2_SPTR)line, len, 0, 0, s->md, s->mc);
+    rc = pcre2_match(code, (PCRE2_SPTR)line, len, 0, PCRE2_NO_UTF_CHECK, s->md, s->mc);
     if (rc >= 0) {
         const PCRE2_SIZE *ov = pcre2_get_ovector_pointer(s->md);
         *start = ov[0];

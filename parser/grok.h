@@ -61,6 +61,11 @@ void grok_free(struct grok *g);                     /* NULL-safe */
 
 struct grok_scratch *grok_scratch_new(void);
 void grok_scratch_free(struct grok_scratch *s);     /* NULL-safe */
+/* The caller is about to try several expressions on this line (line, len
+ * exactly as it will pass them): what every match checks first (a newline,
+ * UTF-8) is worked out once. grok_scratch_line(s, NULL, 0) when done, before
+ * the buffer may hold another line. */
+void grok_scratch_line(struct grok_scratch *s, const char *line, size_t len);
 
 /* Matches line[0..len) (need not be NUL-terminated). A line that is not
  * well-formed UTF-8 is matched as common/json.h writes it: each bad byte

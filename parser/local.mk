@@ -42,6 +42,7 @@ libsl_parser_a_SOURCES += \
 	parser/fields.c parser/fields.h \
 	parser/grok.c parser/grok.h \
 	parser/grok_lib.c parser/grok_lib.h \
+	parser/grok_req.c parser/grok_req.h \
 	parser/norm.c parser/norm.h
 libsl_parser_a_CPPFLAGS += $(PCRE2_CFLAGS)
 EXTRA_DIST += grammars/README.md grammars/patterns

@@ -119,11 +119,15 @@ static enum grammar_result ng_match(const void *impl, void *scratch, const char 
                                     size_t len, fld_emit_fn emit, void *arg)
 {
     const struct norm_grok *ng = impl;
+    enum grammar_result res = GRAMMAR_NOMATCH;
     struct ng_tap tap;
 
     if (!scratch)
         return GRAMMAR_ERROR;
-    for (size_t i = 0; i < ng->n; i++) {
+    if (!msg)
+        msg = "";                   /* as grok_match reads it */
+    grok_scratch_line(scratch, msg, len);
+    for (size_t i = 0; i < ng->n && res == GRAMMAR_NOMATCH; i++) {
         size_t rules = ((ng->ts && ng->ts[i].n) || ng->common.n) ?
                        ng_tap_init(&tap, ng, i, emit, arg) : 0;
         enum grok_result r = rules ? grok_match(ng->g[i], scratch, msg, len, ng_tap_emit, &tap)
@@ -131,24 +135,28 @@ static enum grammar_result ng_match(const void *impl, void *scratch, const char 
 
         switch (r) {
         case GROK_MATCH:
+            res = GRAMMAR_MATCH;
             if (ng->sets)
-                for (size_t k = 0; k < ng->sets[i].n; k++) {
+                for (size_t k = 0; k < ng->sets[i].n && res == GRAMMAR_MATCH; k++) {
                     const struct ng_set *c = &ng->sets[i].v[k];
                     if (emit(arg, &c->name, FLD_STRING, c->val, c->len))
-                        return GRAMMAR_LIMIT;   /* emit asked to stop */
+                        res = GRAMMAR_LIMIT;    /* emit asked to stop */
                 }
-            if (rules && ng_ts_apply(ng, &tap))
-                return GRAMMAR_LIMIT;
-            return GRAMMAR_MATCH;
+            if (res == GRAMMAR_MATCH && rules && ng_ts_apply(ng, &tap))
+                res = GRAMMAR_LIMIT;
+            break;
         case GROK_LIMIT:
-            return GRAMMAR_LIMIT;   /* a line that costs this much is not tried further */
+            res = GRAMMAR_LIMIT;    /* a line that costs this much is not tried further */
+            break;
         case GROK_ERROR:
-            return GRAMMAR_ERROR;
+            res = GRAMMAR_ERROR;
+            break;
         case GROK_NOMATCH:
             break;
         }
     }
-    return GRAMMAR_NOMATCH;
+    grok_scratch_line(scratch, NULL, 0);
+    return res;
 }
 
 static void ng_tss_free(struct ng_tss *t)

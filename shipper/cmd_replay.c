@@ -380,6 +380,10 @@ static int run_replay(struct replay *p)
     if (dups)
         printf("sluice replay: duplicates=%" PRIu64 " were already in the index (409 to a "
                "create with the same ID): not stored again\n", dups);
+    if (atomic_load(&ss->failure_stored))
+        printf("sluice replay: failure_stored=%" PRIu64 " (counted in created) were kept in "
+               "the data stream's failure store, not in the stream itself\n",
+               (uint64_t)atomic_load(&ss->failure_stored));
     if (rejected)
         printf("sluice replay: rejected=%" PRIu64 ": the index refused them as they are "
                "(mapping, bad value): see the log lines above\n", rejected);

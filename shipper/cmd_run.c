@@ -6,7 +6,10 @@
  * from its own cursor; without one, each sink's delivery thread pops its own
  * in-memory queue. The loop is woken only through a queue's on-space
  * callback, which activates `resume_ev` (libevent is made thread-safe with
- * evthread_use_pthreads before the base is created).
+ * evthread_use_pthreads before the base is created). The admin endpoint
+ * (admin.c) serves on the same loop; its /metrics and the periodic stats
+ * lines print the same snapshot (metrics.c), taken here from every stage's
+ * atomics.
  *
  * Stop (SIGTERM, SIGINT): stop accepting, deliver what the framers hold,
  * push the pending batches, let the spool writer drain and sync, and wait for
@@ -31,11 +34,13 @@
 #include "common/schema.h"
 #include "parser/evt.h"
 #include "parser/route.h"
+#include "shipper/admin.h"
 #include "shipper/cli.h"
 #include "shipper/config.h"
 #include "shipper/deliver.h"
 #include "shipper/frame.h"
 #include "shipper/listen.h"
+#include "shipper/metrics.h"
 #include "shipper/pipeline.h"
 #include "shipper/reload.h"
 
@@ -67,6 +72,9 @@ struct run {
     struct sl_queue *spool_q;       /* pipeline -> spool writer */
     struct spool_reader **rd;       /* one per sink */
     struct event *flush_ev, *resume_ev, *stats_ev, *sig_term, *sig_int, *sig_hup;
+    struct admin *admin;            /* NULL: no admin.listen */
+    int64_t start_ms;
+    int listening;                  /* every input is bound (readiness) */
     uint64_t stop_timeout_ms;
     int stopping;
 };
@@ -115,60 +123,161 @@ static void on_flush_timer(evutil_socket_t fd, short what, void *arg)
     pipeline_flush(r->pipe);
 }
 
-static void log_stats(struct run *r, const char *when)
+/* One snapshot of every stage's counters (metrics.h); free with snap_free. */
+static void snap_take(struct run *r, struct metrics_snap *m)
 {
     const struct pipeline_stats *ps = pipeline_stats(r->pipe);
 
-    SL_INFO("stats", "%s received=%llu queued=%llu dropped_full=%llu blocked=%llu", when,
-            (unsigned long long)ps->received, (unsigned long long)ps->queued,
-            (unsigned long long)ps->dropped_full, (unsigned long long)ps->blocked);
-    if (r->cfg->routes)
-        SL_INFO("stats", "%s normalized matched=%llu nomatch=%llu limit=%llu", when,
-                (unsigned long long)ps->norm_matched, (unsigned long long)ps->norm_nomatch,
-                (unsigned long long)ps->norm_limit);
+    memset(m, 0, sizeof *m);
+    m->version = PACKAGE_VERSION;
+    m->now_ms = sl_clock_real_ns() / 1000000;
+    m->start_ms = r->start_ms;
+    m->received = atomic_load(&ps->received);
+    m->parsed = atomic_load(&ps->parsed);
+    m->unparsed = atomic_load(&ps->unparsed);
+    m->queued = atomic_load(&ps->queued);
+    m->dropped_full = atomic_load(&ps->dropped_full);
+    m->blocked = atomic_load(&ps->blocked);
+    m->has_routes = r->cfg->routes != NULL;
+    m->norm_matched = atomic_load(&ps->norm_matched);
+    m->norm_nomatch = atomic_load(&ps->norm_nomatch);
+    m->norm_limit = atomic_load(&ps->norm_limit);
     if (r->spool) {
         const struct spool_stats *sp = spool_stats(r->spool);
-        uint64_t bytes, segs;
-        spool_usage(r->spool, &bytes, &segs);
-        SL_INFO("stats", "%s spool appended=%llu durable=%llu fsyncs=%llu disk_bytes=%llu "
-                "segments=%llu full_episodes=%llu disk_full=%llu dropped_oldest=%llu "
-                "dropped_newest=%llu corrupt_skipped=%llu", when,
-                (unsigned long long)sp->appended, (unsigned long long)sp->durable,
-                (unsigned long long)sp->fsyncs, (unsigned long long)bytes,
-                (unsigned long long)segs, (unsigned long long)sp->full_episodes,
-                (unsigned long long)sp->enospc, (unsigned long long)sp->dropped_oldest,
-                (unsigned long long)sp->dropped_newest, (unsigned long long)sp->corrupt_records);
+        m->has_spool = 1;
+        m->queue_bytes = sl_queue_bytes(r->spool_q);
+        m->sp_appended = atomic_load(&sp->appended);
+        m->sp_appended_bytes = atomic_load(&sp->appended_bytes);
+        m->sp_durable = atomic_load(&sp->durable);
+        m->sp_fsyncs = atomic_load(&sp->fsyncs);
+        m->sp_full_episodes = atomic_load(&sp->full_episodes);
+        m->sp_enospc = atomic_load(&sp->enospc);
+        m->sp_dropped_oldest = atomic_load(&sp->dropped_oldest);
+        m->sp_dropped_newest = atomic_load(&sp->dropped_newest);
+        m->sp_corrupt = atomic_load(&sp->corrupt_records);
+        spool_usage(r->spool, &m->sp_disk_bytes, &m->sp_segments);
     }
+    m->sinks = sl_calloc(r->nsinks ? r->nsinks : 1, sizeof *m->sinks);
     for (size_t i = 0; i < r->nsinks; i++) {
+        struct metrics_sink *k = &m->sinks[m->nsinks];
+        if (!r->dl[i])
+            continue;
         const struct deliver_stats *ds = deliver_stats(r->dl[i]);
         const struct sink_stats *ss = deliver_sink_stats(r->dl[i]);
-        uint64_t lk_acq = 0, lk_cont = 0, bl_rec = 0, bl_bytes = 0;
-        sl_queue_lock_stats(r->spool ? r->spool_q : r->qs[i], &lk_acq, &lk_cont);
-        if (r->spool)
-            spool_reader_backlog(r->rd[i], &bl_rec, &bl_bytes);
-        SL_INFO("stats", "%s sink=%s confirmed=%llu duplicates=%llu rejected=%llu "
-                "dead_lettered=%llu retries=%llu "
-                "pending=%llu backlog=%llu backlog_bytes=%llu requests=%llu failed_requests=%llu "
-                "queue_locks=%llu queue_locks_contended=%llu", when, deliver_name(r->dl[i]),
-                (unsigned long long)ds->confirmed, (unsigned long long)ss->duplicates,
-                (unsigned long long)ds->rejected, (unsigned long long)ss->dead_lettered,
-                (unsigned long long)ds->retries,
-                (unsigned long long)ds->pending, (unsigned long long)bl_rec,
-                (unsigned long long)bl_bytes, (unsigned long long)ss->requests,
-                (unsigned long long)ss->failed_requests, (unsigned long long)lk_acq,
-                (unsigned long long)lk_cont);
+        m->nsinks++;
+        k->name = deliver_name(r->dl[i]);
+        k->type = r->cfg->sinks[i].type->name;
+        k->confirmed = atomic_load(&ds->confirmed);
+        k->rejected = atomic_load(&ds->rejected);
+        k->retries = atomic_load(&ds->retries);
+        k->pending = atomic_load(&ds->pending);
+        k->failing = atomic_load(&ds->failing);
+        k->finished = deliver_finished(r->dl[i]);
+        k->sent = atomic_load(&ss->sent);
+        k->duplicates = atomic_load(&ss->duplicates);
+        k->retried = atomic_load(&ss->retried);
+        k->dead_lettered = atomic_load(&ss->dead_lettered);
+        k->failure_stored = atomic_load(&ss->failure_stored);
+        k->requests = atomic_load(&ss->requests);
+        k->failed_requests = atomic_load(&ss->failed_requests);
+        k->bytes = atomic_load(&ss->bytes);
+        k->latency_us_sum = atomic_load(&ss->latency_us_sum);
+        for (size_t b = 0; b <= SINK_LAT_NBOUNDS; b++)
+            k->lat_bucket[b] = atomic_load(&ss->lat_bucket[b]);
+        sl_queue_lock_stats(r->spool ? r->spool_q : r->qs[i], &k->queue_locks,
+                            &k->queue_locks_contended);
+        if (r->spool && r->rd[i]) {
+            spool_reader_backlog(r->rd[i], &k->backlog_records, &k->backlog_bytes);
+            k->oldest_ms = spool_reader_oldest_ms(r->rd[i]);
+        } else if (!r->spool) {
+            k->backlog_records = k->pending;
+            k->backlog_bytes = sl_queue_bytes(r->qs[i]);
+            m->queue_bytes += k->backlog_bytes;
+        }
     }
+    m->ins = sl_calloc(r->nins ? r->nins : 1, sizeof *m->ins);
     for (size_t i = 0; i < r->nins; i++) {
+        struct metrics_input *in = &m->ins[m->nins];
         if (!r->ins[i].l)
             continue;
         const struct listen_stats *ls = listen_stats(r->ins[i].l);
-        SL_INFO("stats", "%s input=%s msgs=%llu bytes=%llu conns_open=%llu conns_refused=%llu "
-                "truncated=%llu partial=%llu bad_frames=%llu", when, r->ins[i].cfg->name,
-                (unsigned long long)ls->msgs, (unsigned long long)ls->bytes,
-                (unsigned long long)ls->conns_open, (unsigned long long)ls->conns_refused,
-                (unsigned long long)ls->truncated, (unsigned long long)ls->partial,
-                (unsigned long long)ls->bad_frames);
+        m->nins++;
+        in->name = r->ins[i].cfg->name;
+        in->datagram = r->ins[i].datagram;
+        in->msgs = atomic_load(&ls->msgs);
+        in->bytes = atomic_load(&ls->bytes);
+        in->conns_open = atomic_load(&ls->conns_open);
+        in->conns_total = atomic_load(&ls->conns_total);
+        in->conns_refused = atomic_load(&ls->conns_refused);
+        in->conns_over_max = atomic_load(&ls->conns_over_max);
+        in->dgrams_refused = atomic_load(&ls->dgrams_refused);
+        in->truncated = atomic_load(&ls->truncated);
+        in->partial = atomic_load(&ls->partial);
+        in->bad_frames = atomic_load(&ls->bad_frames);
+        in->read_errors = atomic_load(&ls->read_errors);
     }
+}
+
+static void snap_free(struct metrics_snap *m)
+{
+    sl_free(m->sinks);
+    sl_free(m->ins);
+}
+
+static void log_stats(struct run *r, const char *when)
+{
+    struct metrics_snap m;
+
+    snap_take(r, &m);
+    metrics_log(&m, when);
+    snap_free(&m);
+}
+
+/* The admin endpoint's callbacks, on the loop thread. */
+static int admin_metrics(void *arg, struct sl_buf *out)
+{
+    struct metrics_snap m;
+    int rc;
+
+    snap_take(arg, &m);
+    rc = metrics_render(&m, out);
+    snap_free(&m);
+    return rc;
+}
+
+/* Ready: every input is bound, no stop is under way, and at least one sink
+ * is delivering (its last request was answered, or none was sent yet). */
+static int admin_ready(void *arg, char *why, size_t n)
+{
+    struct run *r = arg;
+    size_t ok = 0, worst = 0;
+    uint64_t worst_fail = 0;
+
+    if (r->stopping || !r->listening) {
+        snprintf(why, n, "%s", r->stopping ? "stopping" : "starting: inputs not listening yet");
+        return 0;
+    }
+    if (!r->nsinks) {
+        snprintf(why, n, "no sink configured");
+        return 0;
+    }
+    for (size_t i = 0; i < r->nsinks; i++) {
+        uint64_t f = atomic_load(&deliver_stats(r->dl[i])->failing);
+        if (!f && !deliver_finished(r->dl[i]))
+            ok++;
+        else if (f >= worst_fail) {
+            worst_fail = f;
+            worst = i;
+        }
+    }
+    if (ok)
+        return 1;
+    if (worst_fail)
+        snprintf(why, n, "no sink is delivering: sink %s failed %llu requests in a row",
+                 deliver_name(r->dl[worst]), (unsigned long long)worst_fail);
+    else
+        snprintf(why, n, "no sink is delivering: sink %s stopped", deliver_name(r->dl[worst]));
+    return 0;
 }
 
 static void on_stats_timer(evutil_socket_t fd, short what, void *arg)
@@ -208,6 +317,8 @@ static int write_port_file(const char *path, struct run *r)
     for (size_t i = 0; i < r->nins; i++)
         fprintf(f, "%s %s %d\n", r->ins[i].cfg->name, r->ins[i].transport,
                 listen_port(r->ins[i].l));
+    if (r->admin)
+        fprintf(f, "admin http %d\n", admin_port(r->admin));
     if (fclose(f) || rename(tmp, path))
         return -1;
     return 0;
@@ -233,6 +344,7 @@ static void run_free(struct run *r)
     sl_queue_free(r->spool_q);
     sl_free(r->rd);
     pipeline_free(r->pipe);
+    admin_close(r->admin);
     if (r->flush_ev) event_free(r->flush_ev);
     if (r->resume_ev) event_free(r->resume_ev);
     if (r->stats_ev) event_free(r->stats_ev);
@@ -295,6 +407,7 @@ static void usage_run(FILE *f)
         "  -o, --out PATH         with the embedded config: the NDJSON file\n"
         "                         (default ./sluice-out.ndjson)\n"
         "      --port-file PATH   write 'NAME TRANSPORT PORT' per input once listening\n"
+        "                         (and 'admin http PORT' with admin.listen)\n"
         "      --stop-timeout D   how long a stop waits for delivery (default 15s)\n"
         "      --stats-interval D log counters this often (default 60s; 0: never)\n"
         "  -v, --log-level L      error | warn | info | debug (overrides the config)\n"
@@ -326,6 +439,7 @@ int cmd_run(int argc, char **argv)
     int c, rc = 1;
 
     r.stop_timeout_ms = 15000;
+    r.start_ms = sl_clock_real_ns() / 1000000;
     optind = 1;
     while ((c = getopt_long(argc, argv, "c:o:v:h", longopts, NULL)) != -1) {
         switch (c) {
@@ -498,6 +612,22 @@ int cmd_run(int argc, char **argv)
         SL_INFO("run", "input=%s listening on %s://%s:%d", ci->name, ic->transport, ci->host,
                 listen_port(ic->l));
     }
+    if (r.cfg->admin.listen) {
+        struct admin_opts ao = {
+            .host = r.cfg->admin.host, .port = r.cfg->admin.port, .token = r.cfg->admin.token,
+            .metrics = admin_metrics, .ready = admin_ready, .arg = &r,
+        };
+        if (admin_open(&r.admin, r.base, &ao, &err)) {
+            SL_ERROR("run", "admin endpoint (%s) cannot listen: %s", r.cfg->admin.listen,
+                     err.msg);
+            goto out;
+        }
+        SL_INFO("run", "admin listening on http://%s%s%s:%d (/metrics /live /ready)%s",
+                strchr(r.cfg->admin.host, ':') ? "[" : "", r.cfg->admin.host,
+                strchr(r.cfg->admin.host, ':') ? "]" : "", admin_port(r.admin),
+                r.cfg->admin.token ? " token required" : "");
+    }
+    r.listening = 1;
     if (port_file && write_port_file(port_file, &r)) {
         SL_ERROR("run", "cannot write the port file %s: %s", port_file, strerror(errno));
         goto out;
@@ -524,6 +654,8 @@ int cmd_run(int argc, char **argv)
 
     /* Stop: inputs first (their half frames are delivered), then the pipeline's
      * pending batches, then the queues drain into the sinks. */
+    admin_close(r.admin);       /* a scrape now would wait for a loop that no longer runs */
+    r.admin = NULL;
     for (size_t i = 0; i < r.nins; i++)
         listen_stop(r.ins[i].l);
     uint64_t until = sl_clock_mono_ms() + r.stop_timeout_ms;

@@ -33,6 +33,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <strings.h>
 #include <sys/stat.h>
 #include <unistd.h>
 #include <yaml.h>
@@ -1570,6 +1571,8 @@ void config_free(struct sl_config *c)
     }
     sl_free(c->sinks);
     route_table_free(c->routes);
+    sl_free(c->admin.host);
+    sl_free(c->admin.port);
     sl_cfg_release(cfg_top_rows, c);
     sl_free(c->path);
     sl_free(c);
@@ -1597,6 +1600,67 @@ static void load_buffer(struct ctx *c, struct sl_config *cfg, const struct ynode
         sl_free(cfg->buffer.path);
         cfg->buffer.path = p;
     }
+}
+
+/* 1 when host names only this machine: 127.0.0.0/8, ::1, an IPv4-mapped
+ * 127.x, or "localhost". A wildcard (empty, 0.0.0.0, ::) or another name is not. */
+static int loopback_host(const char *host)
+{
+    unsigned char a[16];
+
+    if (!strcasecmp(host, "localhost"))
+        return 1;
+    if (inet_pton(AF_INET, host, a) == 1)
+        return a[0] == 127;
+    if (inet_pton(AF_INET6, host, a) == 1) {
+        static const unsigned char lo6[16] = { [15] = 1 };
+        static const unsigned char map4[12] = { [10] = 0xff, [11] = 0xff };
+        return !memcmp(a, lo6, 16) || (!memcmp(a, map4, 12) && a[12] == 127);
+    }
+    return 0;
+}
+
+/* admin.listen is HOST:PORT ([V6]:PORT); a non-loopback host needs a token,
+ * and the token is a reference, never the secret written in the file. */
+static void load_admin(struct ctx *c, struct sl_config *cfg, const struct ynode *map)
+{
+    const struct ynode *lv = map_get(map, "listen", NULL), *tv = map_get(map, "token", NULL);
+    const char *l = cfg->admin.listen, *colon, *h, *he;
+    unsigned long port;
+    char *end;
+
+    if (tv && tv->kind == YN_SCALAR && !tv->null && strncmp(tv->text, "${", 2) != 0)
+        ERR(c, tv, "admin.token", "the token must be a reference: ${env:NAME} or ${file:/path}");
+    if (!l) {
+        if (cfg->admin.token)
+            WARN(c, tv, "admin.token", "no admin.listen: the token is not used");
+        return;
+    }
+    if (l[0] == '[') {
+        h = l + 1;
+        he = strchr(h, ']');
+        colon = he && he[1] == ':' ? he + 1 : NULL;
+    } else {
+        colon = strrchr(l, ':');
+        h = l;
+        he = colon;
+        if (colon && memchr(l, ':', (size_t)(colon - l)))
+            colon = NULL;       /* a bare IPv6 address: brackets are needed */
+    }
+    if (!colon || he == h) {
+        ERR(c, lv, "admin.listen", "expected HOST:PORT, such as 127.0.0.1:9601 or [::1]:9601");
+        return;
+    }
+    port = strtoul(colon + 1, &end, 10);
+    if (*end || end == colon + 1 || port > 65535) {
+        ERR(c, lv, "admin.listen", "bad port '%s': expected 0 to 65535", colon + 1);
+        return;
+    }
+    cfg->admin.host = sl_strndup(h, (size_t)(he - h));
+    cfg->admin.port = sl_strdup(colon + 1);
+    if (!loopback_host(cfg->admin.host) && !cfg->admin.token)
+        ERR(c, lv, "admin.listen", "'%s' is not a loopback address: set admin.token "
+            "(${env:NAME} or ${file:/path}) or listen on 127.0.0.1", cfg->admin.host);
 }
 
 static int load(struct ctx *c, struct sl_config **out, const char *yaml, size_t len)
@@ -1638,6 +1702,7 @@ static int load(struct ctx *c, struct sl_config **out, const char *yaml, size_t 
     if (v)
         load_grammars(c, cfg, v);
     load_buffer(c, cfg, map_get(root, "buffer", NULL));
+    load_admin(c, cfg, map_get(root, "admin", NULL));
     rc = c->nerr ? SL_ECONFIG : 0;
     if (rc)
         goto fail;

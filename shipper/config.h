@@ -64,6 +64,14 @@ struct sl_config {
         uint64_t fsync_ms;
         int      compress;
     } buffer;
+    /* admin: the HTTP endpoint (shipper/admin.h); listen NULL: none. A
+     * listen address that is not loopback has a token (checked at load). */
+    struct {
+        char    *listen;        /* HOST:PORT as written */
+        char    *token;         /* resolved secret; NULL: none */
+        char    *host;          /* from listen, IPv6 without brackets */
+        char    *port;
+    } admin;
     int      log_level;         /* enum sl_level (common/log.h) */
     /* grammars:, compiled and sealed (parser/route.h); NULL when the config
      * has none, and then no message pays anything for normalization. */

@@ -52,10 +52,23 @@ static const struct sl_cfg_row log_rows[] = {
     SL_CFG_END,
 };
 
+static const struct sl_cfg_row admin_rows[] = {
+    { "listen", SL_CFG_STR, NULL, 0, 0, offsetof(struct sl_config, admin.listen),
+      "HOST:PORT of the HTTP endpoint (GET /metrics, /live, /ready; IPv6 as [::1]:9601; "
+      "port 0: the kernel picks); an address that is not loopback needs a token; "
+      "default: none, no endpoint", NULL, NULL, 0 },
+    { "token", SL_CFG_SECRET, NULL, 0, 0, offsetof(struct sl_config, admin.token),
+      "bearer token every request must send (Authorization: Bearer TOKEN); "
+      "${env:NAME} or ${file:/path} only", NULL, NULL, 0 },
+    SL_CFG_END,
+};
+
 const struct sl_cfg_row cfg_top_rows[] = {
     { "queue", SL_CFG_SECTION, NULL, 0, 0, 0, "the in-memory queue", NULL, queue_rows, 0 },
     { "log", SL_CFG_SECTION, NULL, 0, 0, 0, "sluice's own log", NULL, log_rows, 0 },
     { "buffer", SL_CFG_SECTION, NULL, 0, 0, 0, "the durable disk spool", NULL, buffer_rows, 0 },
+    { "admin", SL_CFG_SECTION, NULL, 0, 0, 0, "the admin HTTP endpoint: metrics, liveness, "
+      "readiness", NULL, admin_rows, 0 },
     SL_CFG_END,
 };
 

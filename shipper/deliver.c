@@ -256,6 +256,7 @@ static void slot_answer(struct deliver *d, struct slot *sl, int rc, const struct
         return;
     }
     if (rc) {
+        atomic_fetch_add(&d->st.failing, 1);
         if (sl_episode_hit(&d->fail_ep))
             SL_ERROR(d->comp, "send failed, will retry with backoff: %s%s%s", err->msg,
                      err->where[0] ? " at " : "", err->where);
@@ -263,6 +264,7 @@ static void slot_answer(struct deliver *d, struct slot *sl, int rc, const struct
         slot_next(sl, now + sl_backoff_next(&sl->bo));
         return;
     }
+    atomic_store(&d->st.failing, 0);
     for (size_t i = 0; i < n; i++) {
         switch (sl->out[i]) {
         case SINK_DONE:
@@ -577,6 +579,8 @@ static void *run(void *arg)
     struct deliver *d = arg;
     int closed = 0;
 
+    if (d->type->start)
+        d->type->start(d->state);
     for (;;) {
         uint64_t now, until = UINT64_MAX;
 

@@ -39,6 +39,8 @@ struct deliver_stats {
     _Atomic uint64_t rejected;      /* REJECT: will not be stored */
     _Atomic uint64_t retries;       /* send attempts that were retries */
     _Atomic uint64_t pending;       /* records taken from the queue, not yet resolved */
+    _Atomic uint64_t failing;       /* requests failed as a whole in a row (transport,
+                                       HTTP status, auth); 0 after an answered one */
 };
 
 /* Starts the thread. type/conf/name are borrowed and outlive the deliverer.

@@ -2,6 +2,7 @@
 noinst_LIBRARIES += libsl_shipper.a
 libsl_shipper_a_CFLAGS = $(AM_CFLAGS) $(EVENT_CFLAGS) $(YAML_CFLAGS) $(FASTJSON_CFLAGS)
 libsl_shipper_a_SOURCES = \
+	shipper/admin.c shipper/admin.h \
 	shipper/cli.c shipper/cli.h \
 	shipper/cmd_buffer.c \
 	shipper/cmd_check.c \
@@ -14,7 +15,9 @@ libsl_shipper_a_SOURCES = \
 	shipper/deliver.c shipper/deliver.h \
 	shipper/frame.c shipper/frame.h \
 	shipper/listen.c shipper/listen.h \
+	shipper/metrics.c shipper/metrics.h \
 	shipper/pipeline.c shipper/pipeline.h \
+	shipper/prom.c shipper/prom.h \
 	shipper/reload.c shipper/reload.h \
 	shipper/secret.c shipper/secret.h
 SHIPPER_LIBS = libsl_shipper.a libsl_parser.a libsl_buffer.a libsl_sinks.a $(COMMON_LIBS) \
@@ -55,3 +58,8 @@ TESTS += tests/unit/test_cli
 tests_unit_test_cli_SOURCES = tests/unit/test_cli.c tests/unit/tu.c tests/unit/tu.h
 tests_unit_test_cli_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_cli_LDADD = $(SHIPPER_LIBS) $(TEST_LIBS)
+check_PROGRAMS += tests/unit/test_metrics
+TESTS += tests/unit/test_metrics
+tests_unit_test_metrics_SOURCES = tests/unit/test_metrics.c tests/unit/tu.c tests/unit/tu.h
+tests_unit_test_metrics_CFLAGS = $(TEST_CFLAGS) $(EVENT_CFLAGS)
+tests_unit_test_metrics_LDADD = $(SHIPPER_LIBS) $(TEST_LIBS)

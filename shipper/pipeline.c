@@ -251,6 +251,10 @@ void pipeline_msg(struct pipeline *p, const char *msg, size_t len, unsigned flag
     m.transport = transport;
     m.flags = flags;
     pipeline_parse(p->evt, msg, len, &m, &p->so, p->routes, p->rs, &res);
+    if (evt_tags(p->evt) & (EVT_T_NO_PRI | EVT_T_BAD_PRI | EVT_T_BAD_HEADER))
+        atomic_fetch_add_explicit(&p->st.unparsed, 1, memory_order_relaxed);
+    else
+        atomic_fetch_add_explicit(&p->st.parsed, 1, memory_order_relaxed);
     switch (res.status) {
     case ROUTE_MATCH:
         atomic_fetch_add_explicit(&p->st.norm_matched, 1, memory_order_relaxed);

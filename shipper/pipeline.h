@@ -19,6 +19,8 @@ struct pipeline_out {
 
 struct pipeline_stats {
     _Atomic uint64_t received;      /* messages handed to the pipeline */
+    _Atomic uint64_t parsed;        /* syslog header read (RFC 3164 or 5424) */
+    _Atomic uint64_t unparsed;      /* no usable header (no/bad PRI, 5424 header cut short) */
     _Atomic uint64_t queued;        /* documents pushed toward the sinks (per message) */
     _Atomic uint64_t dropped_full;  /* UDP messages dropped while the queue was full */
     _Atomic uint64_t dropped_big;   /* documents over the ceiling (cannot happen with sane bounds) */

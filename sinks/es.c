@@ -29,6 +29,11 @@
  * request overlaps the network waits of the others (on the same thread).
  * send is submit plus polls until that one request is answered.
  *
+ * Start: once delivery has called start, no request goes out before
+ * es_setup.c has detected the cluster (and installed the template and
+ * policy the config asks for); until then submit answers at once with its
+ * error, so records wait as for a failed request.
+ *
  * Credentials: the sink works from its own copy of the conf (`own`) whose
  * username, password and api_key it owns, so reauth (SIGHUP, on the delivery
  * thread, nothing in flight) can replace them: the headers and every easy
@@ -46,8 +51,10 @@
 #include "sinks/dlq.h"
 #include "sinks/es.h"
 #include "sinks/es_bulk.h"
+#include "sinks/es_conn.h"
 #include "sinks/es_priv.h"
 #include "sinks/es_resp.h"
+#include "sinks/es_setup.h"
 
 /* Rejected items logged one by one per request; the rest only counted. */
 #define ES_REJECT_LOG_MAX   5
@@ -90,6 +97,7 @@ struct es_req {
     long                  status;
     struct es_resp_item  *items;
     size_t                items_cap;
+    size_t                failure_stored;   /* DONE items the failure store kept */
 };
 
 struct es_sink {
@@ -109,6 +117,8 @@ struct es_sink {
     struct dlq           *dlq;          /* NULL: no dead_letter file */
     struct sl_episode     dlq_ep;       /* dead-letter writes failing */
     int                   curl_ready;
+    struct es_setup      *setup;        /* GET /, template, policy (es_setup.c) */
+    int                   setup_wanted; /* start was called: set up before requests */
 };
 
 static size_t resp_write(char *p, size_t size, size_t nmemb, void *ud)
@@ -275,6 +285,7 @@ static void es_close(void *state)
     sl_free(s->hosts);
     curl_slist_free_all(s->headers);
     dlq_close(s->dlq);
+    es_setup_free(s->setup);
     if (s->curl_ready)
         curl_global_cleanup();
     sl_free(s);
@@ -306,6 +317,9 @@ static int es_open(void **state, const void *confp, const char *name,
         goto fail;
     }
     rc = make_headers(s, err);
+    if (rc)
+        goto fail;
+    rc = es_setup_new(&s->setup, conf, s->comp, err);
     if (rc)
         goto fail;
     if (conf->dead_letter) {
@@ -569,7 +583,9 @@ static int read_items(struct es_sink *s, struct es_req *q, struct sl_err *err)
      * answer is not in request order, so no verdict in it can be trusted. */
     for (size_t i = 0; i < n; i++) {
         it = &q->items[i];
-        if (it->id && (it->id_len != SL_ID_LEN || memcmp(it->id, recs[i].id, SL_ID_LEN) != 0)) {
+        /* The failure store keeps a document under an ID of its own. */
+        if (it->id && !it->failure_stored &&
+            (it->id_len != SL_ID_LEN || memcmp(it->id, recs[i].id, SL_ID_LEN) != 0)) {
             for (size_t j = 0; j < n; j++)
                 out[j] = SINK_RETRY;
             return sl_err_set(err, SL_EPROTO, q->host->label, "bulk item %zu answers id "
@@ -595,6 +611,11 @@ static int read_items(struct es_sink *s, struct es_req *q, struct sl_err *err)
         }
     }
     log_items(s, q, recs, n, out, &c);
+    q->failure_stored = c.failure_stored;
+    if (c.failure_stored)
+        SL_WARN(s->comp, "bulk items kept in the failure store failure_stored=%zu records=%zu "
+                "(the data stream refused them as they are; they are stored apart, "
+                "INDEX::failures)", c.failure_stored, n);
     if (c.reject && s->dlq)
         dead_letter(s, q, recs, n, out, NULL);
     return 0;
@@ -672,6 +693,9 @@ static void report(struct es_sink *s, struct es_req *q, int rc, const struct sl_
     atomic_fetch_add(&st->duplicates, dup);
     atomic_fetch_add(&st->retried, retry);
     atomic_fetch_add(&st->rejected, reject);
+    if (!rc)
+        atomic_fetch_add(&st->failure_stored, q->failure_stored);
+    q->failure_stored = 0;
     a->token = q->token;
     a->rc = rc;
     if (rc)
@@ -704,6 +728,15 @@ static int es_submit(void *state, const struct sl_rec *recs, size_t n, enum sink
     q->host = &s->hosts[s->cur];
     sl_err_clear(&q->early_err);
     atomic_fetch_add(&s->stats->sent, n);
+    if (s->setup_wanted && !es_setup_done(s->setup)) {
+        /* Detection, template and policy come before the first write;
+         * until they could run, records wait as for a failed request. */
+        q->early_rc = es_setup_run(s->setup, s->cur, &q->early_err);
+        if (q->early_rc) {
+            q->early = 1;
+            return 0;
+        }
+    }
     if (n == 0) {
         q->early = 1;
         q->early_rc = 0;
@@ -756,9 +789,7 @@ static struct es_req *finished(struct es_sink *s)
         curl_multi_remove_handle(s->multi, q->easy);
         q->added = 0;
         s->nadded--;
-        atomic_fetch_add(&s->stats->requests, 1);
-        atomic_fetch_add(&s->stats->bytes, q->wire_len);
-        atomic_fetch_add(&s->stats->latency_us_sum, (sl_clock_mono_ns() - q->t0_ns) / 1000u);
+        sink_stats_request(s->stats, q->wire_len, (sl_clock_mono_ns() - q->t0_ns) / 1000u);
         return q;
     }
     return NULL;
@@ -845,6 +876,7 @@ static int es_reauth(void *state, const struct sink_cred *c, struct sl_err *err)
     if (c->api_key && c->username)
         return sl_err_set(err, SL_ECONFIG, s->comp, "api_key and username are exclusive");
     set_creds(s, c->username, c->password, c->api_key);
+    es_setup_retry_now(s->setup);       /* detection refused before: try it at once */
     curl_slist_free_all(s->headers);
     s->headers = NULL;
     rc = make_headers(s, err);
@@ -866,134 +898,36 @@ static int es_flush(void *state, struct sl_err *err)
     return 0;
 }
 
-/* ---- `sluice check --connect`: GET / on every host ---- */
-
-static size_t probe_write(char *p, size_t size, size_t nmemb, void *ud)
+/* Delivery calls it once, on its thread, before the first batch: the
+ * product and version are logged at start even with nothing to send. */
+static void es_start(void *state)
 {
-    return sl_buf_append(ud, p, size * nmemb) ? 0 : size * nmemb;
+    struct es_sink *s = state;
+    struct sl_err err;
+
+    s->setup_wanted = 1;
+    sl_err_clear(&err);
+    es_setup_run(s->setup, s->cur, &err);   /* logs what it found, or why not */
 }
 
-/* The string value of "key" in GET /'s small answer, where each of the keys
- * read here (number, distribution, cluster_name) appears once. */
-static int json_str_of(const char *j, const char *key, char *out, size_t outlen)
-{
-    char pat[64];
-    const char *p, *q;
-
-    snprintf(pat, sizeof pat, "\"%s\"", key);
-    p = strstr(j, pat);
-    if (!p)
-        return 0;
-    p += strlen(pat);
-    p += strspn(p, " \t\r\n");
-    if (*p++ != ':')
-        return 0;
-    p += strspn(p, " \t\r\n");
-    if (*p++ != '"')
-        return 0;
-    q = strchr(p, '"');
-    if (!q || (size_t)(q - p) >= outlen)
-        return 0;
-    memcpy(out, p, (size_t)(q - p));
-    out[q - p] = '\0';
-    return 1;
-}
-
-static int es_probe(const void *confp, void (*line)(void *arg, const char *text), void *arg,
+int es_conn_prepare(CURL *e, const struct es_conf *c, struct curl_slist **headers,
                     struct sl_err *err)
 {
-    const struct es_conf *c = confp;
-    int rc = 0;
-
-    if (curl_global_init(CURL_GLOBAL_DEFAULT) != CURLE_OK)
-        return sl_err_set(err, SL_EINVAL, "sink", "curl_global_init failed");
-    for (size_t i = 0; i < c->hosts.n; i++) {
-        const char *host = c->hosts.v[i];
-        char errbuf[CURL_ERROR_SIZE] = "", text[512], num[64], dist[64], name[128];
-        struct sl_buf url, body;
-        const char *what = "";
-        size_t n = strlen(host);
-        long status = 0;
-        CURL *e = curl_easy_init();
-        CURLcode cc;
-
-        while (n && host[n - 1] == '/')
-            n--;
-        sl_buf_init(&url, 256, 8192);
-        sl_buf_init(&body, 1024, 64u * 1024u);
-        sl_buf_append(&url, host, n);
-        sl_buf_putc(&url, '/');
-        cc = e ? conn_opts(e, c, &what) : CURLE_FAILED_INIT;
-        if (cc == CURLE_OK) {
-            curl_easy_setopt(e, CURLOPT_URL, url.data);
-            curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
-            curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, probe_write);
-            curl_easy_setopt(e, CURLOPT_WRITEDATA, &body);
-            curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
-            struct curl_slist *h = NULL;
-            if (add_auth_header(&h, c) == 0) {
-                curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
-                cc = curl_easy_perform(e);
-            } else {
-                cc = CURLE_OUT_OF_MEMORY;
-            }
-            curl_slist_free_all(h);
-            if (cc == CURLE_OK)
-                curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &status);
-        }
-        if (cc != CURLE_OK) {
-            snprintf(text, sizeof text, "%s: unreachable: %s", host,
-                     errbuf[0] ? errbuf : curl_easy_strerror(cc));
-            rc = sl_err_set(err, SL_ENET, host, "%s", errbuf[0] ? errbuf : curl_easy_strerror(cc));
-        } else if (status == 401 || status == 403) {
-            snprintf(text, sizeof text, "%s: HTTP %ld: %s", host, status, status == 401 ?
-                     "the credentials were refused (check username/password or api_key)" :
-                     "the account may not read GET / (it lacks cluster monitor privileges)");
-            rc = sl_err_set(err, SL_EAUTH, host, "HTTP %ld to GET /", status);
-        } else if (status != 200 || !json_str_of(body.data ? body.data : "", "number", num,
-                                                 sizeof num)) {
-            snprintf(text, sizeof text, "%s: HTTP %ld: not an Elasticsearch or OpenSearch "
-                     "answer to GET /", host, status);
-            rc = sl_err_set(err, SL_EPROTO, host, "unexpected answer to GET / (HTTP %ld)", status);
-        } else {
-            /* Elasticsearch has no version.distribution; OpenSearch says so. */
-            if (!json_str_of(body.data, "distribution", dist, sizeof dist))
-                snprintf(dist, sizeof dist, "elasticsearch");
-            if (!json_str_of(body.data, "cluster_name", name, sizeof name))
-                snprintf(name, sizeof name, "?");
-            snprintf(text, sizeof text, "%s: %s %s, cluster %s", host, dist, num, name);
-        }
-        line(arg, text);
-        if (e)
-            curl_easy_cleanup(e);
-        sl_buf_free(&url);
-        sl_buf_free(&body);
-    }
-    curl_global_cleanup();
-    return rc;
-}
-
-int es_conn_setup(void *easy, const struct es_conf *c, struct curl_slist **headers,
-                  struct sl_err *err)
-{
     const char *what = "";
-    CURLcode cc = conn_opts(easy, c, &what);
+    CURLcode cc = conn_opts(e, c, &what);
 
-    if (cc != CURLE_OK) {
-        sl_err_set(err, SL_EINVAL, "sink", "libcurl refused %s: %s", what, curl_easy_strerror(cc));
-        return -1;
-    }
-    if (add_auth_header(headers, c)) {
-        sl_err_set(err, SL_EINVAL, "sink", "cannot build the request headers");
-        return -1;
-    }
+    if (cc != CURLE_OK)
+        return sl_err_set(err, SL_EINVAL, "sink", "libcurl refused %s: %s", what,
+                          curl_easy_strerror(cc));
+    if (add_auth_header(headers, c))
+        return sl_err_set(err, SL_EINVAL, "sink", "cannot build the request headers");
     return 0;
 }
 
 #define ES_SINK_TYPE(type_name) {                                              \
     .name = (type_name), .rows = es_conf_rows, .conf_size = sizeof(struct es_conf), \
     .validate = es_conf_validate, .batch = es_conf_batch, .index = es_conf_index,   \
-    .probe = es_probe, .access = es_priv_access,                                    \
+    .probe = es_setup_probe, .start = es_start, .access = es_priv_access,          \
     .creds = es_creds, .reauth = es_reauth,                                         \
     .open = es_open, .send = es_send, .flush = es_flush, .close = es_close,          \
     .submit = es_submit, .poll = es_poll, .drop = es_drop,                          \

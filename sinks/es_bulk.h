@@ -15,9 +15,11 @@ enum es_op {
 };
 
 /* Keeps one entry per item (status is always there), so items still match
- * the request by position, and drops _shards, _seq_no, _version. */
+ * the request by position, and drops _shards, _seq_no, _version;
+ * failure_store says an item went to the failure store (Elasticsearch 9.1+). */
 #define ES_BULK_FILTER \
-    "errors,items.*._id,items.*.status,items.*.error.type,items.*.error.reason"
+    "errors,items.*._id,items.*.status,items.*.error.type,items.*.error.reason," \
+    "items.*.failure_store"
 
 /* Appends the body for n records: per record an action line naming the
  * record's index and id, then its document; every line ends with "\n".

@@ -5,6 +5,7 @@
 #include "common/bounds.h"
 #include "common/buf.h"
 #include "sinks/es_conf.h"
+#include "sinks/es_template.h"
 
 #define OFF(f) offsetof(struct es_conf, f)
 #define MS_HOUR (3600u * 1000u)
@@ -41,6 +42,46 @@ static const struct sl_cfg_row retry_rows[] = {
     SL_CFG_END
 };
 
+static const struct sl_cfg_row template_rows[] = {
+    { "install", SL_CFG_BOOL, "false", 0, 0, OFF(tmpl_install),
+      "put a composable index template for `index` at start (ECS mappings; data_stream "
+      "when the index is a data stream)", NULL, NULL, 0 },
+    { "name", SL_CFG_STR, "sluice-logs", 0, 0, OFF(tmpl_name),
+      "the template's name (_index_template/NAME)", NULL, NULL, 0 },
+    { "file", SL_CFG_STR, NULL, 0, 0, OFF(tmpl_file),
+      "JSON file with the template's \"mappings\" object; default: the built-in ECS mappings",
+      NULL, NULL, 0 },
+    { "overwrite", SL_CFG_BOOL, "false", 0, 0, OFF(tmpl_overwrite),
+      "replace a template of that name that differs; false: leave it and log it", NULL, NULL, 0 },
+    { "priority", SL_CFG_UINT, "200", 101, 2147483647u, OFF(tmpl_priority),
+      "template priority; above the built-in logs-*-* (100)", NULL, NULL, 0 },
+    SL_CFG_END
+};
+
+static const struct sl_cfg_row rollover_rows[] = {
+    { "max_age", SL_CFG_DURATION, "1d", 0, 3650ull * 24 * MS_HOUR, OFF(lc_rollover_age_ms),
+      "roll a data stream over to a new backing index after this long (0: no age limit)",
+      NULL, NULL, 0 },
+    { "max_size", SL_CFG_SIZE, "50GiB", 0, 0, OFF(lc_rollover_size),
+      "... or once its primary shard is this big (0: no size limit)", NULL, NULL, 0 },
+    SL_CFG_END
+};
+
+static const struct sl_cfg_row lifecycle_rows[] = {
+    { "install", SL_CFG_BOOL, "false", 0, 0, OFF(lc_install),
+      "put a lifecycle policy at start: ILM on Elasticsearch, ISM on OpenSearch", NULL, NULL, 0 },
+    { "name", SL_CFG_STR, "sluice-logs", 0, 0, OFF(lc_name),
+      "the policy's name", NULL, NULL, 0 },
+    { "overwrite", SL_CFG_BOOL, "false", 0, 0, OFF(lc_overwrite),
+      "replace a policy of that name that differs; false: leave it and log it", NULL, NULL, 0 },
+    { "rollover", SL_CFG_SECTION, NULL, 0, 0, 0,
+      "when a data stream rolls over (dated indices never do)", NULL, rollover_rows, 0 },
+    { "delete_after", SL_CFG_DURATION, "30d", 0, 3650ull * 24 * MS_HOUR, OFF(lc_delete_after_ms),
+      "delete an index this long after it was created, or rolled over (0: never)",
+      NULL, NULL, 0 },
+    SL_CFG_END
+};
+
 const struct sl_cfg_row es_conf_rows[] = {
     { "hosts", SL_CFG_STRLIST, NULL, 0, 0, OFF(hosts),
       "cluster addresses, http://host:port or https://host:port; tried in turn", NULL, NULL, 1 },
@@ -73,6 +114,10 @@ const struct sl_cfg_row es_conf_rows[] = {
       "bulk requests in flight at once, each on its own connection", NULL, NULL, 0 },
     { "retry", SL_CFG_SECTION, NULL, 0, 0, 0,
       "backoff for records the cluster answered 'retry'", NULL, retry_rows, 0 },
+    { "template", SL_CFG_SECTION, NULL, 0, 0, 0,
+      "index template installed at start (docs/templates.md)", NULL, template_rows, 0 },
+    { "lifecycle", SL_CFG_SECTION, NULL, 0, 0, 0,
+      "lifecycle policy installed at start (docs/templates.md)", NULL, lifecycle_rows, 0 },
     SL_CFG_END
 };
 
@@ -92,6 +137,14 @@ static int check_host(const char *h)
     return 0;
 }
 
+/* A template or policy name: it goes into a URL path and a JSON string as is. */
+static int name_ok(const char *n)
+{
+    if (!n || !n[0] || strlen(n) > 255 || strchr("-_.", n[0]))
+        return 0;
+    return strspn(n, "abcdefghijklmnopqrstuvwxyz0123456789-_.") == strlen(n);
+}
+
 static void problem(struct sl_buf *b, const char *what)
 {
     if (b->len)
@@ -105,7 +158,7 @@ int es_conf_validate(const void *confp, struct sl_err *err)
     struct sl_buf b;
     int rc = 0;
 
-    sl_buf_init(&b, 256, 700);
+    sl_buf_init(&b, 256, 1400);
     if (c->hosts.n == 0)
         problem(&b, "hosts: give at least one address");
     for (size_t i = 0; i < c->hosts.n; i++)
@@ -124,6 +177,23 @@ int es_conf_validate(const void *confp, struct sl_err *err)
         problem(&b, "tls.key without tls.cert");
     if (c->retry_initial_ms > c->retry_max_ms)
         problem(&b, "retry.initial is longer than retry.max");
+    if (c->tmpl_install || c->lc_install) {
+        char pat[SL_INDEX_NAME_LIMIT + 1];
+        const char *why = NULL;
+
+        if (c->index && c->index[0] && es_template_pattern(c->index, pat, sizeof pat, &why))
+            sl_buf_printf(&b, "%s%s: %s (index '%.80s')", b.len ? "; " : "",
+                          c->tmpl_install ? "template.install" : "lifecycle.install", why,
+                          c->index);
+    }
+    if (c->tmpl_install && !name_ok(c->tmpl_name))
+        problem(&b, "template.name: use lower case letters, digits, '-', '_' and '.' only, "
+                "not starting with '-', '_' or '.'");
+    if (c->lc_install && !name_ok(c->lc_name))
+        problem(&b, "lifecycle.name: use lower case letters, digits, '-', '_' and '.' only, "
+                "not starting with '-', '_' or '.'");
+    if (c->tmpl_file && !c->tmpl_install)
+        problem(&b, "template.file without template.install: true");
     if (b.len)
         rc = sl_err_set(err, SL_ECONFIG, "sink", "%s", b.data);
     sl_buf_free(&b);

@@ -29,6 +29,18 @@ struct es_conf {
     uint64_t retry_initial_ms;
     uint64_t retry_max_ms;
     uint64_t concurrency;           /* bulk requests in flight at once */
+    /* Installed at start (es_setup.c); see docs/templates.md. */
+    int      tmpl_install;
+    char    *tmpl_name;
+    char    *tmpl_file;             /* NULL: the built-in ECS mappings */
+    int      tmpl_overwrite;
+    uint64_t tmpl_priority;
+    int      lc_install;
+    char    *lc_name;
+    int      lc_overwrite;
+    uint64_t lc_rollover_age_ms;    /* 0: no age condition */
+    uint64_t lc_rollover_size;      /* 0: no size condition */
+    uint64_t lc_delete_after_ms;    /* 0: never deleted */
 };
 
 extern const struct sl_cfg_row es_conf_rows[];

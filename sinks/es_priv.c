@@ -1,7 +1,7 @@
 /* sinks/es_priv.c: the account's privileges on the cluster (es_priv.h).
  *
  * Design: each question is one small HTTP request on the first host that
- * answers GET /, with the sink's own authentication and TLS (es_conn_setup).
+ * answers GET /, with the sink's own authentication and TLS (es_conn_prepare).
  * The answers are small and read with libfastjson (the bulk answers, read on
  * the hot path, have their own reader in es_resp.c). Which privileges count:
  * writing is create_doc, create, index or write (any one lets op_type create
@@ -21,6 +21,7 @@
 #include "common/json.h"
 #include "common/mem.h"
 #include "sinks/es_conf.h"
+#include "sinks/es_conn.h"
 #include "sinks/es_priv.h"
 
 #define PRIV_ANSWER_LIMIT (256u * 1024u)
@@ -299,10 +300,13 @@ static int http(const struct es_conf *c, const char *host, const char *path, con
     sl_buf_init(&url, 256, 8192);
     sl_buf_append(&url, host, n);
     sl_buf_printf(&url, "%s", path);
-    if (!e || es_conn_setup(e, c, &h, err)) {
-        rc = e ? err->code : sl_err_set(err, SL_EINVAL, host, "curl_easy_init failed");
+    if (!e) {
+        rc = sl_err_set(err, SL_EINVAL, host, "curl_easy_init failed");
         goto fail;
     }
+    rc = es_conn_prepare(e, c, &h, err);
+    if (rc)
+        goto fail;
     if (body) {
         snprintf(hdr, sizeof hdr, "Content-Type: %s", ctype);
         h2 = curl_slist_append(h, hdr);

@@ -45,14 +45,6 @@ int es_priv_parse_authinfo(const char *json, struct sink_access *out);
  * can_create, detail. */
 int es_priv_parse_probe(long status, const char *json, struct sink_access *out);
 
-/* es.c: sets on the curl easy handle easy what every request to the cluster
- * carries (protocols, timeouts, basic auth, TLS) and appends the API key
- * header to *headers. 0, or -1 with err filled. */
-struct curl_slist;
-struct es_conf;
-int es_conn_setup(void *easy, const struct es_conf *c, struct curl_slist **headers,
-                  struct sl_err *err);
-
 /* The write probe's body for index (one create, a document that cannot be
  * stored); written into buf of cap bytes; 0, or SL_ETOOBIG. */
 int es_priv_probe_body(const char *index, char *buf, size_t cap);

@@ -11,7 +11,10 @@
  * comes back as 409 and is confirmed then.
  * Fast path: when "errors":false comes before "items" (the order both
  * Elasticsearch and OpenSearch write), every item was stored, so items are
- * only counted, not read. */
+ * only counted, not read; unless the text mentions "failure_store": an item
+ * redirected to the failure store of an Elasticsearch 9.1+ data stream is
+ * answered as a success (201, errors:false) with "failure_store":"used",
+ * and is counted apart. */
 #include <string.h>
 
 #include "sinks/es_resp.h"
@@ -263,6 +266,15 @@ static int op_member(struct rd *r, void *ctx, const char *k, size_t kn)
         r->p++;
         return members(r, it, error_member);
     }
+    if (KEY_IS(k, kn, "failure_store") && peek(r) == '"') {
+        const char *v;
+        size_t vn;
+
+        if (str(r, &v, &vn))
+            return -1;
+        it->failure_stored = KEY_IS(v, vn, "used");
+        return 0;
+    }
     return skip(r, 2);
 }
 
@@ -292,6 +304,7 @@ struct topctx {
     struct es_resp_item *items;
     struct es_resp_counts *counts;
     int errors;                 /* -1 unknown, 0 false, 1 true */
+    int fs_mentioned;           /* "failure_store" is in the text: no fast path */
     int saw_items;
     size_t count;
 };
@@ -311,7 +324,7 @@ static int items_array(struct rd *r, struct topctx *t)
     struct es_resp_item scratch;
 
     t->saw_items = 1;
-    t->counts->fast = t->errors == 0;
+    t->counts->fast = t->errors == 0 && !t->fs_mentioned;
     if (want(r, '['))
         return bad(r, "items is not an array");
     if (peek(r) == ']') {
@@ -339,6 +352,8 @@ static int items_array(struct rd *r, struct topctx *t)
         tally(t->counts, t->out[t->count]);
         if (!it->status)
             t->counts->no_status++;
+        if (it->failure_stored && t->out[t->count] == SINK_DONE)
+            t->counts->failure_stored++;
         t->count++;
         if (peek(r) == ',') {
             r->p++;
@@ -380,15 +395,32 @@ enum sink_verdict es_resp_verdict(int status, enum es_op op, const char *type, s
     return SINK_RETRY;          /* no status, or one no bulk item has: not stored */
 }
 
+static int mentions(const char *text, size_t len, const char *key, size_t kn)
+{
+    const char *p = text, *end = text + len;
+
+    while ((size_t)(end - p) >= kn) {
+        p = memchr(p, key[0], (size_t)(end - p) - kn + 1);
+        if (!p)
+            return 0;
+        if (memcmp(p, key, kn) == 0)
+            return 1;
+        p++;
+    }
+    return 0;
+}
+
 int es_resp_parse(const char *text, size_t len, size_t n, enum es_op op,
                   enum sink_verdict *out, struct es_resp_item *items,
                   struct es_resp_counts *counts, struct sl_err *err)
 {
     struct rd r = { text, text, text + len, NULL };
     struct es_resp_counts scratch;
-    struct topctx t = { n, op, out, items, counts ? counts : &scratch, -1, 0, 0 };
+    struct topctx t = { n, op, out, items, counts ? counts : &scratch, -1, 0, 0, 0 };
+    static const char fs_key[] = "\"failure_store\"";
 
     memset(t.counts, 0, sizeof *t.counts);
+    t.fs_mentioned = mentions(text, len, fs_key, sizeof fs_key - 1);
     if (want(&r, '{')) {
         bad(&r, "not a JSON object");
         goto fail;

@@ -19,6 +19,10 @@ struct es_resp_item {
     size_t      type_len;
     const char *reason;         /* error.reason */
     size_t      reason_len;
+    /* "failure_store":"used" (Elasticsearch 9.1+): the cluster refused the
+     * document (mapping, pipeline) and kept it in the data stream's failure
+     * store under an ID of its own, answering 201. */
+    int         failure_stored;
 };
 
 struct es_resp_counts {
@@ -27,6 +31,7 @@ struct es_resp_counts {
     size_t retry;
     size_t reject;
     size_t no_status;           /* items without a status (counted in retry) */
+    size_t failure_stored;      /* DONE items kept in the failure store (counted in done) */
     int    fast;                /* 1: "errors":false came first; items were only counted */
 };
 
@@ -35,7 +40,10 @@ enum sink_verdict es_resp_verdict(int status, enum es_op op, const char *type, s
 
 /* Reads the body of a 200 answer to a _bulk request of n records: out[i]
  * gets item i's verdict; items (may be NULL) gets its details, except on
- * the fast path, where every item is {status 200, nothing else}.
+ * the fast path ("errors":false first and no "failure_store" in the text),
+ * where every item is {status 200, nothing else}. An item stored in the
+ * failure store is DONE (the cluster keeps it; sending it again would store
+ * it again) and counted in failure_stored.
  * Returns 0; or SL_EPROTO when the text is not a bulk answer with exactly n
  * items (damaged, truncated, another count): then every out[i] is
  * SINK_RETRY, counts say so, and err says what was wrong and where. */

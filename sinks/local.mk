@@ -9,16 +9,38 @@ libsl_sinks_a_SOURCES = \
 	sinks/es_bulk.c sinks/es_bulk.h \
 	sinks/es_conf.c sinks/es_conf.h \
 	sinks/es_resp.c sinks/es_resp.h \
+	sinks/es_cluster.c sinks/es_cluster.h \
+	sinks/es_conn.h \
+	sinks/es_setup.c sinks/es_setup.h \
+	sinks/es_template.c sinks/es_template.h \
 	sinks/es_priv.c sinks/es_priv.h \
 	sinks/dlq.c sinks/dlq.h
+# The template mappings, compiled in (sinks/es_template.h), as
+# parser/local.mk does for the grammars: scripts/embed-templates runs on
+# every build and replaces the file only when its text changed.
+nodist_libsl_sinks_a_SOURCES = sinks/es_template_data.c
+BUILT_SOURCES += sinks/es_template_data.c
+CLEANFILES += sinks/es_template_data.c
+dist_noinst_SCRIPTS += scripts/embed-templates
+EXTRA_DIST += scripts/c-lit.awk sinks/templates/ecs-mappings.json sinks/templates/README.md
+sinks/es_template_data.c: sl-embed-templates
+	@$(MKDIR_P) sinks && $(SHELL) $(top_srcdir)/scripts/embed-templates $(top_srcdir) $@
+sl-embed-templates:
+.PHONY: sl-embed-templates
 # What a program linking the sinks needs after libsl_sinks.a (then COMMON_LIBS).
 SINKS_LIBS = libsl_sinks.a $(CURL_LIBS) $(ZLIB_LIBS) $(FASTJSON_LIBS)
 EXTRA_DIST += sinks/README.md
 
 check_PROGRAMS += tests/unit/test_es_bulk tests/unit/test_es_resp \
-	tests/unit/test_es_sink tests/unit/test_ndjson tests/unit/test_es_priv
+	tests/unit/test_es_sink tests/unit/test_ndjson tests/unit/test_es_template \
+	tests/unit/test_es_priv
 TESTS += tests/unit/test_es_bulk tests/unit/test_es_resp \
-	tests/unit/test_es_sink tests/unit/test_ndjson tests/unit/test_es_priv
+	tests/unit/test_es_sink tests/unit/test_ndjson tests/unit/test_es_template \
+	tests/unit/test_es_priv
+
+tests_unit_test_es_template_SOURCES = tests/unit/test_es_template.c tests/unit/tu.c tests/unit/tu.h
+tests_unit_test_es_template_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_es_template_LDADD = $(SINKS_LIBS) $(COMMON_LIBS) $(TEST_LIBS)
 
 tests_unit_test_es_bulk_SOURCES = tests/unit/test_es_bulk.c tests/unit/tu.c tests/unit/tu.h
 tests_unit_test_es_bulk_CFLAGS = $(TEST_CFLAGS) $(ZLIB_CFLAGS)

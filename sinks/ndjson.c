@@ -176,15 +176,13 @@ static int ndjson_send(void *state, const struct sl_rec *recs, size_t n,
             s->iov[cnt++].iov_len = 1;
             bytes += recs[i].doc_len + 1;
         }
-        atomic_fetch_add(&s->stats->requests, 1);
         if (write_all(s->fd, s->iov, cnt))
             goto fail;
     }
     for (i = 0; i < n; i++)
         out[i] = SINK_DONE;
     atomic_fetch_add(&s->stats->confirmed, n);
-    atomic_fetch_add(&s->stats->bytes, bytes);
-    atomic_fetch_add(&s->stats->latency_us_sum, (sl_clock_mono_ns() - t0) / 1000u);
+    sink_stats_request(s->stats, bytes, (sl_clock_mono_ns() - t0) / 1000u);
     return 0;
 fail:
     e = errno;
@@ -195,6 +193,7 @@ fail:
         out[i] = SINK_RETRY;
     atomic_fetch_add(&s->stats->retried, n);
     atomic_fetch_add(&s->stats->failed_requests, 1);
+    sink_stats_request(s->stats, 0, (sl_clock_mono_ns() - t0) / 1000u);
     return sl_err_set(err, SL_EIO, s->conf->path, "cannot write to %s: %s", s->conf->path,
                       strerror(e));
 }

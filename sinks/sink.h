@@ -57,6 +57,12 @@ struct sink_answer {
     struct sl_err err;
 };
 
+/* Request latency buckets (upper bounds, microseconds; the last bucket of
+ * struct sink_stats counts the rest): Prometheus' usual ladder from 5 ms to
+ * 10 s, plus 30 s (the bulk timeout's default). */
+#define SINK_LAT_NBOUNDS 12
+extern const uint64_t sink_lat_bounds_us[SINK_LAT_NBOUNDS];
+
 struct sink_stats {
     _Atomic uint64_t sent;          /* records handed to send (retries included) */
     _Atomic uint64_t confirmed;     /* DONE + DUPLICATE */
@@ -68,7 +74,19 @@ struct sink_stats {
     _Atomic uint64_t failed_requests;
     _Atomic uint64_t bytes;         /* request bytes on the wire */
     _Atomic uint64_t latency_us_sum;
+    /* Requests by latency: lat_bucket[i] counts those <= sink_lat_bounds_us[i]
+     * and > the bound before; lat_bucket[SINK_LAT_NBOUNDS] the slower ones.
+     * Not cumulative; their sum is `requests` once sink_stats_request
+     * is the only place counting requests. */
+    _Atomic uint64_t lat_bucket[SINK_LAT_NBOUNDS + 1];
+    /* Confirmed records the cluster kept in a failure store (Elasticsearch
+     * 9.1+ data streams) instead of the index: stored, but not as sent. */
+    _Atomic uint64_t failure_stored;
 };
+
+/* One finished request: requests, bytes, the latency sum and its bucket.
+ * Lock-free (relaxed atomic adds); the sink's thread calls it. */
+void sink_stats_request(struct sink_stats *st, uint64_t bytes, uint64_t latency_us);
 
 /* What an account may do on the cluster, as far as the sink could find out
  * (`sluice check --connect`). Texts are for people; the ints decide. */
@@ -117,6 +135,13 @@ struct sink_type {
      * outlives the instance; stats is owned by the caller. */
     int  (*open)(void **state, const void *conf, const char *name,
                  struct sink_stats *stats, struct sl_err *err);
+    /* Optional: called once by delivery, on its thread, before the first
+     * batch (`sluice run`, `sluice replay`): the sink reaches its
+     * destination and logs what it found (the cluster's product and
+     * version), installs what its config asks for. Never fails: a sink that
+     * could not do it yet tries again before its requests, answering them
+     * as failed (records wait) until then. */
+    void (*start)(void *state);
     /* Sends n records; fills out[i] for each. Returns 0 when every record got a
      * verdict; SL_EAUTH when the sink must stop until its credentials change
      * (every out[i] is SINK_RETRY); another code when the whole attempt failed

@@ -26,6 +26,23 @@ grep -q "max_docs" "$T/out" || fail "no suggestion of max_docs"
 note "ok: suggests max_docs"
 if grep -q hunter2 "$T/out"; then fail "the secret was printed"; fi
 note "ok: secret not printed"
+# template / lifecycle: the sink's problems named at its item, all at once.
+cat >"$T/tpl.yaml" <<'EOC'
+inputs:
+  - listen: tcp://127.0.0.1:5514
+sinks:
+  - type: opensearch
+    hosts: [http://127.0.0.1:9200]
+    index: "%Y.%m.%d"
+    template: { install: true, name: Sluice }
+EOC
+set +e
+"$SLUICE" check -c "$T/tpl.yaml" >"$T/out" 2>&1; st=$?
+set -e
+[ "$st" = 1 ] || fail "check exited $st on a bad template config: $(cat "$T/out")"
+grep -q "tpl.yaml:4:5: key 'sinks\[0\]': sink: template.install: a date pattern with no literal prefix would match every index (index '%Y.%m.%d'); template.name: use lower case letters" "$T/out" ||
+    fail "template problems not named at the sink: $(cat "$T/out")"
+note "ok: template problems named at tpl.yaml:4:5"
 cat >"$T/good.yaml" <<EOC
 inputs:
   - listen: tcp://127.0.0.1:0

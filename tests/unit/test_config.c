@@ -439,6 +439,9 @@ static void t_default(void)
     TU_ASSERT_STR(nc->path, "./sluice-out.ndjson");
     CU_ASSERT_EQUAL(cfg->queue_bytes, SL_QUEUE_BYTES_DEFAULT);
     CU_ASSERT_EQUAL(cfg->log_level, SL_LOG_INFO);
+    TU_ASSERT_STR(cfg->admin.host, "127.0.0.1");       /* loopback, so no token */
+    TU_ASSERT_STR(cfg->admin.port, "9601");
+    CU_ASSERT_PTR_NULL(cfg->admin.token);
     reset();
 }
 
@@ -552,6 +555,55 @@ static void t_buffer(void)
     CU_ASSERT_EQUAL(load_str("sinks:\n  - type: fake\n    url: a\n    name: 'es/1'\n"),
                     SL_ECONFIG);
     ASSERT_ERR("test.yaml:4:11: key 'sinks[0].name': ", "use letters, digits");
+    next_good_loads();
+}
+
+/* admin: off without listen; loopback needs no token; any other address
+ * does; the token is a reference, never text in the file. */
+static void t_admin(void)
+{
+    char yaml[512];
+
+    CU_ASSERT_EQUAL_FATAL(load_str("sinks:\n  - type: fake\n    url: a\n"), 0);
+    CU_ASSERT_PTR_NULL(cfg->admin.listen);
+    reset();
+    CU_ASSERT_EQUAL_FATAL(load_str("admin:\n  listen: \"[::1]:0\"\n"), 0);
+    TU_ASSERT_STR(cfg->admin.host, "::1");
+    TU_ASSERT_STR(cfg->admin.port, "0");
+    reset();
+    CU_ASSERT_EQUAL_FATAL(load_str("admin:\n  listen: localhost:9601\n"), 0);
+    reset();
+    CU_ASSERT_EQUAL_FATAL(load_str("admin:\n  listen: 127.1.2.3:9601\n"), 0);
+    reset();
+    CU_ASSERT_EQUAL(load_str("admin:\n  listen: 0.0.0.0:9601\n"), SL_ECONFIG);
+    ASSERT_ERR("test.yaml:2:11: key 'admin.listen': ", "'0.0.0.0' is not a loopback address");
+    CU_ASSERT_EQUAL(load_str("admin:\n  listen: \"[::]:9601\"\n"), SL_ECONFIG);
+    ASSERT_ERR("test.yaml:2:11: key 'admin.listen': ", "'::' is not a loopback address");
+    CU_ASSERT_EQUAL(load_str("admin:\n  listen: metrics.example:9601\n"), SL_ECONFIG);
+    ASSERT_ERR("test.yaml:2:11:", "set admin.token");
+    CU_ASSERT_EQUAL(load_str("admin:\n  listen: 10.0.0.1\n"), SL_ECONFIG);
+    ASSERT_ERR("test.yaml:2:11: key 'admin.listen': ", "expected HOST:PORT");
+    CU_ASSERT_EQUAL(load_str("admin:\n  listen: \"::1:9601\"\n"), SL_ECONFIG);
+    ASSERT_ERR("test.yaml:2:11: key 'admin.listen': ", "expected HOST:PORT");
+    CU_ASSERT_EQUAL(load_str("admin:\n  listen: 127.0.0.1:99999\n"), SL_ECONFIG);
+    ASSERT_ERR("test.yaml:2:11: key 'admin.listen': ", "bad port '99999'");
+    /* A literal token: refused, and its text appears nowhere. */
+    CU_ASSERT_EQUAL(load_str("admin:\n  listen: 0.0.0.0:9601\n  token: sw0rdfish\n"),
+                    SL_ECONFIG);
+    ASSERT_ERR("test.yaml:3:10: key 'admin.token': ", "must be a reference");
+    CU_ASSERT(no_problem_contains("sw0rdfish"));
+    /* From the environment: a wildcard address is fine with it. */
+    setenv("SLUICE_TEST_ADMIN_TOKEN", "t0ken", 1);
+    CU_ASSERT_EQUAL_FATAL(load_str("admin:\n  listen: 0.0.0.0:9601\n"
+                                   "  token: ${env:SLUICE_TEST_ADMIN_TOKEN}\n"), 0);
+    TU_ASSERT_STR(cfg->admin.token, "t0ken");
+    TU_ASSERT_STR(cfg->admin.host, "0.0.0.0");
+    CU_ASSERT_EQUAL(pr.warnings.n, 0);
+    reset();
+    unsetenv("SLUICE_TEST_ADMIN_TOKEN");
+    snprintf(yaml, sizeof yaml, "admin:\n  token: ${env:SLUICE_TEST_ADMIN_TOKEN}\n");
+    CU_ASSERT_EQUAL(load_str(yaml), SL_ECONFIG);        /* unset variable */
+    ASSERT_ERR("test.yaml:2:10: key 'admin.token': ", "SLUICE_TEST_ADMIN_TOKEN");
     next_good_loads();
 }
 
@@ -1308,6 +1360,7 @@ static CU_TestInfo load_tests[] = {
     { "missing required keys are reported at their mapping", t_missing_required },
     { "a duplicate key points at the first one", t_duplicate },
     { "buffer: defaults, every key, fsync forms, bad values at their position", t_buffer },
+    { "admin: loopback without a token, anything else needs one; the token is a reference", t_admin },
     { "a grammars section compiles into a sealed route table", t_grammars },
     { "a grok grammar from a file: its SET constants follow the captures", t_grammars_file },
     { "a bad grammar file names its own line under the config's", t_grammars_file_bad },

@@ -119,7 +119,7 @@ static void t_url(void)
     sl_buf_init(&u, 16, 4096);
     CU_ASSERT_EQUAL(es_bulk_url(&u, "http://127.0.0.1:9200"), 0);
     TU_ASSERT_STR(u.data, "http://127.0.0.1:9200/_bulk?filter_path=errors,items.*._id,"
-                  "items.*.status,items.*.error.type,items.*.error.reason");
+                  "items.*.status,items.*.error.type,items.*.error.reason,items.*.failure_store");
     CU_ASSERT_EQUAL(es_bulk_url(&u, "https://es1:9200/prefix//"), 0);
     CU_ASSERT_EQUAL(strncmp(u.data, "https://es1:9200/prefix/_bulk?filter_path=errors,", 49), 0);
     sl_buf_free(&u);

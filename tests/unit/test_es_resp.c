@@ -379,6 +379,52 @@ static void t_whitespace_and_escapes(void)
     next_good_still_works();
 }
 
+static void t_failure_store_fast(void)
+{
+    CU_ASSERT_EQUAL(parse_fixture("bulk/es91_failure_store_filtered.json", 3, ES_OP_CREATE), 0);
+    CU_ASSERT_EQUAL(out[0], SINK_DONE);
+    CU_ASSERT_EQUAL(out[1], SINK_DONE);
+    CU_ASSERT_EQUAL(out[2], SINK_DONE);
+    CU_ASSERT_EQUAL(counts.fast, 0);            /* read item by item, not only counted */
+    CU_ASSERT_EQUAL(counts.done, 3);
+    CU_ASSERT_EQUAL(counts.failure_stored, 1);
+    CU_ASSERT_EQUAL(items[0].failure_stored, 0);
+    CU_ASSERT_EQUAL(items[1].failure_stored, 1);
+    CU_ASSERT(item_is(items[1].id, items[1].id_len, "zV3kmJoBq1a2b3c4d5e6"));
+    CU_ASSERT_EQUAL(items[2].failure_stored, 0);
+    /* The next plain answer takes the fast path again. */
+    CU_ASSERT_EQUAL(parse_fixture("bulk/os_ok_filtered.json", 3, ES_OP_CREATE), 0);
+    CU_ASSERT_EQUAL(counts.fast, 1);
+    CU_ASSERT_EQUAL(counts.failure_stored, 0);
+}
+
+static void t_failure_store_mixed(void)
+{
+    CU_ASSERT_EQUAL(parse_fixture("bulk/es91_failure_store_mixed.json", 5, ES_OP_CREATE), 0);
+    CU_ASSERT_EQUAL(out[0], SINK_DONE);
+    CU_ASSERT_EQUAL(out[1], SINK_DONE);
+    CU_ASSERT_EQUAL(out[2], SINK_REJECT);       /* not_enabled: refused, not kept */
+    CU_ASSERT_EQUAL(out[3], SINK_DUPLICATE);
+    CU_ASSERT_EQUAL(out[4], SINK_RETRY);
+    CU_ASSERT_EQUAL(counts.done, 2);
+    CU_ASSERT_EQUAL(counts.failure_stored, 1);
+    CU_ASSERT_EQUAL(counts.reject, 1);
+    CU_ASSERT_EQUAL(items[1].failure_stored, 1);
+    CU_ASSERT_EQUAL(items[2].failure_stored, 0);
+    CU_ASSERT(item_is(items[2].type, items[2].type_len, "document_parsing_exception"));
+}
+
+static void t_failure_store_on_a_failed_item(void)
+{
+    /* "used" on a non-2xx item would be the cluster's contradiction: the
+     * status decides, and it is not counted as kept. */
+    static const char t[] = "{\"errors\":true,\"items\":[{\"create\":{\"status\":503,"
+                            "\"failure_store\":\"used\"}}]}";
+    CU_ASSERT_EQUAL(parse_text(t, 1, ES_OP_CREATE), 0);
+    CU_ASSERT_EQUAL(out[0], SINK_RETRY);
+    CU_ASSERT_EQUAL(counts.failure_stored, 0);
+}
+
 static int cleanup(void)
 {
     sl_free(text);
@@ -411,6 +457,11 @@ static CU_TestInfo tests[] = {
     { "nesting past the bound is an error, not a stack overflow", t_deep_nesting },
     { "an empty batch with an empty items array is fine", t_empty_batch },
     { "whitespace, numbers and escapes anywhere are read", t_whitespace_and_escapes },
+    { "failure_store used under errors:false is DONE, counted apart, no fast path",
+      t_failure_store_fast },
+    { "failure_store used among 400 not_enabled, 409 and 429 is counted once",
+      t_failure_store_mixed },
+    { "failure_store used on a 503 item is RETRY and not counted", t_failure_store_on_a_failed_item },
     CU_TEST_INFO_NULL,
 };
 

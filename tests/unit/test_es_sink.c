@@ -281,6 +281,10 @@ static void conf_hosts(int port1, int port2)
 {
     char h[64];
 
+    /* A test may point the conf elsewhere after a first open. */
+    for (size_t i = 0; conf.hosts.v && i < conf.hosts.n; i++)
+        sl_free(conf.hosts.v[i]);
+    sl_free(conf.hosts.v);
     conf.hosts.n = port2 ? 2 : 1;
     conf.hosts.v = sl_calloc(2, sizeof *conf.hosts.v);
     snprintf(h, sizeof h, "http://127.0.0.1:%d", port1);
@@ -396,6 +400,24 @@ static void t_mixed(void)
     fi_free(&fi);
 }
 
+static void t_failure_store(void)
+{
+    struct fi_step st[] = { { FI_REPLY, 200, fixture("bulk/es91_failure_store_filtered.json") } };
+
+    make_recs(first3, 3);
+    start(st, 1);
+    /* The kept item answers an ID of the cluster's own: not a misordered answer. */
+    CU_ASSERT_EQUAL(send_n(3), 0);
+    fi_stop(&fi);
+    assert_all(3, SINK_DONE);
+    CU_ASSERT_EQUAL(stats.confirmed, 3);
+    CU_ASSERT_EQUAL(stats.failure_stored, 1);
+    CU_ASSERT_EQUAL(stats.rejected, 0);
+    CU_ASSERT_EQUAL(stats.failed_requests, 0);
+    TU_ASSERT_HAS(log_text(), "bulk items kept in the failure store failure_stored=1 records=3");
+    fi_free(&fi);
+}
+
 static char *slurp(const char *path)
 {
     static char buf[65536];
@@ -487,8 +509,12 @@ static void t_request_bytes(void)
     fi_stop(&fi);
     assert_all(3, SINK_DONE);
     CU_ASSERT_EQUAL_FATAL(fi.served, 1);
-    CU_ASSERT_EQUAL(strncmp(fi.head[0], "POST /_bulk?filter_path=errors,items.*._id,items.*.status,"
-                            "items.*.error.type,items.*.error.reason HTTP/1.1\r\n", 103), 0);
+    {
+        static const char line[] = "POST /_bulk?filter_path=errors,items.*._id,items.*.status,"
+                                   "items.*.error.type,items.*.error.reason,items.*.failure_store"
+                                   " HTTP/1.1\r\n";
+        CU_ASSERT_EQUAL(strncmp(fi.head[0], line, sizeof line - 1), 0);
+    }
     TU_ASSERT_HAS(fi.head[0], "\r\nContent-Type: application/x-ndjson\r\n");
     TU_ASSERT_HASNT(fi.head[0], "Expect:");
     TU_ASSERT_HASNT(fi.head[0], "Authorization:");
@@ -1240,8 +1266,286 @@ static void t_drop(void)
     fi_free(&fi);
 }
 
+
+/* ---- start: detection, template, policy (sinks/es_setup.c) ---- */
+
+static const char es8_root[] =
+    "{\"name\":\"n1\",\"cluster_name\":\"c1\",\"version\":{\"number\":\"8.19.2\","
+    "\"build_flavor\":\"default\"},\"tagline\":\"You Know, for Search\"}";
+static const char os2_root[] =
+    "{\"name\":\"n1\",\"cluster_name\":\"c2\",\"version\":{\"distribution\":\"opensearch\","
+    "\"number\":\"2.19.1\"}}";
+static const char not_found[] = "{\"error\":{\"type\":\"resource_not_found_exception\","
+                                "\"reason\":\"not found\"},\"status\":404}";
+static const char acked[] = "{\"acknowledged\":true}";
+
+static int head_is(size_t i, const char *start)
+{
+    int ok = fi.head[i] && strncmp(fi.head[i], start, strlen(start)) == 0;
+
+    if (!ok)
+        fprintf(stderr, "\n  request %zu: expected %s\n  got: %.80s\n", i, start,
+                fi.head[i] ? fi.head[i] : "(none)");
+    return ok;
+}
+
+static void t_start_es_ilm_linked(void)
+{
+    struct fi_step s[] = { { FI_REPLY, 200, es8_root }, { FI_REPLY, 404, not_found },
+                           { FI_REPLY, 200, acked }, { FI_REPLY, 404, not_found },
+                           { FI_REPLY, 200, acked }, { FI_REPLY, 200, ok3 } };
+
+    set("template", "install", "true");
+    set("lifecycle", "install", "true");
+    make_recs(first3, 3);
+    start(s, 6);
+    sink_es.start(state);
+    CU_ASSERT_EQUAL(send_n(3), 0);
+    fi_stop(&fi);
+    assert_all(3, SINK_DONE);
+    CU_ASSERT_EQUAL_FATAL(fi.served, 6);
+    CU_ASSERT(head_is(0, "GET / HTTP/1.1"));
+    CU_ASSERT(head_is(1, "GET /_ilm/policy/sluice-logs HTTP/1.1"));
+    CU_ASSERT(head_is(2, "PUT /_ilm/policy/sluice-logs HTTP/1.1"));
+    TU_ASSERT_HAS(fi.head[2], "Content-Type: application/json");
+    TU_ASSERT_HAS(fi.body[2], "\"rollover\":{\"max_age\":\"1d\",\"max_primary_shard_size\":\"50gb\"}");
+    TU_ASSERT_HAS(fi.body[2], "\"delete\":{\"min_age\":\"30d\",\"actions\":{\"delete\":{}}}");
+    CU_ASSERT(head_is(3, "GET /_index_template/sluice-logs HTTP/1.1"));
+    CU_ASSERT(head_is(4, "PUT /_index_template/sluice-logs HTTP/1.1"));
+    /* The policy is there, so the template names it. */
+    TU_ASSERT_HAS(fi.body[4], "{\"index_patterns\":[\"logs-syslog-default\"],\"priority\":200,"
+                  "\"data_stream\":{},\"template\":{\"settings\":{\"index.lifecycle.name\":"
+                  "\"sluice-logs\"},\"mappings\":{");
+    CU_ASSERT(head_is(5, "POST /_bulk?"));
+    TU_ASSERT_HAS(log_text(), "info  sink.es[t]: elasticsearch 8.19.2 (cluster c1) at http://127.0.0.1:");
+    TU_ASSERT_HAS(log_text(), "ILM lifecycle policy sluice-logs installed at http://127.0.0.1:");
+    TU_ASSERT_HAS(log_text(), "index template sluice-logs matches logs-syslog-default (a data stream)");
+    fi_free(&fi);
+}
+
+static void t_start_policy_refused(void)
+{
+    static const char no_handler[] =
+        "{\"error\":\"no handler found for uri [/_ilm/policy/sluice-logs] and method [GET]\"}";
+    struct fi_step s[] = { { FI_REPLY, 200, es8_root }, { FI_REPLY, 400, no_handler },
+                           { FI_REPLY, 404, not_found }, { FI_REPLY, 200, acked },
+                           { FI_REPLY, 200, ok3 } };
+
+    set("template", "install", "true");
+    set("lifecycle", "install", "true");
+    make_recs(first3, 3);
+    start(s, 5);
+    sink_es.start(state);
+    CU_ASSERT_EQUAL(send_n(3), 0);
+    fi_stop(&fi);
+    assert_all(3, SINK_DONE);
+    CU_ASSERT_EQUAL_FATAL(fi.served, 5);
+    CU_ASSERT(head_is(3, "PUT /_index_template/sluice-logs HTTP/1.1"));
+    /* No policy, no link: the cluster would refuse the setting. */
+    TU_ASSERT_HASNT(fi.body[3], "index.lifecycle.name");
+    TU_ASSERT_HAS(log_text(), "error sink.es[t]: cannot install ILM lifecycle policy sluice-logs at "
+                  "http://127.0.0.1:");
+    TU_ASSERT_HAS(log_text(), "/_ilm/policy/sluice-logs: HTTP 400: no handler found for uri "
+                  "[/_ilm/policy/sluice-logs] and method [GET] (ILM is part of x-pack: is it "
+                  "installed?)");
+    fi_free(&fi);
+}
+
+static void t_start_ism_overwrite(void)
+{
+    static const char ism_other[] =
+        "{\"_id\":\"sluice-logs\",\"_version\":3,\"_seq_no\":7,\"_primary_term\":2,\"policy\":"
+        "{\"description\":\"edited by hand\",\"default_state\":\"hot\",\"states\":[]}}";
+    static const char tpl_other[] =
+        "{\"index_templates\":[{\"name\":\"sluice-logs\",\"index_template\":{\"index_patterns\":"
+        "[\"logs-syslog-default\"],\"priority\":300}}]}";
+    struct fi_step s[] = { { FI_REPLY, 200, os2_root }, { FI_REPLY, 200, ism_other },
+                           { FI_REPLY, 200, "{\"_id\":\"sluice-logs\"}" },
+                           { FI_REPLY, 200, tpl_other }, { FI_REPLY, 200, ok3 } };
+
+    set("template", "install", "true");
+    set("lifecycle", "install", "true");
+    set("lifecycle", "overwrite", "true");
+    make_recs(first3, 3);
+    start(s, 5);
+    sink_es.start(state);
+    CU_ASSERT_EQUAL(send_n(3), 0);
+    fi_stop(&fi);
+    CU_ASSERT_EQUAL_FATAL(fi.served, 5);
+    CU_ASSERT(head_is(1, "GET /_plugins/_ism/policies/sluice-logs HTTP/1.1"));
+    /* ISM updates only with the sequence number it was read at. */
+    CU_ASSERT(head_is(2, "PUT /_plugins/_ism/policies/sluice-logs?if_seq_no=7&if_primary_term=2 "));
+    TU_ASSERT_HAS(fi.body[2], "\"ism_template\":[{\"index_patterns\":[\"logs-syslog-default\"],"
+                  "\"priority\":200}]");
+    TU_ASSERT_HAS(fi.body[2], "\"min_primary_shard_size\":\"50gb\"");
+    /* Without template.overwrite the edited template is left alone. */
+    CU_ASSERT(head_is(3, "GET /_index_template/sluice-logs HTTP/1.1"));
+    CU_ASSERT(head_is(4, "POST /_bulk?"));
+    TU_ASSERT_HAS(log_text(), "opensearch 2.19.1 (cluster c2) at http://127.0.0.1:");
+    TU_ASSERT_HAS(log_text(), "ISM lifecycle policy sluice-logs replaced at");
+    TU_ASSERT_HAS(log_text(), "warn  sink.es[t]: index template sluice-logs exists at http://127.0.0.1:");
+    TU_ASSERT_HAS(log_text(), "and differs from sluice's: left alone (set overwrite: true to "
+                  "replace it)");
+    fi_free(&fi);
+}
+
+static void t_start_unsupported(void)
+{
+    static const char es6_root[] = "{\"cluster_name\":\"old\",\"version\":{\"number\":\"6.8.23\"}}";
+    struct fi_step s[] = { { FI_REPLY, 200, es6_root } };
+
+    make_recs(first3, 3);
+    start(s, 1);
+    sink_es.start(state);
+    /* Records wait (RETRY, a request-level code) and nothing is written. */
+    CU_ASSERT_EQUAL(send_n(3), SL_EPROTO);
+    fi_stop(&fi);
+    assert_all(3, SINK_RETRY);
+    CU_ASSERT_EQUAL(fi.served, 1);
+    TU_ASSERT_HAS(err.msg, "elasticsearch 6.8.23: Elasticsearch before 7.0 is not supported");
+    TU_ASSERT_HAS(log_text(), "error sink.es[t]: elasticsearch 6.8.23 at http://127.0.0.1:");
+    CU_ASSERT_EQUAL(stats.confirmed, 0);
+    fi_free(&fi);
+}
+
+static void t_start_root_403(void)
+{
+    struct fi_step s[] = { { FI_REPLY, 403, "{\"error\":{\"type\":\"security_exception\"}}" },
+                           { FI_REPLY, 200, ok3 } };
+
+    set("template", "install", "true");
+    make_recs(first3, 3);
+    start(s, 2);
+    sink_es.start(state);
+    CU_ASSERT_EQUAL(send_n(3), 0);
+    fi_stop(&fi);
+    assert_all(3, SINK_DONE);
+    CU_ASSERT_EQUAL(fi.served, 2);
+    CU_ASSERT(head_is(1, "POST /_bulk?"));
+    TU_ASSERT_HAS(log_text(), "GET / at http://127.0.0.1:");
+    TU_ASSERT_HAS(log_text(), "answered HTTP 403 (no cluster monitor privilege?)");
+    fi_free(&fi);
+}
+
+static void t_start_unreachable(void)
+{
+    int port = refused_port();
+
+    make_recs(first3, 3);
+    conf_hosts(port, 0);
+    CU_ASSERT_EQUAL_FATAL(sink_es.open(&state, &conf, "t", &stats, &err), 0);
+    sink_es.start(state);
+    TU_ASSERT_HAS(log_text(), "warn  sink.es[t]: cannot detect the cluster: ");
+    TU_ASSERT_HAS(log_text(), "events wait in the buffer, detection is tried again before the "
+                  "next request");
+    /* The request is answered as a network failure: records wait. */
+    CU_ASSERT_EQUAL(send_n(3), SL_ENET);
+    assert_all(3, SINK_RETRY);
+    CU_ASSERT_EQUAL(stats.requests, 0);
+}
+
+static void t_no_start_no_setup(void)
+{
+    struct fi_step s[] = { { FI_REPLY, 200, ok3 } };
+
+    /* A caller that never calls start (the sink's own tests, a one-off
+     * send) gets no GET /: the first request is the bulk. */
+    make_recs(first3, 3);
+    start(s, 1);
+    CU_ASSERT_EQUAL(send_n(3), 0);
+    fi_stop(&fi);
+    CU_ASSERT(head_is(0, "POST /_bulk?"));
+    fi_free(&fi);
+}
+
+static CU_TestInfo start_tests[] = {
+    { "start on Elasticsearch: GET /, ILM policy put, template put naming it, then the bulk",
+      t_start_es_ilm_linked },
+    { "a cluster without ILM: the error names sink, URL, reason; the template has no link",
+      t_start_policy_refused },
+    { "start on OpenSearch: an edited ISM policy replaced with if_seq_no, an edited template "
+      "left alone", t_start_ism_overwrite },
+    { "Elasticsearch 6: records wait as RETRY, nothing is written, the error is logged",
+      t_start_unsupported },
+    { "GET / answered 403: a warning, the bulk goes on without template", t_start_root_403 },
+    { "an unreachable cluster at start: logged, then requests answered SL_ENET", t_start_unreachable },
+    { "without start there is no GET /", t_no_start_no_setup },
+    CU_TEST_INFO_NULL,
+};
+
+static void t_template_conf(void)
+{
+    CU_ASSERT_EQUAL(conf.tmpl_install, 0);
+    TU_ASSERT_STR(conf.tmpl_name, "sluice-logs");
+    CU_ASSERT_PTR_NULL(conf.tmpl_file);
+    CU_ASSERT_EQUAL(conf.tmpl_priority, 200);
+    CU_ASSERT_EQUAL(conf.lc_install, 0);
+    TU_ASSERT_STR(conf.lc_name, "sluice-logs");
+    CU_ASSERT_EQUAL(conf.lc_rollover_age_ms, 86400000u);
+    CU_ASSERT_EQUAL(conf.lc_rollover_size, 50ull << 30);
+    CU_ASSERT_EQUAL(conf.lc_delete_after_ms, 30ull * 86400000u);
+    /* Below the built-in logs-*-* (100) is refused by the row's bounds. */
+    CU_ASSERT_NOT_EQUAL(sl_cfg_set_scalar(sl_cfg_find(sl_cfg_find(es_conf_rows, "template")->sub,
+                                                      "priority"), &conf, "100", "x", &err), 0);
+    conf_hosts(9200, 0);
+    set("template", "install", "true");
+    set(NULL, "index", "%Y.%m.%d");
+    set("template", "name", "Sluice Logs");
+    set("lifecycle", "install", "true");
+    set("lifecycle", "name", "_x");
+    CU_ASSERT_EQUAL(sink_es.validate(&conf, &err), SL_ECONFIG);
+    TU_ASSERT_HAS(err.msg, "template.install: a date pattern with no literal prefix would match "
+                  "every index (index '%Y.%m.%d')");
+    TU_ASSERT_HAS(err.msg, "template.name: use lower case letters");
+    TU_ASSERT_HAS(err.msg, "lifecycle.name: use lower case letters");
+    set("template", "install", "false");
+    set("template", "file", "/x.json");
+    CU_ASSERT_EQUAL(sink_es.validate(&conf, &err), SL_ECONFIG);
+    TU_ASSERT_HAS(err.msg, "lifecycle.install: a date pattern with no literal prefix");
+    TU_ASSERT_HAS(err.msg, "template.file without template.install: true");
+    /* The next good config passes. */
+    set(NULL, "index", "syslog-%Y.%m.%d");
+    set("template", "install", "true");
+    set("template", "name", "sluice-syslog");
+    set("lifecycle", "name", "sluice-syslog");
+    CU_ASSERT_EQUAL(sink_es.validate(&conf, &err), 0);
+}
+
+static void t_template_file(void)
+{
+    char path[] = "/tmp/sluice-tplfile-XXXXXX";
+    int fd = mkstemp(path);
+    static const char maps[] = "\n{\"properties\":{\"x\":{\"type\":\"ip\"}}}\n";
+    struct fi_step s[] = { { FI_REPLY, 200, os2_root }, { FI_REPLY, 404, not_found },
+                           { FI_REPLY, 200, acked }, { FI_REPLY, 200, ok3 } };
+
+    CU_ASSERT_FATAL(fd >= 0);
+    CU_ASSERT_EQUAL_FATAL(write(fd, maps, sizeof maps - 1), (ssize_t)(sizeof maps - 1));
+    close(fd);
+    set("template", "install", "true");
+    set("template", "file", "/nonexistent/sluice-mappings.json");
+    conf_hosts(9200, 0);
+    /* A missing file fails the open, naming it. */
+    CU_ASSERT_EQUAL(sink_es.open(&state, &conf, "t", &stats, &err), SL_EIO);
+    TU_ASSERT_STR(err.where, "/nonexistent/sluice-mappings.json");
+    TU_ASSERT_HAS(err.msg, "template.file: cannot open");
+    state = NULL;
+    set("template", "file", path);
+    make_recs(first3, 3);
+    start(s, 4);
+    sink_es.start(state);
+    CU_ASSERT_EQUAL(send_n(3), 0);
+    fi_stop(&fi);
+    CU_ASSERT_EQUAL_FATAL(fi.served, 4);
+    TU_ASSERT_HAS(fi.body[2], "\"template\":{\"mappings\":{\"properties\":{\"x\":{\"type\":\"ip\"}}}},"
+                  "\"_meta\"");
+    unlink(path);
+    fi_free(&fi);
+}
+
 static CU_TestInfo transport_tests[] = {
     { "a 200 with mixed items gives per-item verdicts, stats and a rejection log", t_mixed },
+    { "an item kept in the failure store is confirmed and counted failure_stored", t_failure_store },
     { "rejected records go to the dead-letter file whole, with their error", t_dead_letter },
     { "a dead-letter file that cannot be opened stops the sink from opening", t_dead_letter_unwritable },
     { "a dead-letter file on a full disk keeps the rejected record to retry", t_dead_letter_full },
@@ -1282,12 +1586,17 @@ static CU_TestInfo conf_tests[] = {
     { "the rows' defaults land in the struct and batch() reports them", t_defaults },
     { "validate names every problem: password without user, bad hosts, two auths", t_validate },
     { "elasticsearch and opensearch share rows and implementation", t_types },
+    { "template and lifecycle rows: defaults, bounds, and validate naming each problem",
+      t_template_conf },
+    { "template.file: a missing file fails the open; its mappings go into the template",
+      t_template_file },
     CU_TEST_INFO_NULL,
 };
 
 static CU_SuiteInfo suites[] = {
     { "es transport", suite_init, suite_cleanup, t_setup, t_teardown, transport_tests },
     { "es config", suite_init, suite_cleanup, t_setup, t_teardown, conf_tests },
+    { "es start", suite_init, suite_cleanup, t_setup, t_teardown, start_tests },
     CU_SUITE_INFO_NULL,
 };
 

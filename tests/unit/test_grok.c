@@ -16,6 +16,7 @@
 #include "parser/grammar.h"
 #include "parser/grok.h"
 #include "parser/grok_lib.h"
+#include "parser/grok_req.h"
 #include "parser/norm.h"
 #include "tests/unit/tu.h"
 
@@ -229,6 +230,50 @@ static void t_named_capture(void)
     CU_ASSERT_EQUAL(g.n, 0);
 }
 
+/* One buffer, two lines of the same length: what was learnt about the
+ * first (no newline, so a leading literal rules it out) must not be used for
+ * the second, with or without grok_scratch_line around them. */
+static void t_line_facts_not_stale(void)
+{
+    struct grok *k;
+    struct got g;
+    char buf[16];
+
+    CU_ASSERT_FATAL(grok_compile(&k, L, "^Accepted %{NOTSPACE:m}", NULL, "test", &E) == 0);
+    for (int with = 0; with < 2; with++) {
+        memset(&g, 0, sizeof g);
+        strcpy(buf, "zzzzzzzzzzzzz");
+        if (with)
+            grok_scratch_line(S, buf, 13);
+        CU_ASSERT_EQUAL(grok_match(k, S, buf, 13, collect, &g), GROK_NOMATCH);
+        if (with)
+            grok_scratch_line(S, NULL, 0);
+        strcpy(buf, "z\nAccepted ok");
+        if (with)
+            grok_scratch_line(S, buf, 13);
+        CU_ASSERT_EQUAL(grok_match(k, S, buf, 13, collect, &g), GROK_MATCH);
+        TU_ASSERT_STR(field(&g, "m", NULL), "ok");
+        /* the same for UTF-8: a valid line, then a Latin-1 one */
+        strcpy(buf, "Accepted caf\xc3\xa9");
+        if (with)
+            grok_scratch_line(S, buf, 14);
+        memset(&g, 0, sizeof g);
+        CU_ASSERT_EQUAL(grok_match(k, S, buf, 14, collect, &g), GROK_MATCH);
+        TU_ASSERT_STR(field(&g, "m", NULL), "caf\xc3\xa9");
+        if (with)
+            grok_scratch_line(S, NULL, 0);
+        strcpy(buf, "Accepted caf\xe9x");
+        if (with)
+            grok_scratch_line(S, buf, 14);
+        memset(&g, 0, sizeof g);
+        CU_ASSERT_EQUAL(grok_match(k, S, buf, 14, collect, &g), GROK_MATCH);
+        TU_ASSERT_STR(field(&g, "m", NULL), "caf\xc3\xa9x");      /* transcoded from Latin-1 */
+        if (with)
+            grok_scratch_line(S, NULL, 0);
+    }
+    grok_free(k);
+}
+
 /* A leading literal lets a miss skip PCRE2; what it skips must be exactly
  * what PCRE2 would have missed: quantified characters are not in it, and
  * multiline's ^ may still match after a newline. */
@@ -249,6 +294,90 @@ static void t_literal_prefix(void)
     CU_ASSERT_EQUAL(run("^\\d+ %{WORD:w}", "12 x", &g), GROK_MATCH);  /* \d: no literal */
     CU_ASSERT_EQUAL(run("^(?:a|b)c %{WORD:w}", "bc x", &g), GROK_MATCH);
     CU_ASSERT_EQUAL(run("^caf\xc3\xa9 %{WORD:w}", "caf\xc3\xa9 x", &g), GROK_MATCH);
+}
+
+/* The required literal: what grok_req_literal proves must be in every match.
+ * A literal it names that a match can lack would lose lines, so each form
+ * that makes text optional (quantifiers, alternation, lookaround, case
+ * folding, escapes that eat the characters after them) is checked. */
+static const char *req(const char *re)
+{
+    static char out[GROK_REQ_MAX + 1];
+    size_t n = grok_req_literal(re, strlen(re), out, GROK_REQ_MAX);
+
+    out[n] = '\0';
+    return out;
+}
+
+static void t_required_literal(void)
+{
+    TU_ASSERT_STR(req("(?:x)?IN=(?<g0>\\S+) PROTO=TCP SPT=(?<g1>\\d+)"), " PROTO=TCP SPT=");
+    TU_ASSERT_STR(req("abc|defghi"), "");                   /* top-level alternation */
+    TU_ASSERT_STR(req("(?:abcdef|x)yz"), "yz");             /* alternation inside a group */
+    TU_ASSERT_STR(req("(?:abcdef)?yz"), "yz");              /* quantified group */
+    TU_ASSERT_STR(req("(?:abcdef){2}yz"), "yz");
+    TU_ASSERT_STR(req("(?:abc(?:defg)hi)"), "defg");        /* plain groups are entered */
+    TU_ASSERT_STR(req("(?<g0>abcdef)x"), "abcdef");
+    TU_ASSERT_STR(req("abcdex?"), "abcde");                 /* the quantified x is not */
+    TU_ASSERT_STR(req("abcdex{0,1}"), "abcde");
+    TU_ASSERT_STR(req("abcdex*?yz"), "abcde");
+    TU_ASSERT_STR(req("ab{x}cdefg"), "x}cdefg");            /* a literal { ends a run (safe, not needed) */
+    TU_ASSERT_STR(req("(?=abcdef)ab"), "ab");               /* lookahead: not counted */
+    TU_ASSERT_STR(req("(?<!abcdef)ab"), "ab");
+    TU_ASSERT_STR(req("ab(?i)cdefgh"), "ab");               /* case folding from there */
+    TU_ASSERT_STR(req("(?i:abcdefgh)ab"), "ab");
+    TU_ASSERT_STR(req("\\x41BCDEFGH(?:z)ab"), "ab");        /* the letters after \x belong to it */
+    TU_ASSERT_STR(req("\\d{2}abc"), "abc");
+    TU_ASSERT_STR(req("\\[UFW \\(x\\)"), "[UFW (x)");       /* escaped punctuation is literal */
+    TU_ASSERT_STR(req("[]abcdef]+xy"), "xy");               /* ] first in a class is a member */
+    TU_ASSERT_STR(req("[[:alpha:]abcdef]xy"), "xy");
+    TU_ASSERT_STR(req("\\Qabcdef\\E"), "");                 /* not understood: nothing */
+    TU_ASSERT_STR(req("(abc"), "");
+    TU_ASSERT_STR(req("abc)"), "");
+    TU_ASSERT_STR(req("caf\xc3\xa9s au lait"), "s au lait");  /* ASCII only */
+    TU_ASSERT_STR(req("abcdefghijklmnopqrstuvwxyz0123456789ABCDEF?"),
+                  "abcdefghijklmnopqrstuvwxyz012345");      /* cut at the buffer, still required */
+}
+
+/* grok_req_find gives memmem's answer at every position and length, around
+ * the 16-byte blocks and with near misses (first and last bytes right). */
+static void t_required_literal_find(void)
+{
+    char hay[80], lit[8] = "PRO_=TC";
+    const char *near = "PROx=TC";
+
+    for (size_t n = 0; n < sizeof hay; n++) {
+        for (size_t at = 0; at + 7 <= n + 7; at++) {
+            memset(hay, 'a', sizeof hay);
+            for (size_t k = 0; k + 7 <= n; k += 9)
+                memcpy(hay + k, near, 7);          /* candidates that fail */
+            if (at + 7 <= n)
+                memcpy(hay + at, lit, 7);
+            CU_ASSERT_EQUAL(grok_req_find(hay, n, lit, 7), memmem(hay, n, lit, 7) != NULL);
+            if (at + 7 > n)
+                break;
+        }
+    }
+    CU_ASSERT(grok_req_find("abcd", 4, "abcd", 4));
+    CU_ASSERT(!grok_req_find("abc", 3, "abcd", 4));
+    CU_ASSERT(grok_req_find("xx", 2, "", 0));
+}
+
+/* End to end: the literal skips only lines PCRE2 would miss. */
+static void t_required_literal_match(void)
+{
+    struct got g;
+    const char *tcp = "%{WORD:a}(?: %{WORD:b})? PROTO=TCP SPT=%{INT:p}";
+
+    CU_ASSERT_EQUAL(run(tcp, "x y PROTO=TCP SPT=1", &g), GROK_MATCH);
+    TU_ASSERT_STR(field(&g, "p", NULL), "1");
+    CU_ASSERT_EQUAL(run(tcp, "x y PROTO=UDP SPT=1", &g), GROK_NOMATCH);
+    CU_ASSERT_EQUAL(run("%{WORD:a} (?i)proto=tcp", "x PROTO=TCP", &g), GROK_MATCH);
+    CU_ASSERT_EQUAL(run("%{WORD:a} (?:PROTO=TCP)?end", "x end", &g), GROK_MATCH);
+    CU_ASSERT_EQUAL(run("%{WORD:a} PROTO=TCP\\x41", "x PROTO=TCPA", &g), GROK_MATCH);
+    /* A line that is not UTF-8 is transcoded; the ASCII literal is where it was. */
+    CU_ASSERT_EQUAL(run("%{DATA:a} PROTO=TCP %{WORD:w}$", "\xff\xfe PROTO=TCP ok", &g), GROK_MATCH);
+    TU_ASSERT_STR(field(&g, "w", NULL), "ok");
 }
 
 static void t_nested_names(void)
@@ -1174,6 +1303,32 @@ static void t_threads_share_a_grok(void)
     grok_free(k);
 }
 
+/* \S (NOTSPACE, USERNAME's neighbours, paths) takes characters above U+007F,
+ * as Oniguruma does, with the JIT and without it: PCRE2 10.42's JIT stopped
+ * at them under PCRE2_MATCH_INVALID_UTF. A Latin-1 line is transcoded first. */
+static void t_notspace_non_ascii(void)
+{
+    struct grok_opts o;
+    struct grok *k[2];
+    const char *lines[] = { "Accepted caf\xc3\xa9 x", "Accepted \xe6\x97\xa5\xe6\x9c\xac/\xf0\x9f\x98\x80 x",
+                            "Accepted caf\xe9 x" };
+    const char *want[] = { "caf\xc3\xa9", "\xe6\x97\xa5\xe6\x9c\xac/\xf0\x9f\x98\x80", "caf\xc3\xa9" };
+
+    grok_opts_default(&o);
+    o.no_jit = 1;
+    CU_ASSERT_EQUAL_FATAL(grok_compile(&k[0], L, "^Accepted %{NOTSPACE:m} ", NULL, "t", &E), 0);
+    CU_ASSERT_EQUAL_FATAL(grok_compile(&k[1], L, "^Accepted %{NOTSPACE:m} ", &o, "t", &E), 0);
+    for (int j = 0; j < 2; j++)
+        for (size_t i = 0; i < sizeof lines / sizeof lines[0]; i++) {
+            struct got g;
+            memset(&g, 0, sizeof g);
+            CU_ASSERT_EQUAL(grok_match(k[j], S, lines[i], strlen(lines[i]), collect, &g), GROK_MATCH);
+            TU_ASSERT_STR(field(&g, "m", NULL), want[i]);
+        }
+    grok_free(k[0]);
+    grok_free(k[1]);
+}
+
 static void t_no_jit_same_fields(void)
 {
     struct grok_opts o;
@@ -1219,6 +1374,10 @@ static CU_TestInfo name_tests[] = {
 static CU_TestInfo expr_tests[] = {
     { "%{WORD:verb} emits verb; a miss emits nothing", t_named_capture },
     { "a leading literal skips PCRE2 on a miss, exactly as PCRE2 would miss", t_literal_prefix },
+    { "what is learnt about a line is not reused for the next one in the same buffer", t_line_facts_not_stale },
+    { "the required literal is proven from the regex's structure", t_required_literal },
+    { "the required literal skips only lines PCRE2 would miss", t_required_literal_match },
+    { "the required literal's search answers as memmem does", t_required_literal_find },
     { "[source][ip], source.port and @x in %{} become nested paths", t_nested_names },
     { "%{NAME} without a field and plain groups in patterns emit nothing", t_unnamed_emit_nothing },
     { "inline (?<name>), (?<[a][b]>), (?<c.d>), (?'@e'), (?P<f>) become fields", t_inline_groups },
@@ -1298,6 +1457,7 @@ static CU_TestInfo mem_tests[] = {
       t_steady_state_no_malloc },
     { "four threads share one grok, each with its own scratch", t_threads_share_a_grok },
     { "the interpreter gives the same fields as the JIT", t_no_jit_same_fields },
+    { "\\S takes characters above U+007F, with the JIT and without", t_notspace_non_ascii },
     CU_TEST_INFO_NULL,
 };
 

@@ -22,6 +22,7 @@
 #include <unistd.h>
 
 #include "buffer/spool.h"
+#include "common/clock.h"
 #include "common/mem.h"
 #include "common/queue.h"
 #include "common/rec.h"
@@ -1015,7 +1016,51 @@ static void t_stop_disk_full(void)
     sl_queue_free(q);
 }
 
+/* The append time of a sink's oldest unconfirmed record: within the
+ * appends' own wall-clock window, 0 once everything is confirmed, and after
+ * a restart the time its segment was created (no earlier than its open). */
+static void t_oldest_age(void)
+{
+    struct spool_opts o = opts();
+    struct spool_recovery rec;
+    struct spool_reader *r;
+    struct spool *s;
+    struct sl_err err;
+    int fresh;
+    int64_t t0, t1, t2, ms;
+
+    fresh_dir();
+    t0 = sl_clock_real_ns() / 1000000;
+    CU_ASSERT_EQUAL_FATAL(spool_open(&s, &o, &rec, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(spool_reader_open(s, "es1", 0, 0, &r, &fresh, &err), 0);
+    CU_ASSERT_EQUAL(spool_reader_oldest_ms(r), 0);          /* nothing waits */
+    t1 = sl_clock_real_ns() / 1000000;
+    append(s, 0, 10);
+    append(s, 10, 10);
+    t2 = sl_clock_real_ns() / 1000000;
+    ms = spool_reader_oldest_ms(r);
+    CU_ASSERT(ms >= t1 && ms <= t2);
+    CU_ASSERT_EQUAL(spool_reader_close(r, 0, &err), 0);
+    spool_close(s);
+
+    CU_ASSERT_EQUAL_FATAL(spool_open(&s, &o, &rec, &err), 0);
+    CU_ASSERT_EQUAL_FATAL(spool_reader_open(s, "es1", 0, 0, &r, &fresh, &err), 0);
+    ms = spool_reader_oldest_ms(r);
+    CU_ASSERT(ms >= t0 && ms <= t2);
+    CU_ASSERT_EQUAL(drain(r, 0), 20);
+    CU_ASSERT_EQUAL(spool_reader_oldest_ms(r), 0);
+    append(s, 20, 5);
+    /* Marks are at most one a second: exact to that much. */
+    CU_ASSERT(spool_reader_oldest_ms(r) >= t2 - 1000);
+    CU_ASSERT_EQUAL(drain(r, 20), 5);
+    CU_ASSERT_EQUAL(spool_reader_oldest_ms(r), 0);
+    CU_ASSERT_EQUAL(spool_reader_close(r, 0, &err), 0);
+    spool_close(s);
+}
+
 static CU_TestInfo tests[] = {
+    { "oldest unconfirmed record's append time: in its window, 0 when confirmed, after a restart",
+      t_oldest_age },
     { "compression of sealed segments a reader waits for", t_compress },
     { "record format: stamp, parse, short, bad, resync", t_record_format },
     { "append, read, cursor saved and resumed", t_roundtrip },
