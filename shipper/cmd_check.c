@@ -1,4 +1,5 @@
-/* shipper/cmd_check.c: `sluice check`: validate a config and list every problem. */
+/* shipper/cmd_check.c: `sluice check`: validate a config and list every problem;
+ * with --connect, reach every host and say what the sink's account may do. */
 #include <getopt.h>
 #include <stdio.h>
 #include <string.h>
@@ -13,6 +14,35 @@ static void print_line(void *arg, const char *text)
     printf("    %s\n", text);
 }
 
+static const char *tri(int v, const char *yes, const char *no, const char *unknown)
+{
+    return v == SINK_YES ? yes : v == SINK_NO ? no : unknown;
+}
+
+/* Prints what the account may do; 1 when it cannot write (an error). */
+static int print_access(const struct sink_access *a)
+{
+    if (a->security == SINK_NO) {
+        printf("    security disabled on the cluster: anyone can write (no credentials are "
+               "checked) [%s]\n", a->detail);
+        return 0;
+    }
+    if (a->account[0])
+        printf("    account %s%s%s%s on %s\n", a->account, a->roles[0] ? " (roles " : "",
+               a->roles, a->roles[0] ? ")" : "", a->product[0] ? a->product : "the cluster");
+    printf("    %s index %s: %s\n", tri(a->can_write, "ok: can write to", "error: cannot write to",
+           "warning: could not tell whether it can write to"), a->target, a->detail);
+    if (a->can_write == SINK_YES && a->can_create == SINK_NO)
+        printf("    warning: cannot create %s when it is missing (Elasticsearch: auto_configure "
+               "or create_index; OpenSearch: indices:admin/create); see docs/security.md\n",
+               a->target);
+    if (a->superuser == SINK_YES)
+        printf("    warning: %s is a superuser (%s): sluice needs only a writer role; see "
+               "docs/security.md\n", a->account, strcmp(a->product, "opensearch") == 0 ?
+               "role all_access" : "cluster privilege all");
+    return a->can_write == SINK_NO;
+}
+
 static void usage_check(FILE *f)
 {
     fprintf(f,
@@ -22,11 +52,14 @@ static void usage_check(FILE *f)
         "\n"
         "  -c, --config FILE   the config to check\n"
         "      --connect       also reach every host of every sink (with its credentials\n"
-        "                      and TLS settings) and print the product and version found\n"
+        "                      and TLS settings), print the product and version found,\n"
+        "                      and what the account may do: an error if it cannot write\n"
+        "                      to the sink's index, a warning if it is a superuser\n"
         "      --keys          list every config key with its type, default, bounds\n"
         "\n"
         "exit status: 0 valid (warnings allowed) and, with --connect, every host answered;\n"
-        "1 errors found or a host did not answer as a cluster; 2 usage error\n");
+        "1 errors found, a host did not answer as a cluster, or the account cannot write;\n"
+        "2 usage error\n");
 }
 
 /* What the enrich section loaded: the host map's size, the zones, DNS. */
@@ -91,6 +124,17 @@ int cmd_check(int argc, char **argv)
             printf("  sink %s: type %s\n", s->name, s->type->name);
             if (connect && s->type->probe && s->type->probe(s->conf, print_line, NULL, &err))
                 rc = 1;
+            if (connect && s->type->access) {
+                struct sink_access a;
+                sl_err_clear(&err);
+                if (s->type->access(s->conf, &a, &err)) {
+                    printf("    error: cannot tell what the account may do: %s%s%s\n", err.msg,
+                           err.where[0] ? " at " : "", err.where);
+                    rc = 1;
+                } else if (print_access(&a)) {
+                    rc = 1;
+                }
+            }
         }
         print_enrich(&cfg->eh);
     } else {

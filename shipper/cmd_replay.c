@@ -2,10 +2,11 @@
  * sink of the config, through the daemon's own delivery (shipper/deliver.c)
  * over a spool reader named "replay".
  *
- * Threads: the main thread waits for signals (SIGINT and SIGTERM are blocked
- * in every thread and taken with sigtimedwait, so a signal never interrupts
- * a send) and draws the progress; one delivery thread reads the spool and
- * sends. The first signal cancels the reader: the requests in flight finish
+ * Threads: the main thread waits for signals (SIGINT, SIGTERM and SIGHUP are
+ * blocked in every thread and taken with sigtimedwait, so a signal never
+ * interrupts a send) and draws the progress; one delivery thread reads the
+ * spool and sends. SIGHUP re-reads the sink's secrets (shipper/reload.h), as
+ * for `sluice run`. The first SIGINT or SIGTERM cancels the reader: the requests in flight finish
  * (up to --stop-timeout), their records are confirmed and the cursor is
  * saved; a second signal gives up on them at once (they stay before the
  * cursor and are sent by the next run).
@@ -30,6 +31,7 @@
 #include "common/schema.h"
 #include "shipper/cli.h"
 #include "shipper/deliver.h"
+#include "shipper/reload.h"
 #include "sinks/sink.h"
 
 #define READER      "replay"
@@ -77,6 +79,8 @@ static void usage_replay(FILE *f)
         "  -v, --log-level L    error | warn (default) | info | debug\n"
         "T: 2026-11-23, 2026-11-23T10:00:00Z, 2026-11-23T10:00:00.5+02:00 (UTC without offset)\n"
         "\n"
+        "SIGHUP reads the sink's secrets (${file:}) again: a replay stopped on refused\n"
+        "credentials goes on with the new ones.\n"
         "An interrupted replay (SIGINT, SIGTERM) saves its position in the spool's\n"
         "cursor.replay and the next replay resumes from it; one that finishes removes\n"
         "it. Progress: a bar on a terminal, a line every 5 s otherwise; a summary at\n"
@@ -310,6 +314,7 @@ static int run_replay(struct replay *p)
     sigemptyset(&sigs);
     sigaddset(&sigs, SIGINT);
     sigaddset(&sigs, SIGTERM);
+    sigaddset(&sigs, SIGHUP);
     pthread_sigmask(SIG_BLOCK, &sigs, &old);
     damaged0 = atomic_load(&spool_stats(sp)->corrupt_records);
     struct deliver_src src = deliver_src_spool(rd);
@@ -323,7 +328,11 @@ static int run_replay(struct replay *p)
     for (;;) {
         struct timespec ts = { 0, TICK_MS * 1000000L };
         int sig = sigtimedwait(&sigs, NULL, &ts);
-        if (sig > 0) {
+        if (sig == SIGHUP) {
+            /* New credentials for a sink stopped on refused ones (as sluice run). */
+            struct deliver *one[1] = { d };
+            reload_secrets(p->cfg_path, p->sink, one, 1);
+        } else if (sig > 0) {
             signals++;
             if (signals == 1) {
                 spool_reader_cancel(rd);

@@ -43,6 +43,7 @@
 #include "shipper/listen.h"
 #include "shipper/metrics.h"
 #include "shipper/pipeline.h"
+#include "shipper/reload.h"
 
 /* The framer's flags travel into the event unchanged. */
 _Static_assert(FRAME_TRUNCATED == EVT_F_TRUNCATED && FRAME_PARTIAL == EVT_F_PARTIAL &&
@@ -60,6 +61,7 @@ struct input_ctx {
 
 struct run {
     struct sl_config *cfg;
+    const char *cfg_path;           /* -c; NULL: the embedded default */
     struct event_base *base;
     struct pipeline *pipe;
     struct enrich *en;              /* host and time enrichment (enrich.h) */
@@ -337,9 +339,8 @@ static void on_signal(evutil_socket_t sig, short what, void *arg)
     struct run *r = arg;
 
     if (sig == SIGHUP) {
+        reload_secrets(r->cfg_path, r->cfg->sinks, r->dl, r->nsinks);
         reload_enrich_hosts(r);
-        SL_WARN("run", "SIGHUP received: only enrich.hosts.file is reloaded; restart to apply "
-                "other changes");
         return;
     }
     SL_INFO("run", "signal=%s: stopping", sig == SIGTERM ? "TERM" : "INT");
@@ -462,6 +463,9 @@ static void usage_run(FILE *f)
         "      --stats-interval D log counters this often (default 60s; 0: never)\n"
         "  -v, --log-level L      error | warn | info | debug (overrides the config)\n"
         "\n"
+        "SIGTERM, SIGINT: stop. SIGHUP: read the sinks' secrets (${file:}) and the host map\n"
+        "(enrich.hosts.file) again and apply them (only those; other changes need a restart).\n"
+        "\n"
         "exit status: 0 stopped with everything delivered or waiting in the buffer; 1 runtime\n"
         "error, or events lost at stop (no buffer.path); 2 usage or config error\n");
 }
@@ -519,6 +523,7 @@ int cmd_run(int argc, char **argv)
         fprintf(stderr, "sluice run: --out applies to the embedded config only; set the sink's path in %s\n", cfg_path);
         return 2;
     }
+    r.cfg_path = cfg_path;
     if (cli_load_config(&r.cfg, cfg_path, out_path, &pr)) {
         cfg_problems_free(&pr);
         return 2;

@@ -3,7 +3,9 @@
  * verdicts.
  *
  * Threads: the delivery thread owns the sink instance and every field below
- * `mu`; the main thread only sets `stopping`/`deadline_ms` (under mu) and joins.
+ * `mu` except the credential copy; the main thread only sets
+ * `stopping`/`deadline_ms` and the credential copy (cred_*, under mu; then
+ * `cred_pending`) and joins.
  * Counters are atomics, read from anywhere.
  *
  * Order and memory: batches are taken from the source into a window; requests
@@ -22,7 +24,16 @@
  * confirmed.
  *
  * Index names: records from the pipeline carry none; the sink's pattern is
- * resolved here from each record's own time (common/idxname.h). */
+ * resolved here from each record's own time (common/idxname.h).
+ *
+ * Refused credentials (SL_EAUTH: HTTP 401, or 403 for want of a privilege)
+ * stop the sink: no new request is cut, the slot that was refused tries
+ * again every DELIVER_AUTH_WAIT_MS (privileges may be fixed on the cluster
+ * side) and everything else waits in the source (the spool, or the queue,
+ * which then pushes back). New credentials come from deliver_reauth (SIGHUP,
+ * main thread): a copy is left under mu, this thread hands it to the sink
+ * once no request is in flight (none is launched meanwhile) and sends the
+ * waiting slots at once. */
 #include <pthread.h>
 #include <string.h>
 #include <time.h>
@@ -35,6 +46,7 @@
 #include "common/mem.h"
 #include "common/rec.h"
 #include "shipper/deliver.h"
+#include "shipper/secret.h"
 
 /* Splits of one slot after 413s: a request is halved at most this often
  * (2^40 records is past any batch ceiling). */
@@ -46,6 +58,9 @@
 /* With nothing to send, a sink with poll is still polled this often, so it
  * can move its own background work (the es sink's host probes). */
 #define POLL_IDLE_MS   1000
+/* A sink stopped on refused credentials tries again this often without a
+ * SIGHUP (someone may grant the missing privilege on the cluster). */
+#define DELIVER_AUTH_WAIT_MS 60000
 
 enum slot_state { SLOT_FREE, SLOT_FLIGHT, SLOT_WAIT, SLOT_DONE };
 
@@ -102,7 +117,12 @@ struct deliver {
     int gave_up;                /* since then no batch is confirmed to its source */
     _Atomic int finished;
 
-    struct sl_episode fail_ep, src_ep;
+    struct sl_episode fail_ep, src_ep, auth_ep;
+    int auth_stopped;           /* the last answer refused the credentials */
+    /* New credentials from deliver_reauth: owned copies under mu; pending is
+     * read without the lock to hold back new requests until they are applied. */
+    char *cred_user, *cred_pass, *cred_key;
+    _Atomic int cred_pending;
     struct deliver_stats st;
     struct sink_stats sst;
 };
@@ -180,6 +200,7 @@ static void give_up(struct deliver *d)
     if (d->ninflight && d->type->drop)
         d->type->drop(d->state);
     d->ninflight = 0;
+    d->auth_stopped = 0;        /* what comes now is given up, not sent */
     for (size_t k = 0; k < d->nused; k++) {
         struct slot *sl = slot_at(d, k);
         if (sl->state != SLOT_DONE)
@@ -224,6 +245,19 @@ static void slot_answer(struct deliver *d, struct slot *sl, int rc, const struct
         slot_next(sl, now);
         return;
     }
+    if (rc == SL_EAUTH) {
+        if (sl_episode_hit(&d->auth_ep))
+            SL_ERROR(d->comp, "sink stopped: the cluster refused the credentials or a privilege: "
+                     "%s%s%s; the events wait in the %s; fix the secret file (or the account's "
+                     "roles) and send SIGHUP to apply it (tried again every %d s meanwhile)",
+                     err->msg, err->where[0] ? " at " : "", err->where,
+                     d->src.abandon ? "buffer" : "memory queue (no buffer.path: lost at stop)",
+                     DELIVER_AUTH_WAIT_MS / 1000);
+        d->auth_stopped = 1;
+        sl->seg_retrying[top] = 1;
+        slot_next(sl, now + DELIVER_AUTH_WAIT_MS);
+        return;
+    }
     if (rc) {
         atomic_fetch_add(&d->st.failing, 1);
         if (sl_episode_hit(&d->fail_ep))
@@ -254,6 +288,12 @@ static void slot_answer(struct deliver *d, struct slot *sl, int rc, const struct
     if (d->fail_ep.active) {
         uint64_t k = sl_episode_end(&d->fail_ep);
         SL_INFO(d->comp, "sending again after failed_attempts=%llu", (unsigned long long)k);
+    }
+    if (d->auth_stopped) {
+        uint64_t k = sl_episode_end(&d->auth_ep);
+        d->auth_stopped = 0;
+        SL_INFO(d->comp, "credentials accepted: sending again after refused_attempts=%llu",
+                (unsigned long long)k);
     }
     slot_drop_front(sl, n, keep);
     if (keep) {
@@ -458,10 +498,62 @@ static int take(struct deliver *d, int timeout, int *closed)
     return 1;
 }
 
-static int room(const struct deliver *d)
+/* Requests may go out: credentials are neither refused nor being changed. */
+static int may_send(struct deliver *d)
+{
+    return !d->auth_stopped && !atomic_load(&d->cred_pending);
+}
+
+static int room(struct deliver *d)
 {
     return d->nused < d->nslots && d->nrecs - d->cut < d->lim.max_docs &&
-           d->ubytes < d->lim.max_bytes;
+           d->ubytes < d->lim.max_bytes && may_send(d);
+}
+
+static void wipe_creds(struct deliver *d)
+{
+    secret_free(d->cred_user);
+    secret_free(d->cred_pass);
+    secret_free(d->cred_key);
+    d->cred_user = d->cred_pass = d->cred_key = NULL;
+}
+
+/* Hands the credentials deliver_reauth left to the sink (nothing in flight)
+ * and sends at once what waited for them. */
+static void apply_creds(struct deliver *d)
+{
+    char *user, *pass, *key;
+    struct sl_err err;
+    uint64_t now = sl_clock_mono_ms();
+    int rc;
+
+    sl_err_clear(&err);
+    /* Take the copy out (a newer SIGHUP may leave another meanwhile). */
+    pthread_mutex_lock(&d->mu);
+    user = d->cred_user;
+    pass = d->cred_pass;
+    key = d->cred_key;
+    d->cred_user = d->cred_pass = d->cred_key = NULL;
+    atomic_store(&d->cred_pending, 0);
+    pthread_mutex_unlock(&d->mu);
+    rc = d->type->reauth(d->state, &(struct sink_cred){ user, pass, key }, &err);
+    secret_free(user);
+    secret_free(pass);
+    secret_free(key);
+    if (rc) {
+        SL_ERROR(d->comp, "new credentials not applied, the old ones stay: %s", err.msg);
+        return;
+    }
+    SL_INFO(d->comp, "new credentials applied%s", d->auth_stopped ? ": sending the waiting "
+            "events again" : "");
+    for (size_t k = 0; k < d->nused; k++) {
+        struct slot *sl = slot_at(d, k);
+        if (sl->state == SLOT_WAIT) {
+            sl->due_ms = now;
+            sl_backoff_reset(&sl->bo);
+        }
+    }
+    /* One request finds out whether they work before others are cut. */
 }
 
 /* Reports of finished requests, the first after up to timeout ms. */
@@ -498,8 +590,10 @@ static void *run(void *arg)
         if (giving_up(d))
             give_up(d);
         retire_slots(d);
+        if (atomic_load(&d->cred_pending) && !d->ninflight)
+            apply_creds(d);
         now = sl_clock_mono_ms();
-        for (size_t k = 0; k < d->nused; k++) {
+        for (size_t k = 0; k < d->nused && !atomic_load(&d->cred_pending); k++) {
             struct slot *sl = slot_at(d, k);
             if (sl->state == SLOT_WAIT && sl->due_ms <= now)
                 slot_launch(d, sl, (size_t)(sl - d->slots));
@@ -523,7 +617,7 @@ static void *run(void *arg)
             }
             now = sl_clock_mono_ms();
             cuts = 0;
-            while (d->nrecs > d->cut && d->nused < d->nslots &&
+            while (d->nrecs > d->cut && d->nused < d->nslots && may_send(d) &&
                    (closed || d->gave_up || d->nrecs - d->cut >= d->lim.max_docs ||
                     d->ubytes >= d->lim.max_bytes ||
                     now >= uncut_arrived(d) + d->lim.max_wait_ms)) {
@@ -549,7 +643,7 @@ static void *run(void *arg)
             if (sl->state == SLOT_WAIT && sl->due_ms < until)
                 until = sl->due_ms;
         }
-        if (d->nrecs > d->cut && d->nused < d->nslots &&
+        if (d->nrecs > d->cut && d->nused < d->nslots && may_send(d) &&
             uncut_arrived(d) + d->lim.max_wait_ms < until)
             until = uncut_arrived(d) + d->lim.max_wait_ms;
         now = sl_clock_mono_ms();
@@ -694,6 +788,21 @@ uint64_t deliver_stop(struct deliver *d, uint64_t deadline_ms)
     return d->unresolved;
 }
 
+int deliver_reauth(struct deliver *d, const struct sink_cred *c)
+{
+    if (!d->type->reauth)
+        return SL_EINVAL;
+    pthread_mutex_lock(&d->mu);
+    wipe_creds(d);
+    d->cred_user = c->username ? sl_strdup(c->username) : NULL;
+    d->cred_pass = c->password ? sl_strdup(c->password) : NULL;
+    d->cred_key = c->api_key ? sl_strdup(c->api_key) : NULL;
+    atomic_store(&d->cred_pending, 1);
+    pthread_cond_broadcast(&d->wake);
+    pthread_mutex_unlock(&d->mu);
+    return 0;
+}
+
 const struct deliver_stats *deliver_stats(const struct deliver *d)
 {
     return &d->st;
@@ -726,6 +835,7 @@ void deliver_free(struct deliver *d)
     }
     if (d->type && d->state)
         d->type->close(d->state);
+    wipe_creds(d);
     pthread_mutex_destroy(&d->mu);
     pthread_cond_destroy(&d->wake);
     /* Unresolved batches are freed, not handed back: a spool re-sends them. */

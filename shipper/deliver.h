@@ -52,6 +52,11 @@ int  deliver_start(struct deliver **out, const struct sink_type *type, const voi
  * until deadline_ms passed (then gives up on what is left). Returns the number
  * of records left unresolved (0: all delivered or rejected). Joins the thread. */
 uint64_t deliver_stop(struct deliver *d, uint64_t deadline_ms);
+/* New credentials for the sink (SIGHUP), copied here, any thread. The
+ * delivery thread applies them before its next request, once none is in
+ * flight, and at once resends what waited on refused credentials. 0, or
+ * SL_EINVAL when the sink takes no credentials. */
+int  deliver_reauth(struct deliver *d, const struct sink_cred *c);
 const struct deliver_stats *deliver_stats(const struct deliver *d);
 /* 1 once the thread has nothing left to do: its source ended (SL_ESTOP) and
  * every record it took was resolved or given up. deliver_stop then returns

@@ -20,6 +20,7 @@ libsl_shipper_a_SOURCES = \
 	shipper/pipeline.c shipper/pipeline.h \
 	shipper/prom.c shipper/prom.h \
 	shipper/rdns.c shipper/rdns.h \
+	shipper/reload.c shipper/reload.h \
 	shipper/secret.c shipper/secret.h
 SHIPPER_LIBS = libsl_shipper.a libsl_parser.a libsl_buffer.a libsl_sinks.a $(COMMON_LIBS) \
 	$(EVENT_LIBS) $(YAML_LIBS) $(CURL_LIBS) $(ZLIB_LIBS) $(PCRE2_LIBS) $(LOGNORM_LIBS) \

@@ -5,7 +5,8 @@
  * every record is then SINK_RETRY:
  *   transport error, timeout, 408, 5xx     SL_ENET
  *   429                                    SL_EFULL (the cluster sheds load)
- *   401, 403                               SL_EAUTH (stop until credentials change)
+ *   401, 403; an item 403 security_exception SL_EAUTH (stop until credentials or
+ *                                          privileges change)
  *   413                                    SL_ETOOBIG (delivery splits the batch);
  *                                          a single record gets SINK_REJECT instead
  *   200 that is not n items, other codes   SL_EPROTO
@@ -46,7 +47,13 @@
  * Start: once delivery has called start, no request goes out before
  * es_setup.c has detected the cluster (and installed the template and
  * policy the config asks for); until then submit answers at once with its
- * error, so records wait as for a failed request. */
+ * error, so records wait as for a failed request.
+ *
+ * Credentials: the sink works from its own copy of the conf (`own`) whose
+ * username, password and api_key it owns, so reauth (SIGHUP, on the delivery
+ * thread, nothing in flight) can replace them: the headers (the bulk
+ * requests' and the probes') and every easy handle are made again; the
+ * connection cache stays. */
 #include <curl/curl.h>
 #include <stdatomic.h>
 #include <stdio.h>
@@ -63,6 +70,7 @@
 #include "sinks/es_bulk.h"
 #include "sinks/es_conn.h"
 #include "sinks/es_nodes.h"
+#include "sinks/es_priv.h"
 #include "sinks/es_resp.h"
 #include "sinks/es_setup.h"
 
@@ -132,7 +140,8 @@ struct es_req {
 };
 
 struct es_sink {
-    const struct es_conf *conf;
+    const struct es_conf *conf;         /* &own */
+    struct es_conf        own;          /* the caller's conf; credentials owned here */
     char                  comp[128];
     struct sink_stats    *stats;
     struct es_host       *hosts;        /* capacity hosts_cap: pointers stay valid */
@@ -659,12 +668,31 @@ static void drive(struct es_sink *s)
         curl_multi_perform(s->multi, &running);
 }
 
+static void wipe(char **p)
+{
+    if (*p)
+        explicit_bzero(*p, strlen(*p));
+    sl_free(*p);
+    *p = NULL;
+}
+
+static void set_creds(struct es_sink *s, const char *user, const char *pass, const char *key)
+{
+    wipe(&s->own.username);
+    wipe(&s->own.password);
+    wipe(&s->own.api_key);
+    s->own.username = user ? sl_strdup(user) : NULL;
+    s->own.password = pass ? sl_strdup(pass) : NULL;
+    s->own.api_key = key ? sl_strdup(key) : NULL;
+}
+
 static void es_close(void *state)
 {
     struct es_sink *s = state;
 
     if (!s)
         return;
+    set_creds(s, NULL, NULL, NULL);
     for (size_t i = 0; i < s->nreqs; i++) {
         struct es_req *q = &s->reqs[i];
 
@@ -713,7 +741,11 @@ static int es_open(void **state, const void *confp, const char *name,
     struct sl_buf url;
     int rc;
 
-    s->conf = conf;
+    s->own = *conf;
+    s->own.username = s->own.password = s->own.api_key = NULL;
+    set_creds(s, conf->username, conf->password, conf->api_key);
+    s->conf = &s->own;
+    conf = s->conf;
     s->stats = stats;
     snprintf(s->comp, sizeof s->comp, "sink.es[%s]", name ? name : "");
     sl_buf_init(&url, 256, 8192);
@@ -887,25 +919,39 @@ static void dead_letter(struct es_sink *s, struct es_req *q, const struct sl_rec
     atomic_fetch_add(&s->stats->dead_lettered, written);
 }
 
+/* The account, for messages: never a secret. */
+static const char *who(const struct es_sink *s, char *buf, size_t len)
+{
+    if (s->conf->username)
+        snprintf(buf, len, "user '%s'", s->conf->username);
+    else
+        snprintf(buf, len, "%s", s->conf->api_key ? "the api_key" : "the anonymous user");
+    return buf;
+}
+
 /* The request-level outcome of a non-200 answer. */
 static int http_failure(struct es_sink *s, const struct es_req *q, size_t n, struct sl_err *err)
 {
-    char snip[ES_SNIPPET + 1];
+    char snip[ES_SNIPPET + 1], acct[160];
     const char *where = q->host->label;
     long st = q->status;
 
     snippet(&q->resp, snip);
-    if (st == 401)
+    if (st == 401 && s->conf->username)
         return sl_err_set(err, SL_EAUTH, where, "HTTP 401: the cluster did not accept the "
-                          "credentials; check username/password or api_key: %s", snip);
+                          "password of user '%s': %s", s->conf->username, snip);
+    if (st == 401)
+        return sl_err_set(err, SL_EAUTH, where, "HTTP 401: the cluster did not accept the %s: "
+                          "%s", s->conf->api_key ? "api_key" : "request without credentials "
+                          "(set username/password or api_key)", snip);
     /* Old clusters answer a flood-stage disk block with 403 (FORBIDDEN/12): it lifts by itself. */
     if (st == 403 && strstr(q->resp.data, "cluster_block_exception"))
         return sl_err_set(err, SL_EFULL, where, "HTTP 403 cluster block (disk flood stage?): %s",
                           snip);
     if (st == 403)
-        return sl_err_set(err, SL_EAUTH, where, "HTTP 403: the user lacks a privilege; writing "
+        return sl_err_set(err, SL_EAUTH, where, "HTTP 403: %s lacks a privilege; writing "
                           "needs create_doc (or write) on the index, and auto_configure to "
-                          "create a data stream: %s", snip);
+                          "create a data stream: %s", who(s, acct, sizeof acct), snip);
     if (st == 413)
         return sl_err_set(err, SL_ETOOBIG, where, "HTTP 413: a request of %zu records is over "
                           "the cluster's http.max_content_length", n);
@@ -993,6 +1039,23 @@ static int read_items(struct es_sink *s, struct es_req *q, struct sl_err *err)
             return sl_err_set(err, SL_EPROTO, q->host->label, "bulk item %zu answers id "
                               "%.*s, the record is %.*s", i, clamp(it->id_len, 64), it->id,
                               (int)SL_ID_LEN, recs[i].id);
+        }
+    }
+    /* A privilege refused per item (OpenSearch checks index creation and
+     * mapping updates item by item) is the account's problem, not the
+     * documents': the sink stops as on a request-level 403 instead of
+     * dead-lettering good documents. */
+    for (size_t i = 0; c.reject && i < n; i++) {
+        it = &q->items[i];
+        if (it->status == 403 && it->type && it->type_len == 18 &&
+            memcmp(it->type, "security_exception", 18) == 0) {
+            for (size_t j = 0; j < n; j++)
+                out[j] = SINK_RETRY;
+            char acct[160];
+            return sl_err_set(err, SL_EAUTH, q->host->label, "HTTP 403 on bulk items: %s "
+                              "lacks a privilege on index %.*s: %.*s", who(s, acct, sizeof acct),
+                              clamp(recs[i].index_len, SL_INDEX_NAME_LIMIT), recs[i].index,
+                              clamp(it->reason_len, ES_REASON_LOG), it->reason ? it->reason : "");
         }
     }
     log_items(s, q, recs, n, out, &c);
@@ -1286,6 +1349,43 @@ static int es_send(void *state, const struct sl_rec *recs, size_t n,
     return a.rc;
 }
 
+static void es_creds(const void *confp, struct sink_cred *out)
+{
+    const struct es_conf *c = confp;
+
+    *out = (struct sink_cred){ c->username, c->password, c->api_key };
+}
+
+/* New credentials (nothing in flight, sink.h): new headers and easy handles. */
+static int es_reauth(void *state, const struct sink_cred *c, struct sl_err *err)
+{
+    struct es_sink *s = state;
+    int rc;
+
+    if (c->api_key && c->username)
+        return sl_err_set(err, SL_ECONFIG, s->comp, "api_key and username are exclusive");
+    set_creds(s, c->username, c->password, c->api_key);
+    es_setup_retry_now(s->setup);       /* detection refused before: try it at once */
+    curl_slist_free_all(s->headers);
+    s->headers = NULL;
+    rc = make_headers(s, err);
+    /* The probes and discovery carry the API key too (basic auth comes from
+     * the conf, read again by every get_start). */
+    curl_slist_free_all(s->get_headers);
+    s->get_headers = NULL;
+    if (!rc && add_auth_header(&s->get_headers, s->conf))
+        rc = sl_err_set(err, SL_EINVAL, s->comp, "cannot build the request headers");
+    for (size_t i = 0; !rc && i < s->nreqs; i++) {
+        struct es_req *q = &s->reqs[i];
+
+        if (q->easy)
+            curl_easy_cleanup(q->easy);
+        q->easy = NULL;
+        rc = setup_easy(s, q, err);
+    }
+    return rc;
+}
+
 /* The cluster acknowledges a bulk item only once its translog is fsynced
  * (index.translog.durability: request, the default): nothing to do here. */
 static int es_flush(void *state, struct sl_err *err)
@@ -1322,7 +1422,8 @@ int es_conn_prepare(CURL *e, const struct es_conf *c, struct curl_slist **header
 #define ES_SINK_TYPE(type_name) {                                              \
     .name = (type_name), .rows = es_conf_rows, .conf_size = sizeof(struct es_conf), \
     .validate = es_conf_validate, .batch = es_conf_batch, .index = es_conf_index,   \
-    .probe = es_setup_probe, .start = es_start,                                     \
+    .probe = es_setup_probe, .start = es_start, .access = es_priv_access,          \
+    .creds = es_creds, .reauth = es_reauth,                                         \
     .open = es_open, .send = es_send, .flush = es_flush, .close = es_close,          \
     .submit = es_submit, .poll = es_poll, .drop = es_drop,                          \
 }

@@ -164,6 +164,9 @@ static int detect(const struct es_conf *c, const char *host, struct es_cluster *
 
     if (rc)
         return rc;
+    if (*status == 401 && c->username)
+        return sl_err_set(err, SL_EAUTH, host, "HTTP 401 to GET /: the cluster did not accept "
+                          "the password of user '%s'", c->username);
     if (*status == 401 || *status == 403)
         return sl_err_set(err, SL_EAUTH, host, "HTTP %ld to GET /", *status);
     if (*status != 200 || es_cluster_parse(resp->data ? resp->data : "", cl))
@@ -444,6 +447,11 @@ int es_setup_done(const struct es_setup *su)
     return su->done;
 }
 
+void es_setup_retry_now(struct es_setup *su)
+{
+    su->next_try_ms = 0;
+}
+
 int es_setup_run(struct es_setup *su, size_t first, struct sl_err *err)
 {
     const struct es_conf *c = su->conf;
@@ -604,8 +612,9 @@ int es_setup_probe(const void *confp, void (*line)(void *arg, const char *text),
             snprintf(text, sizeof text, "%s: unreachable: %.300s", host,
                      strncmp(e.msg, "GET /: ", 7) == 0 ? e.msg + 7 : e.msg);
         else if (r == SL_EAUTH)
-            snprintf(text, sizeof text, "%s: HTTP %ld: the credentials were refused (check "
-                     "username/password or api_key)", host, status);
+            snprintf(text, sizeof text, "%s: HTTP %ld: %s", host, status, status == 401 ?
+                     "the credentials were refused (check username/password or api_key)" :
+                     "the account may not read GET / (it lacks cluster monitor privileges)");
         else if (r)
             snprintf(text, sizeof text, "%s: HTTP %ld: not an Elasticsearch or OpenSearch "
                      "answer to GET /", host, status);

@@ -29,6 +29,9 @@ void es_setup_free(struct es_setup *su);            /* NULL-safe */
  * until it is upgraded). Logs each condition once per episode. */
 int  es_setup_run(struct es_setup *su, size_t first, struct sl_err *err);
 int  es_setup_done(const struct es_setup *su);
+/* The next es_setup_run tries at once, without waiting out the pause after a
+ * failure (new credentials came). */
+void es_setup_retry_now(struct es_setup *su);
 
 /* The sink type's probe (`sluice check --connect`): GET / on every host;
  * with template.install or lifecycle.install, whether they exist on the

@@ -1,7 +1,7 @@
 # sinks/: records in, one verdict per record out: Elasticsearch/OpenSearch
 # _bulk over libcurl (gzip via zlib) and an NDJSON file. Includes common/ only.
 noinst_LIBRARIES += libsl_sinks.a
-libsl_sinks_a_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(ZLIB_CFLAGS)
+libsl_sinks_a_CFLAGS = $(AM_CFLAGS) $(CURL_CFLAGS) $(ZLIB_CFLAGS) $(FASTJSON_CFLAGS)
 libsl_sinks_a_SOURCES = \
 	sinks/sink.c sinks/sink.h \
 	sinks/ndjson.c sinks/ndjson.h \
@@ -14,6 +14,7 @@ libsl_sinks_a_SOURCES = \
 	sinks/es_conn.h \
 	sinks/es_setup.c sinks/es_setup.h \
 	sinks/es_template.c sinks/es_template.h \
+	sinks/es_priv.c sinks/es_priv.h \
 	sinks/dlq.c sinks/dlq.h
 # The template mappings, compiled in (sinks/es_template.h), as
 # parser/local.mk does for the grammars: scripts/embed-templates runs on
@@ -28,13 +29,15 @@ sinks/es_template_data.c: sl-embed-templates
 sl-embed-templates:
 .PHONY: sl-embed-templates
 # What a program linking the sinks needs after libsl_sinks.a (then COMMON_LIBS).
-SINKS_LIBS = libsl_sinks.a $(CURL_LIBS) $(ZLIB_LIBS)
+SINKS_LIBS = libsl_sinks.a $(CURL_LIBS) $(ZLIB_LIBS) $(FASTJSON_LIBS)
 EXTRA_DIST += sinks/README.md
 
 check_PROGRAMS += tests/unit/test_es_bulk tests/unit/test_es_resp \
-	tests/unit/test_es_sink tests/unit/test_ndjson tests/unit/test_es_template
+	tests/unit/test_es_sink tests/unit/test_ndjson tests/unit/test_es_template \
+	tests/unit/test_es_priv
 TESTS += tests/unit/test_es_bulk tests/unit/test_es_resp \
-	tests/unit/test_es_sink tests/unit/test_ndjson tests/unit/test_es_template
+	tests/unit/test_es_sink tests/unit/test_ndjson tests/unit/test_es_template \
+	tests/unit/test_es_priv
 
 tests_unit_test_es_template_SOURCES = tests/unit/test_es_template.c tests/unit/tu.c tests/unit/tu.h
 tests_unit_test_es_template_CFLAGS = $(TEST_CFLAGS)
@@ -55,3 +58,7 @@ tests_unit_test_es_sink_LDADD = $(SINKS_LIBS) $(COMMON_LIBS) $(TEST_LIBS)
 tests_unit_test_ndjson_SOURCES = tests/unit/test_ndjson.c tests/unit/tu.c tests/unit/tu.h
 tests_unit_test_ndjson_CFLAGS = $(TEST_CFLAGS)
 tests_unit_test_ndjson_LDADD = $(SINKS_LIBS) $(COMMON_LIBS) $(TEST_LIBS)
+
+tests_unit_test_es_priv_SOURCES = tests/unit/test_es_priv.c tests/unit/tu.c tests/unit/tu.h
+tests_unit_test_es_priv_CFLAGS = $(TEST_CFLAGS)
+tests_unit_test_es_priv_LDADD = $(SINKS_LIBS) $(COMMON_LIBS) $(TEST_LIBS)

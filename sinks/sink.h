@@ -42,6 +42,15 @@ struct sink_batch {
     size_t   concurrency;
 };
 
+/* An account's credentials as a sink's conf holds them once its secrets are
+ * resolved; NULL members are unset. SIGHUP hands new ones to a running sink
+ * (creds, reauth below). */
+struct sink_cred {
+    const char *username;
+    const char *password;
+    const char *api_key;
+};
+
 /* What poll reports about one finished request. */
 struct sink_answer {
     uint64_t      token;    /* the submit's */
@@ -106,6 +115,21 @@ struct sink_stats {
  * Lock-free (relaxed atomic adds); the sink's thread calls it. */
 void sink_stats_request(struct sink_stats *st, uint64_t bytes, uint64_t latency_us);
 
+/* What an account may do on the cluster, as far as the sink could find out
+ * (`sluice check --connect`). Texts are for people; the ints decide. */
+enum sink_tri { SINK_NO = 0, SINK_YES = 1, SINK_UNKNOWN = -1 };
+struct sink_access {
+    int  security;              /* SINK_NO: the cluster checks no credentials */
+    int  can_write;             /* documents into the sink's index (or pattern) */
+    int  can_create;            /* ... and may create it when it is missing */
+    int  superuser;             /* every privilege on the cluster */
+    char product[32];           /* elasticsearch, opensearch */
+    char account[128];          /* as the cluster names it; never a secret */
+    char roles[256];            /* comma-separated, as the cluster names them */
+    char target[256];           /* the index name the privileges were checked on */
+    char detail[512];           /* which privileges were found or missing, and how it was learnt */
+};
+
 struct sink_type {
     const char *name;                           /* the `type:` in the config */
     const struct sl_cfg_row *rows;              /* its config keys (besides type, name) */
@@ -123,6 +147,17 @@ struct sink_type {
      * answered; otherwise the code of a failure, with err filled. */
     int  (*probe)(const void *conf, void (*line)(void *arg, const char *text), void *arg,
                   struct sl_err *err);
+    /* Optional: what `sluice check --connect` says about the account
+     * (sinks/es_priv.h for the Elasticsearch sink): fills *out (struct
+     * sink_access), 0, or a failure code with err filled when it could not
+     * tell at all. */
+    int  (*access)(const void *conf, struct sink_access *out, struct sl_err *err);
+    /* Optional, both or neither: new credentials for a running sink. creds
+     * fills *out with pointers borrowed from conf (any thread). reauth copies
+     * what it needs from c; delivery calls it on its thread, with no request
+     * in flight. */
+    void (*creds)(const void *conf, struct sink_cred *out);
+    int  (*reauth)(void *state, const struct sink_cred *c, struct sl_err *err);
     /* name is the instance name for logs ("sink.es[NAME]"); conf is borrowed and
      * outlives the instance; stats is owned by the caller. */
     int  (*open)(void **state, const void *conf, const char *name,

@@ -4,7 +4,10 @@
 # node at a time (tests/cluster/node.sh). IT_PRODUCTS picks and orders the
 # products (default "opensearch elasticsearch"; IT_PRODUCTS=opensearch for a
 # quick local run). A scenario that never talks to the node says so with a
-# line "# it-node: none" in its header and runs once, in the first pass.
+# line "# it-node: none" in its header and runs once, in the first pass; one
+# that needs a node of one product only says "# it-node: PRODUCT" and runs
+# in that product's pass only (t_auth: it starts its own OpenSearch node with
+# the security plugin, which Elasticsearch cannot have from Maven artifacts).
 # Results read "PASS: t_name [product] (N s)". Writes the pass and fail
 # counts of all passes to build/it-pass and build/it-fail.
 set -uo pipefail
@@ -25,13 +28,20 @@ trap stop_node EXIT
 echo 0 >"$TOP/build/it-pass"; echo 1 >"$TOP/build/it-fail"
 
 needs_node() { ! head -n 12 "$1" | grep -q '^# it-node: none'; }
+# for_product SCENARIO PRODUCT: it does not name another product.
+for_product() {
+    local want
+    want=$(head -n 12 "$1" | sed -n 's/^# it-node: \([a-z]*\).*/\1/p' | head -n1)
+    [ -z "$want" ] || [ "$want" = none ] || [ "$want" = "$2" ]
+}
 
-# selected FIRST: the scenarios this pass runs (IT_ONLY; after the first pass
-# only those that need a node).
+# selected FIRST PRODUCT: the scenarios this pass runs (IT_ONLY; after the
+# first pass only those that need a node; those of this product).
 selected() {
     local t
     for t in "$IT_DIR"/t_*.sh; do
         [ -n "${IT_ONLY:-}" ] && [[ $(basename "$t") != *${IT_ONLY}* ]] && continue
+        for_product "$t" "$2" || continue
         [ "$1" = 1 ] || needs_node "$t" || continue
         echo "$t"
     done
@@ -51,7 +61,7 @@ for product in $PRODUCTS; do
         opensearch|elasticsearch) ;;
         *) echo "FAIL: IT_PRODUCTS names an unknown product '$product'"; failed=$((failed + 1)); names+=("$product"); continue ;;
     esac
-    mapfile -t scenarios < <(selected "$first")
+    mapfile -t scenarios < <(selected "$first" "$product")
     if [ "$first" = 0 ] && [ "${#scenarios[@]}" = 0 ]; then
         echo "== $product: no selected scenario talks to a node"
         continue

@@ -9,14 +9,19 @@ in "seq=N" (send.py's messages) and prints one JSON line about the seqs:
 
 dups: documents beyond the first for a seq (0 when none is there twice).
 missing_below: how many of 0..K-1 are absent (K: --below, default max+1).
+A node with security: IT_CA names its CA file, IT_AUTH is USER:PASSWORD.
 """
-import argparse, collections, json, sys, urllib.request
+import argparse, base64, collections, json, os, ssl, sys, urllib.request
+
+CTX = ssl.create_default_context(cafile=os.environ["IT_CA"]) if os.environ.get("IT_CA") else None
+HEADERS = {"Content-Type": "application/json"}
+if os.environ.get("IT_AUTH"):
+    HEADERS["Authorization"] = "Basic " + base64.b64encode(os.environ["IT_AUTH"].encode()).decode()
 
 def call(url, body=None, method="GET"):
     data = json.dumps(body).encode() if body is not None else None
-    req = urllib.request.Request(url, data=data, method=method,
-                                 headers={"Content-Type": "application/json"})
-    with urllib.request.urlopen(req, timeout=60) as r:
+    req = urllib.request.Request(url, data=data, method=method, headers=HEADERS)
+    with urllib.request.urlopen(req, timeout=60, context=CTX) as r:
         return json.load(r)
 
 def main():

@@ -174,6 +174,38 @@ static const struct sink_type fake_type = {
     .close = fake_close,
 };
 
+/* The fake with credentials: refused (SL_EAUTH) until reauth gives the
+ * password "good". */
+static char auth_pass[32];
+static unsigned reauths;
+
+static int fake_reauth(void *state, const struct sink_cred *c, struct sl_err *e)
+{
+    pthread_mutex_lock(&F.mu);
+    snprintf(auth_pass, sizeof auth_pass, "%s", c->password ? c->password : "");
+    reauths++;
+    pthread_mutex_unlock(&F.mu);
+    return 0;
+}
+
+static int s_auth(size_t call, const unsigned *nums, size_t n, enum sink_verdict *out)
+{
+    /* fake_send holds F.mu around the script. */
+    return strcmp(auth_pass, "good") == 0 ? 0 : SL_EAUTH;
+}
+
+static const struct sink_type fake_auth_type = {
+    .name = "fake",
+    .rows = fake_rows,
+    .conf_size = sizeof(struct fake_conf),
+    .batch = fake_batch,
+    .open = fake_open,
+    .send = fake_send,
+    .flush = fake_flush,
+    .close = fake_close,
+    .reauth = fake_reauth,
+};
+
 /* ---- the same sink with requests in flight (submit/poll/drop) ----
  * Requests are held until poll, which answers the newest first (out of
  * order) through fake_send's script and log; in stall mode it answers none. */
@@ -261,6 +293,21 @@ static const struct sink_type fake_async_type = {
     .submit = fake_submit,
     .poll = fake_poll,
     .drop = fake_drop,
+};
+
+static const struct sink_type fake_async_auth_type = {
+    .name = "fake",
+    .rows = fake_rows,
+    .conf_size = sizeof(struct fake_conf),
+    .batch = fake_batch,
+    .open = fake_open,
+    .send = fake_send,
+    .flush = fake_flush,
+    .close = fake_close,
+    .submit = fake_submit,
+    .poll = fake_poll,
+    .drop = fake_drop,
+    .reauth = fake_reauth,
 };
 
 /* ---- scripts: verdicts start as DONE; a script changes some, or fails ---- */
@@ -534,6 +581,84 @@ static void t_teardown(void)
 }
 
 /* ---- tests ---- */
+
+static void t_auth_stops_until_reauth(void)
+{
+    struct sink_cred c = { "u", "good", NULL };
+
+    snprintf(auth_pass, sizeof auth_pass, "bad");
+    reauths = 0;
+    CU_ASSERT_EQUAL_FATAL(start_type_q(&fake_auth_type, s_auth), 0);
+    push(5);
+    CU_ASSERT_EQUAL_FATAL(wait_calls(1), 0);
+    push(5);
+    /* Refused: the sink stops; nothing more is sent (max_wait is 20 ms, the
+     * retry backoff 1..4 ms), the records wait. */
+    nap_ms(300);
+    CU_ASSERT_EQUAL(calls(), 1);
+    CU_ASSERT_EQUAL(F.rc[0], SL_EAUTH);
+    CU_ASSERT_EQUAL(stat_confirmed(), 0);
+    CU_ASSERT_EQUAL(atomic_load(&deliver_stats(D)->pending), 5);
+    /* New credentials: applied on the delivery thread, the waiting request
+     * goes at once, then the rest; each record once. */
+    CU_ASSERT_EQUAL(deliver_reauth(D, &c), 0);
+    CU_ASSERT_EQUAL(wait_resolved(10), 0);
+    pthread_mutex_lock(&F.mu);
+    CU_ASSERT_EQUAL(reauths, 1);
+    CU_ASSERT_STRING_EQUAL(auth_pass, "good");
+    pthread_mutex_unlock(&F.mu);
+    TU_ASSERT_STR(sent_in(1), "0,1,2,3,4");
+    TU_ASSERT_STR(sent_in(2), "5,6,7,8,9");
+    CU_ASSERT_EQUAL(calls(), 3);
+    CU_ASSERT(each_confirmed_once(10));
+    finish();
+}
+
+static void t_async_auth_stops_until_reauth(void)
+{
+    struct sink_cred c = { "u", "good", NULL };
+
+    snprintf(auth_pass, sizeof auth_pass, "bad");
+    reauths = 0;
+    set_limits(4, 1u << 20, 20);
+    conf.lim.concurrency = 3;
+    CU_ASSERT_EQUAL_FATAL(start_type_q(&fake_async_auth_type, s_auth), 0);
+    push(4);
+    CU_ASSERT_EQUAL_FATAL(wait_calls(1), 0);
+    push(8);
+    /* Refused: no slot beyond those already in flight is cut. */
+    nap_ms(300);
+    CU_ASSERT(calls() <= 3);
+    CU_ASSERT_EQUAL(stat_confirmed(), 0);
+    CU_ASSERT_EQUAL(deliver_reauth(D, &c), 0);
+    CU_ASSERT_EQUAL(wait_resolved(12), 0);
+    CU_ASSERT(each_confirmed_once(12));
+    CU_ASSERT(A.max_inflight <= 3);
+    finish();
+}
+
+static void t_reauth_needs_a_sink_that_takes_it(void)
+{
+    struct sink_cred c = { "u", "p", NULL };
+
+    CU_ASSERT_EQUAL_FATAL(start(s_done), 0);
+    CU_ASSERT_EQUAL(deliver_reauth(D, &c), SL_EINVAL);
+    push(2);
+    CU_ASSERT_EQUAL(wait_resolved(2), 0);
+    finish();
+}
+
+static void t_stop_while_auth_stopped(void)
+{
+    snprintf(auth_pass, sizeof auth_pass, "bad");
+    CU_ASSERT_EQUAL_FATAL(start_type_q(&fake_auth_type, s_auth), 0);
+    push(3);
+    CU_ASSERT_EQUAL_FATAL(wait_calls(1), 0);
+    sl_queue_close(Q);
+    /* The refused records are given up at the deadline; the stop returns. */
+    CU_ASSERT_EQUAL(deliver_stop(D, 200), 3);
+    CU_ASSERT_EQUAL(calls(), 1);
+}
 
 static void t_retry_script(void)
 {
@@ -1265,6 +1390,14 @@ static void t_async_toobig_and_reject(void)
 
 static CU_TestInfo tests[] = {
     { "a failed send, then RETRY verdicts, end with each record confirmed once", t_retry_script },
+    { "refused credentials stop the sink; new ones resend at once, each record once",
+      t_auth_stops_until_reauth },
+    { "concurrency 3: refused credentials cut no new request; new ones deliver each record once",
+      t_async_auth_stops_until_reauth },
+    { "deliver_reauth on a sink without reauth is refused, delivery goes on",
+      t_reauth_needs_a_sink_that_takes_it },
+    { "a stop while credentials are refused gives up the records within its deadline",
+      t_stop_while_auth_stopped },
     { "records are first sent in queue order, retries included", t_first_send_order },
     { "max_docs=3: no send has more than 3 records", t_max_docs },
     { "queued small batches fill requests to max_docs across batch boundaries", t_requests_full },

@@ -22,6 +22,7 @@
 #include "sinks/es.h"
 #include "sinks/es_bulk.h"
 #include "sinks/es_nodes.h"
+#include "sinks/es_priv.h"
 #include "tests/unit/tu.h"
 
 /* ---- the fault injector ---- */
@@ -580,6 +581,161 @@ static void t_401(void)
     assert_all(3, SINK_DONE);
     fi_stop(&fi);
     CU_ASSERT_EQUAL(stats.confirmed, 3);
+    fi_free(&fi);
+}
+
+static void t_reauth_new_password(void)
+{
+    struct fi_step s[] = {
+        { FI_REPLY, 401, "Unauthorized" },
+        { FI_REPLY, 200, ok3 },
+        { FI_REPLY, 200, ok3 },
+    };
+    struct sink_cred good = { "sluice", "g00d", NULL };
+    struct sink_cred key = { NULL, NULL, "a2V5OnNlY3JldA==" };
+
+    set(NULL, "username", "sluice");
+    set(NULL, "password", "wr0ng");
+    make_recs(first3, 3);
+    start(s, 3);
+    CU_ASSERT_EQUAL(send_n(3), SL_EAUTH);
+    /* The account is named, its password never. */
+    TU_ASSERT_HAS(err.msg, "did not accept the password of user 'sluice'");
+    TU_ASSERT_HASNT(err.msg, "wr0ng");
+    CU_ASSERT_EQUAL(sink_es.reauth(state, &good, &err), 0);
+    CU_ASSERT_EQUAL(send_n(3), 0);
+    assert_all(3, SINK_DONE);
+    /* Then an API key instead of a user: the Basic header goes. */
+    CU_ASSERT_EQUAL(sink_es.reauth(state, &key, &err), 0);
+    CU_ASSERT_EQUAL(send_n(3), 0);
+    fi_stop(&fi);
+    CU_ASSERT_EQUAL_FATAL(fi.served, 3);
+    TU_ASSERT_HAS(fi.head[0], "\r\nAuthorization: Basic c2x1aWNlOndyMG5n\r\n");    /* sluice:wr0ng */
+    TU_ASSERT_HAS(fi.head[1], "\r\nAuthorization: Basic c2x1aWNlOmcwMGQ=\r\n");    /* sluice:g00d */
+    TU_ASSERT_HAS(fi.head[2], "\r\nAuthorization: ApiKey a2V5OnNlY3JldA==\r\n");
+    TU_ASSERT_HASNT(fi.head[2], "Basic");
+    /* The conf the sink was opened with is untouched (the sink has its own copy). */
+    TU_ASSERT_STR(conf.password, "wr0ng");
+    fi_free(&fi);
+}
+
+static void t_item_403_privilege_stops(void)
+{
+    struct fi_step s[] = {
+        { FI_REPLY, 200, "{\"errors\":true,\"items\":[{\"create\":{\"status\":201}},"
+          "{\"create\":{\"status\":403,\"error\":{\"type\":\"security_exception\",\"reason\":"
+          "\"no permissions for [indices:admin/mapping/put]\"}}},{\"create\":{\"status\":201}}]}" },
+    };
+
+    set(NULL, "username", "sluice");
+    set(NULL, "password", "pw");
+    make_recs(first3, 3);
+    start(s, 1);
+    CU_ASSERT_EQUAL(send_n(3), SL_EAUTH);
+    assert_all(3, SINK_RETRY);
+    TU_ASSERT_HAS(err.msg, "user 'sluice' lacks a privilege on index");
+    TU_ASSERT_HAS(err.msg, "indices:admin/mapping/put");
+    CU_ASSERT_EQUAL(stats.rejected, 0);
+    fi_stop(&fi);
+    fi_free(&fi);
+}
+
+/* ---- sluice check --connect: what the account may do (es_priv.c) ---- */
+
+static struct sink_access acc;
+
+/* Runs access against the injector serving the fixtures (NULL body: the
+ * status alone, with "{}"); returns access's code. */
+static int access_with(const int *status, const char *const *files, size_t n)
+{
+    struct fi_step s[FI_STEPS];
+    char *text[FI_STEPS] = { 0 };
+    int rc;
+
+    for (size_t i = 0; i < n; i++) {
+        text[i] = files[i] ? tu_read_file(tu_fixture(files[i]), NULL) : NULL;
+        s[i] = (struct fi_step){ FI_REPLY, status[i], text[i] ? text[i] : "{}" };
+    }
+    fi_start(&fi, s, n);
+    conf_hosts(fi.port, 0);
+    sl_err_clear(&err);
+    rc = sink_es.access(&conf, &acc, &err);
+    fi_stop(&fi);
+    for (size_t i = 0; i < n; i++)
+        free(text[i]);
+    return rc;
+}
+
+static void t_access_elasticsearch(void)
+{
+    static const int st[] = { 200, 200, 200 };
+    static const char *const f[] = { "priv/es-root.json", "priv/es-authenticate-user.json",
+                                      "priv/es-has-privileges-writer.json" };
+
+    set(NULL, "username", "sluice_writer");
+    set(NULL, "password", "pw");
+    CU_ASSERT_EQUAL(access_with(st, f, 3), 0);
+    CU_ASSERT_EQUAL_FATAL(fi.served, 3);
+    TU_ASSERT_HAS(fi.head[0], "GET / HTTP/1.1");
+    TU_ASSERT_HAS(fi.head[1], "GET /_security/_authenticate HTTP/1.1");
+    TU_ASSERT_HAS(fi.head[1], "Authorization: Basic");
+    TU_ASSERT_HAS(fi.head[2], "POST /_security/user/_has_privileges HTTP/1.1");
+    TU_ASSERT_HAS(fi.head[2], "Content-Type: application/json");
+    TU_ASSERT_STR(fi.body[2], "{\"cluster\":[\"all\"],\"index\":[{\"names\":[\"logs-syslog-default\"],"
+                  "\"privileges\":[\"create_doc\",\"create\",\"index\",\"write\",\"all\","
+                  "\"auto_configure\",\"create_index\"]}]}");
+    TU_ASSERT_STR(acc.product, "elasticsearch");
+    TU_ASSERT_STR(acc.account, "sluice_writer");
+    TU_ASSERT_STR(acc.target, "logs-syslog-default");
+    CU_ASSERT_EQUAL(acc.security, SINK_YES);
+    CU_ASSERT_EQUAL(acc.can_write, SINK_YES);
+    CU_ASSERT_EQUAL(acc.superuser, SINK_NO);
+    fi_free(&fi);
+}
+
+static void t_access_opensearch_probe(void)
+{
+    static const int st[] = { 200, 200, 200 };
+    static const char *const f[] = { "priv/os-root.json", "priv/os-authinfo-admin.json",
+                                      "priv/os-probe-allowed.json" };
+    char want[512];
+
+    set(NULL, "index", "syslog-%Y.%m");
+    CU_ASSERT_EQUAL(access_with(st, f, 3), 0);
+    CU_ASSERT_EQUAL_FATAL(fi.served, 3);
+    TU_ASSERT_HAS(fi.head[1], "GET /_plugins/_security/authinfo HTTP/1.1");
+    TU_ASSERT_HAS(fi.head[2], "POST /_bulk?filter_path=");
+    TU_ASSERT_HAS(fi.head[2], "Content-Type: application/x-ndjson");
+    /* The probe goes to the index the sink writes now: this month's. */
+    CU_ASSERT_EQUAL(strncmp(acc.target, "syslog-20", 9), 0);
+    CU_ASSERT_EQUAL(strlen(acc.target), strlen("syslog-2026.11"));
+    CU_ASSERT_EQUAL(es_priv_probe_body(acc.target, want, sizeof want), 0);
+    TU_ASSERT_STR(fi.body[2], want);
+    TU_ASSERT_STR(acc.product, "opensearch");
+    TU_ASSERT_STR(acc.account, "admin");
+    CU_ASSERT_EQUAL(acc.can_write, SINK_YES);
+    CU_ASSERT_EQUAL(acc.superuser, SINK_YES);
+    fi_free(&fi);
+}
+
+static void t_access_security_off_and_refused(void)
+{
+    static const int off[] = { 200, 405 };
+    static const char *const f_off[] = { "priv/es-root.json", NULL };
+    static const int refused[] = { 401 };
+    static const char *const f_refused[] = { NULL };
+
+    CU_ASSERT_EQUAL(access_with(off, f_off, 2), 0);
+    CU_ASSERT_EQUAL(acc.security, SINK_NO);
+    CU_ASSERT_EQUAL(acc.can_write, SINK_YES);
+    TU_ASSERT_HAS(acc.detail, "HTTP 405");
+    fi_free(&fi);
+    sl_cfg_release(es_conf_rows, &conf);
+    setup_conf();
+    CU_ASSERT_EQUAL(access_with(refused, f_refused, 1), 0);
+    CU_ASSERT_EQUAL(acc.security, SINK_YES);
+    CU_ASSERT_EQUAL(acc.can_write, SINK_NO);
+    TU_ASSERT_HAS(acc.detail, "HTTP 401");
     fi_free(&fi);
 }
 
@@ -1768,6 +1924,16 @@ static CU_TestInfo transport_tests[] = {
     { "api_key goes as Authorization: ApiKey", t_api_key },
     { "401 gives SL_EAUTH and every record RETRY; then the next request passes", t_401 },
     { "403 gives SL_EAUTH with a privileges hint", t_403 },
+    { "reauth: a refused password replaced, then an API key; the next requests carry them",
+      t_reauth_new_password },
+    { "an item refused for a privilege stops the sink (SL_EAUTH), none is rejected",
+      t_item_403_privilege_stops },
+    { "access on Elasticsearch: _authenticate, then _has_privileges on the sink's index",
+      t_access_elasticsearch },
+    { "access on OpenSearch: authinfo, then the write probe to this month's index",
+      t_access_opensearch_probe },
+    { "access: a missing security endpoint is security off; a 401 cannot write",
+      t_access_security_off_and_refused },
     { "503 gives every record RETRY; then the next request passes", t_503 },
     { "429 gives every record RETRY and SL_EFULL", t_429 },
     { "a connection closed mid-answer gives every record RETRY; the next reconnects", t_cut },

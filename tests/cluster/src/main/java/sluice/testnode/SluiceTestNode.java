@@ -69,6 +69,10 @@ public final class SluiceTestNode {
         Files.createDirectories(home);
         Files.deleteIfExists(portFile);
 
+        // -Dsluice.security.dir=DIR: load the security plugin (on the class
+        // path), with the certificates and security config node.sh made in DIR.
+        final String securityDir = System.getProperty("sluice.security.dir");
+
         final OpenSearchRunner runner = new OpenSearchRunner();
         // We set http.port ourselves; stop the runner from probing 9200+.
         runner.setMaxHttpPort(-1);
@@ -84,6 +88,10 @@ public final class SluiceTestNode {
             settings.put("action.auto_create_index", "true");
             // Fewer background threads on a small test machine.
             settings.put("node.processors", Math.min(2, Runtime.getRuntime().availableProcessors()));
+            if (securityDir != null) {
+                putSecuritySettings(settings, Paths.get(securityDir).toAbsolutePath(),
+                        home.resolve("node_1").resolve("config"));
+            }
             // -Dsluice.setting.KEY=VALUE (SLUICE_NODE_JAVA_OPTS) sets any node setting,
             // for a scenario that needs one, e.g. a small http.max_content_length.
             System.getProperties().stringPropertyNames().stream()
@@ -109,7 +117,11 @@ public final class SluiceTestNode {
 
         final long t0 = System.nanoTime();
         try {
-            runner.build(new OpenSearchRunner.Configs()
+            final OpenSearchRunner.Configs configs = new OpenSearchRunner.Configs();
+            if (securityDir != null) {
+                configs.pluginTypes("org.opensearch.security.OpenSearchSecurityPlugin");
+            }
+            runner.build(configs
                     .basePath(home.toString())
                     .numOfNode(1)
                     .clusterName(CLUSTER_NAME));
@@ -124,6 +136,12 @@ public final class SluiceTestNode {
                 .boundAddress().publishAddress().getPort();
         log("http bound on 127.0.0.1:" + port);
 
+        // With the security plugin, the node's own client has no user: run
+        // the start-up requests as the node itself (system context).
+        final org.opensearch.common.util.concurrent.ThreadContext tc =
+                node.injector().getInstance(org.opensearch.threadpool.ThreadPool.class).getThreadContext();
+        final org.opensearch.common.util.concurrent.ThreadContext.StoredContext saved = tc.stashContext();
+        tc.markAsSystemContext();
         final ClusterHealthResponse health = node.client().admin().cluster().prepareHealth()
                 .setWaitForYellowStatus()
                 .setTimeout(TimeValue.timeValueSeconds(readyTimeout))
@@ -139,10 +157,11 @@ public final class SluiceTestNode {
         node.client().admin().cluster().prepareUpdateSettings()
                 .setPersistentSettings(Settings.builder().put("cluster.default_number_of_replicas", 0))
                 .get();
+        saved.restore();
 
         // Ask over real HTTP too: that is what the port file promises.
         final long deadline = System.nanoTime() + TimeUnit.SECONDS.toNanos(readyTimeout);
-        while (!httpHealthy(port)) {
+        while (securityDir == null && !httpHealthy(port)) {
             if (System.nanoTime() > deadline) {
                 log("http health check did not succeed on port " + port);
                 System.exit(1);
@@ -153,10 +172,43 @@ public final class SluiceTestNode {
         final Path tmp = portFile.resolveSibling(portFile.getFileName() + ".tmp");
         Files.write(tmp, (port + "\n").getBytes(StandardCharsets.US_ASCII));
         Files.move(tmp, portFile, StandardCopyOption.REPLACE_EXISTING, StandardCopyOption.ATOMIC_MOVE);
-        log(String.format("ready: cluster %s, health %s, http://127.0.0.1:%d/ (%.1f s)",
-                CLUSTER_NAME, health.getStatus(), port, (System.nanoTime() - t0) / 1e9));
+        log(String.format("ready: cluster %s, health %s, %s://127.0.0.1:%d/ (%.1f s)",
+                CLUSTER_NAME, health.getStatus(), securityDir == null ? "http" : "https", port, (System.nanoTime() - t0) / 1e9));
 
         stopped.await();
+    }
+
+    private static void putSecuritySettings(final org.opensearch.common.settings.Settings.Builder settings,
+            final Path dir, final Path configDir) {
+        // The plugin reads its first configuration from CONFIG/opensearch-security/.
+        try {
+            final Path dst = configDir.resolve("opensearch-security");
+            Files.createDirectories(dst);
+            try (java.util.stream.Stream<Path> files = Files.list(dir.resolve("opensearch-security"))) {
+                for (final Path f : (Iterable<Path>) files::iterator) {
+                    Files.copy(f, dst.resolve(f.getFileName()), StandardCopyOption.REPLACE_EXISTING);
+                }
+            }
+        } catch (final IOException e) {
+            throw new java.io.UncheckedIOException(e);
+        }
+        final String ca = dir.resolve("ca.pem").toString();
+        final String cert = dir.resolve("node.pem").toString();
+        final String key = dir.resolve("node-key.pem").toString();
+        settings.put("plugins.security.ssl.transport.pemcert_filepath", cert);
+        settings.put("plugins.security.ssl.transport.pemkey_filepath", key);
+        settings.put("plugins.security.ssl.transport.pemtrustedcas_filepath", ca);
+        settings.put("plugins.security.ssl.transport.enforce_hostname_verification", false);
+        settings.put("plugins.security.ssl.http.enabled", true);
+        settings.put("plugins.security.ssl.http.pemcert_filepath", cert);
+        settings.put("plugins.security.ssl.http.pemkey_filepath", key);
+        settings.put("plugins.security.ssl.http.pemtrustedcas_filepath", ca);
+        settings.putList("plugins.security.nodes_dn", "CN=sluice-test-node,O=sluice-test");
+        settings.putList("plugins.security.authcz.admin_dn", "CN=sluice-test-admin,O=sluice-test");
+        settings.put("plugins.security.allow_default_init_securityindex", true);
+        settings.put("plugins.security.audit.type", "noop");
+        settings.putList("plugins.security.restapi.roles_enabled", "all_access");
+        settings.put("plugins.security.check_snapshot_restore_write_privileges", true);
     }
 
     private static boolean httpHealthy(final int port) {
