@@ -188,6 +188,10 @@ struct evt {
     char    *arena;
     size_t   arena_len, arena_cap;
     size_t   fld_bytes;     /* values and tags, arena or not, for EVT_FIELD_BYTES_MAX */
+    /* evt_json's scratch, not the event's value: raw[plain_lo..plain_hi) is
+     * the message when writing it needed no escape, so the grammar's
+     * captures inside it (views into raw) are copied without a scan. */
+    size_t   plain_lo, plain_hi;
 };
 
 /* Clears the fields of the last message, copies msg (cut at max_msg, on a
