@@ -18,16 +18,21 @@ forwards every request to --upstream, except that it fails some on purpose.
                 reaches the node; remove D and the node is reachable again
 --down-how H    close (default): close the connection without an answer,
                 as a node that went away; status: answer --status
+--auth-file A   an account check for a node without security (Elasticsearch
+                from Maven Central has no x-pack): A holds USER:PASSWORD,
+                read on every request; a request without that basic
+                authorization is answered 401 as Elasticsearch's security
+                answers it, and nothing reaches the node
 Counts are written to F.stats as JSON after every request: besides the
 faults, "connections" (accepted), "bulk_open_max" (most _bulk requests open
 at once: arrived, not yet answered).
 """
-import argparse, json, os, threading, time, urllib.request, urllib.error
+import argparse, base64, json, os, threading, time, urllib.request, urllib.error
 from http.server import BaseHTTPRequestHandler, ThreadingHTTPServer
 
 lock = threading.Lock()
 stats = {"requests": 0, "bulk": 0, "failed": 0, "cut": 0, "forwarded": 0, "down": 0,
-         "connections": 0, "bulk_open": 0, "bulk_open_max": 0}
+         "connections": 0, "bulk_open": 0, "bulk_open_max": 0, "unauthorized": 0}
 
 def main():
     ap = argparse.ArgumentParser()
@@ -39,6 +44,7 @@ def main():
     ap.add_argument("--delay-bulk", type=int, default=0)
     ap.add_argument("--down-file")
     ap.add_argument("--down-how", choices=("close", "status"), default="close")
+    ap.add_argument("--auth-file")
     a = ap.parse_args()
     budget = {"fail": a.fail_bulk, "cut": a.cut_bulk}
 
@@ -71,6 +77,19 @@ def main():
                 self.handle_one()
             finally:
                 self.answered()
+        def basic_user(self):
+            h = self.headers.get("Authorization") or ""
+            if not h.startswith("Basic "):
+                return None
+            try:
+                return base64.b64decode(h[6:]).decode("utf-8", "replace").split(":", 1)[0]
+            except ValueError:
+                return None
+        def authorized(self):
+            with open(a.auth_file) as f:
+                want = f.read().strip()
+            h = self.headers.get("Authorization") or ""
+            return h == "Basic " + base64.b64encode(want.encode()).decode()
         def answered(self):
             if self.open:
                 self.open = False
@@ -102,6 +121,25 @@ def main():
                 return
             n = int(self.headers.get("Content-Length") or 0)
             body = self.rfile.read(n) if n else None
+            if a.auth_file and not self.authorized():
+                with lock:
+                    stats["requests"] += 1
+                    stats["unauthorized"] += 1
+                    save()
+                user = self.basic_user() or ""
+                msg = json.dumps({"error": {"root_cause": [{"type": "security_exception",
+                    "reason": "unable to authenticate user [%s] for REST request [%s]" % (user, self.path)}],
+                    "type": "security_exception",
+                    "reason": "unable to authenticate user [%s] for REST request [%s]" % (user, self.path)},
+                    "status": 401}).encode()
+                self.answered()
+                self.send_response(401)
+                self.send_header("WWW-Authenticate", 'Basic realm="security" charset="UTF-8"')
+                self.send_header("Content-Type", "application/json")
+                self.send_header("Content-Length", str(len(msg)))
+                self.end_headers()
+                self.wfile.write(msg)
+                return
             is_bulk = self.command == "POST" and "_bulk" in self.path
             action = "forward"
             with lock:
@@ -123,7 +161,9 @@ def main():
                 self.wfile.write(msg)
                 return
             req = urllib.request.Request(a.upstream + self.path, data=body, method=self.command)
-            for k in ("Content-Type", "Content-Encoding", "Authorization"):
+            # Behind --auth-file the node has no security: the checked
+            # credentials stop here.
+            for k in ("Content-Type", "Content-Encoding") + (() if a.auth_file else ("Authorization",)):
                 if self.headers.get(k):
                     req.add_header(k, self.headers[k])
             try:
