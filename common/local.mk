@@ -8,6 +8,7 @@ libsl_common_a_SOURCES = \
 	common/cidr.c common/cidr.h \
 	common/clock.c common/clock.h \
 	common/err.c common/err.h \
+	common/file.c common/file.h \
 	common/hash.c common/hash.h \
 	common/idxname.c common/idxname.h \
 	common/json.c common/json.h \

@@ -22,6 +22,7 @@
 
 #include "common/buf.h"
 #include "common/err.h"
+#include "common/file.h"
 #include "common/mem.h"
 #include "parser/fields.h"
 #include "parser/grok_lib.h"
@@ -180,30 +181,10 @@ const char *grok_lib_get(const struct grok_lib *lib, const char *name, const cha
 
 static int read_file(const char *path, char **out, size_t *len, struct sl_err *err)
 {
-    FILE *f = fopen(path, "rb");
-    struct sl_buf b;
-    char chunk[8192];
-    size_t n;
-    int rc = 0;
+    int rc = sl_read_file(path, GROK_FILE_MAX, out, len, err);
 
-    if (!f)
-        return sl_err_set(err, SL_EIO, path, "cannot open: %s", strerror(errno));
-    sl_buf_init(&b, 8192, GROK_FILE_MAX);
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0) {
-        if (sl_buf_append(&b, chunk, n)) {
-            rc = sl_err_set(err, SL_ETOOBIG, path, "pattern file larger than %u bytes",
-                            GROK_FILE_MAX);
-            goto fail;
-        }
-    }
-    if (ferror(f)) {
-        rc = sl_err_set(err, SL_EIO, path, "read: %s", strerror(errno));
-        goto fail;
-    }
-    *out = sl_buf_steal(&b, len);
-fail:
-    sl_buf_free(&b);
-    fclose(f);
+    if (rc == SL_ETOOBIG)
+        sl_err_set(err, rc, path, "pattern file larger than %u bytes", GROK_FILE_MAX);
     return rc;
 }
 

@@ -23,6 +23,7 @@
 #include "parser/sd.h"
 #include "parser/syslog.h"
 #include "parser/syslog_time.h"
+#include "parser/tz.h"
 
 #define TAG_MAX     255u        /* longer "words:" are message text */
 #define PROCID_MAX  128u        /* RFC 5424's PROCID limit */
@@ -36,39 +37,16 @@ void syslog_opts_default(struct syslog_opts *o)
 
 int syslog_opts_zone(struct syslog_opts *o, const char *s)
 {
-    const char *p;
-    int sign, hh, mm = 0;
+    int32_t off;
 
     if (!strcmp(s, "local")) {
         o->zone_local = 1;
         return 0;
     }
-    if (!strcmp(s, "UTC") || !strcmp(s, "utc") || !strcmp(s, "Z")) {
-        o->zone_local = 0;
-        o->zone_off = 0;
-        return 0;
-    }
-    if (s[0] != '+' && s[0] != '-')
-        return SL_EINVAL;
-    sign = s[0] == '-' ? -1 : 1;
-    p = s + 1;
-    if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9')
-        return SL_EINVAL;
-    hh = (p[0] - '0') * 10 + (p[1] - '0');
-    p += 2;
-    if (*p == ':')
-        p++;
-    if (*p) {
-        if (p[0] < '0' || p[0] > '9' || p[1] < '0' || p[1] > '9' || p[2])
-            return SL_EINVAL;
-        mm = (p[0] - '0') * 10 + (p[1] - '0');
-    } else if (p[-1] == ':') {
-        return SL_EINVAL;
-    }
-    if (hh > 23 || mm > 59)
+    if (tz_fixed_offset(s, &off))
         return SL_EINVAL;
     o->zone_local = 0;
-    o->zone_off = sign * (hh * 3600 + mm * 60);
+    o->zone_off = off;
     return 0;
 }
 

@@ -26,8 +26,9 @@ struct syslog_opts {
 
 /* Host local time, 7 days ahead allowed. */
 void syslog_opts_default(struct syslog_opts *o);
-/* Sets the zone from its config text: "local", "UTC", "Z", "+01:00",
- * "-0530", "+05". 0, or SL_EINVAL leaving o as it was. */
+/* Sets the zone from its config text: "local", or a fixed offset as
+ * tz_fixed_offset reads it ("UTC", "Z", "GMT", "+01:00",
+ * "-0530", "+05"). 0, or SL_EINVAL leaving o as it was. */
 int  syslog_opts_zone(struct syslog_opts *o, const char *text);
 
 /* Parses msg[0..len) into e (which copies what it keeps: msg and m are

@@ -62,8 +62,7 @@ const char *tz_name(const struct tz *z)
     return z->name;
 }
 
-/* "+02:00", "-0530", "+05", "UTC", "Z": seconds east, or -1 when not one. */
-static int fixed_offset(const char *s, int32_t *out)
+int tz_fixed_offset(const char *s, int32_t *out)
 {
     int sign, hh, mm = 0;
     const char *p;
@@ -363,7 +362,7 @@ int tz_load(struct tz **out, const char *name, const char *dir, struct sl_err *e
     int32_t off;
 
     z->name = sl_strdup(name);
-    if (fixed_offset(name, &off) == 0) {
+    if (tz_fixed_offset(name, &off) == 0) {
         z->off0 = off;
         goto done;
     }

@@ -22,6 +22,9 @@ struct tz;
 int  tz_load(struct tz **out, const char *name, const char *dir, struct sl_err *err);
 void tz_free(struct tz *z);                          /* NULL-safe */
 const char *tz_name(const struct tz *z);             /* as given; borrowed */
+/* A fixed offset as written: "+02:00", "-0530", "+05", "UTC", "utc", "Z",
+ * "GMT": 0 and *out in seconds east of UTC, or -1 when s is not one. */
+int  tz_fixed_offset(const char *s, int32_t *out);
 
 /* The offset (seconds east of UTC) in effect at the UTC instant utc_s. */
 int32_t tz_offset_at(const struct tz *z, int64_t utc_s);

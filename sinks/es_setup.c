@@ -30,6 +30,7 @@
 #include "common/bounds.h"
 #include "common/buf.h"
 #include "common/clock.h"
+#include "common/file.h"
 #include "common/log.h"
 #include "common/mem.h"
 #include "sinks/es_bulk.h"
@@ -379,40 +380,28 @@ out:
 
 static int read_file(const char *path, char **out, size_t *len, struct sl_err *err)
 {
-    FILE *f = fopen(path, "rb");
-    struct sl_buf b;
-    char chunk[8192];
-    size_t n;
-    int rc = 0;
+    char *text = NULL;
+    size_t n = 0, lead;
+    int rc = sl_read_file(path, SETUP_FILE_LIMIT, &text, &n, err);
 
-    if (!f)
-        return sl_err_set(err, SL_EIO, path, "template.file: cannot open: %s", strerror(errno));
-    sl_buf_init(&b, 4096, SETUP_FILE_LIMIT);
-    while ((n = fread(chunk, 1, sizeof chunk, f)) > 0)
-        if (sl_buf_append(&b, chunk, n)) {
-            rc = sl_err_set(err, SL_ETOOBIG, path, "template.file: over %u bytes",
-                            SETUP_FILE_LIMIT);
-            goto out;
-        }
-    if (ferror(f)) {
-        rc = sl_err_set(err, SL_EIO, path, "template.file: read failed");
-        goto out;
+    if (rc) {
+        char why[sizeof err->msg];
+        snprintf(why, sizeof why, "%s", err ? err->msg : "");
+        return sl_err_set(err, rc, path, "template.file: %s", why);
     }
-    n = strspn(b.data ? b.data : "", " \t\r\n");
-    if (!b.data || b.data[n] != '{') {
-        rc = sl_err_set(err, SL_EINVAL, path, "template.file: not a JSON object (the "
-                        "template's \"mappings\")");
-        goto out;
+    lead = strspn(text, " \t\r\n");
+    if (text[lead] != '{') {
+        sl_free(text);
+        return sl_err_set(err, SL_EINVAL, path, "template.file: not a JSON object (the "
+                          "template's \"mappings\")");
     }
     /* Copied by length: a NUL inside is the cluster's to refuse. */
-    *len = b.len - n;
+    *len = n - lead;
     *out = sl_malloc(*len + 1);
-    memcpy(*out, b.data + n, *len);
+    memcpy(*out, text + lead, *len);
     (*out)[*len] = '\0';
-out:
-    fclose(f);
-    sl_buf_free(&b);
-    return rc;
+    sl_free(text);
+    return 0;
 }
 
 int es_setup_new(struct es_setup **out, const struct es_conf *conf, const char *comp,

@@ -7,11 +7,13 @@
 #include <stdlib.h>
 #include <string.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "common/backoff.h"
 #include "common/buf.h"
 #include "common/clock.h"
 #include "common/err.h"
+#include "common/file.h"
 #include "common/hash.h"
 #include "common/json.h"
 #include "common/mem.h"
@@ -812,6 +814,41 @@ static CU_TestInfo queue_tests[] = {
     CU_TEST_INFO_NULL,
 };
 
+/* A whole file, an empty one, one past the ceiling, one missing. */
+static void t_read_file(void)
+{
+    char path[] = "/tmp/sluice-test-file-XXXXXX";
+    int fd = mkstemp(path);
+    struct sl_err e;
+    char *out = NULL;
+    size_t len = 99;
+
+    CU_ASSERT_FATAL(fd >= 0);
+    CU_ASSERT_EQUAL(sl_read_file(path, 16, &out, &len, &e), 0);     /* empty */
+    CU_ASSERT_EQUAL(len, 0);
+    CU_ASSERT(out && out[0] == '\0');
+    sl_free(out);
+    CU_ASSERT_EQUAL(write(fd, "0123456789abcdef", 16), 16);
+    CU_ASSERT_EQUAL(sl_read_file(path, 16, &out, &len, &e), 0);     /* at the ceiling */
+    CU_ASSERT_EQUAL(len, 16);
+    TU_ASSERT_STR(out, "0123456789abcdef");
+    sl_free(out);
+    CU_ASSERT_EQUAL(sl_read_file(path, 15, &out, &len, &e), SL_ETOOBIG);
+    CU_ASSERT_PTR_NULL(out);
+    TU_ASSERT_STR(e.where, path);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "larger than 15 bytes"));
+    close(fd);
+    unlink(path);
+    CU_ASSERT_EQUAL(sl_read_file(path, 16, &out, &len, &e), SL_EIO);
+    CU_ASSERT_PTR_NULL(out);
+    CU_ASSERT_PTR_NOT_NULL(strstr(e.msg, "cannot open"));
+}
+
+static CU_TestInfo file_tests[] = {
+    { "sl_read_file: whole, empty, over the ceiling, missing", t_read_file },
+    CU_TEST_INFO_NULL,
+};
+
 static CU_TestInfo err_tests[] = {
     { "sl_err_set fills code, where and message; NULL is allowed", t_err },
     CU_TEST_INFO_NULL,
@@ -826,6 +863,7 @@ static CU_SuiteInfo suites[] = {
     { "common: rec", NULL, NULL, NULL, NULL, rec_tests },
     { "common: queue", NULL, NULL, NULL, NULL, queue_tests },
     { "common: err", NULL, NULL, NULL, NULL, err_tests },
+    { "common: file", NULL, NULL, NULL, NULL, file_tests },
     CU_SUITE_INFO_NULL,
 };
 
