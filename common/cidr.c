@@ -90,8 +90,10 @@ int sl_cidr_parse(const char *s, struct sl_cidr *out)
 
         while (d[n] >= '0' && d[n] <= '9' && n < 3)
             v = v * 10 + (unsigned)(d[n++] - '0');
-        if (!n || d[n] || v > bits)
+        if (!n || d[n])
             return -1;
+        if (v > bits)
+            return -2;
         out->prefix = v;
     }
     memcpy(before, out->addr, 16);

@@ -13,7 +13,8 @@ struct sl_cidr {
     uint8_t  addr[16];          /* masked to the prefix */
 };
 
-/* 0 ok, 1 ok but host bits were set (masked away), -1 not a network. */
+/* 0 ok, 1 ok but host bits were set (masked away), -1 not a network, -2 a
+ * prefix length over the family's (out->family says which). */
 int sl_cidr_parse(const char *s, struct sl_cidr *out);
 /* An address as text (IPv4, IPv6, IPv4-mapped IPv6) into a /32 or /128
  * (mapped ones as IPv4). 0, or -1 when it is not an address. */

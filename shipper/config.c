@@ -845,56 +845,20 @@ static int parse_listen(struct cfg_input *in, char *msg, size_t mlen)
 }
 
 /* 0 ok, 1 ok but host bits were set (masked), -1 with msg set. */
-static int parse_cidr(const char *s, struct cfg_net *net, char *msg, size_t mlen)
+static int parse_cidr(const char *s, struct sl_cidr *net, char *msg, size_t mlen)
 {
-    const char *slash = strchr(s, '/');
-    char addr[64];
-    size_t alen = slash ? (size_t)(slash - s) : strlen(s);
-    unsigned long prefix;
-    unsigned bits, hostbits = 0;
+    int rc = sl_cidr_parse(s, net);
 
-    memset(net, 0, sizeof *net);
-    if (alen == 0 || alen >= sizeof addr)
-        goto bad;
-    memcpy(addr, s, alen);
-    addr[alen] = '\0';
-    if (inet_pton(AF_INET, addr, net->addr) == 1) {
-        net->family = AF_INET;
-        bits = 32;
-    } else if (inet_pton(AF_INET6, addr, net->addr) == 1) {
-        net->family = AF_INET6;
-        bits = 128;
-    } else {
-        goto bad;
+    if (rc == -2) {
+        unsigned bits = net->family == AF_INET ? 32 : 128;
+        snprintf(msg, mlen, "bad CIDR '%s': prefix length /%s is over %u for IPv%c", s,
+                 strchr(s, '/') + 1, bits, bits == 32 ? '4' : '6');
+        return -1;
     }
-    if (slash) {
-        size_t dl = strspn(slash + 1, "0123456789");
-
-        if (dl == 0 || dl > 3 || slash[1 + dl])
-            goto bad;
-        prefix = strtoul(slash + 1, NULL, 10);
-        if (prefix > bits) {
-            snprintf(msg, mlen, "bad CIDR '%s': prefix length /%lu is over %u for IPv%c",
-                     s, prefix, bits, bits == 32 ? '4' : '6');
-            return -1;
-        }
-    } else {
-        prefix = bits;
-    }
-    net->prefix = (unsigned)prefix;
-    for (unsigned i = 0; i < bits / 8; i++) {
-        unsigned keep = prefix >= (i + 1) * 8 ? 8 : prefix > i * 8 ? (unsigned)prefix - i * 8 : 0;
-        uint8_t mask = (uint8_t)(keep ? 0xff << (8 - keep) : 0);
-
-        if (net->addr[i] & ~mask)
-            hostbits = 1;
-        net->addr[i] &= mask;
-    }
-    return hostbits ? 1 : 0;
-bad:
-    snprintf(msg, mlen, "bad CIDR '%.*s': expected an address with an optional prefix length, "
-             "like 10.0.0.0/8, 127.0.0.1 or fd00::/8", 80, s);
-    return -1;
+    if (rc < 0)
+        snprintf(msg, mlen, "bad CIDR '%.*s': expected an address with an optional prefix "
+                 "length, like 10.0.0.0/8, 127.0.0.1 or fd00::/8", 80, s);
+    return rc;
 }
 
 static void input_allow(struct ctx *c, struct cfg_input *in, const struct ynode *item,
@@ -927,7 +891,7 @@ static void input_allow(struct ctx *c, struct cfg_input *in, const struct ynode 
         }
         if (rc == 1) {
             char a[INET6_ADDRSTRLEN];
-            const struct cfg_net *n = &in->nets[in->nnets];
+            const struct sl_cidr *n = &in->nets[in->nnets];
 
             inet_ntop(n->family, n->addr, a, sizeof a);
             WARN(c, v->kid[i], ip, "'%s' has host bits set; it means %s/%u", in->allow.v[i],
@@ -2021,7 +1985,7 @@ int cfg_input_allows(const struct cfg_input *in, const struct sockaddr *sa)
         return 0;
     }
     for (size_t i = 0; i < in->nnets; i++) {
-        const struct cfg_net *n = &in->nets[i];
+        const struct sl_cidr *n = &in->nets[i];
         unsigned full = n->prefix / 8, rest = n->prefix % 8;
 
         if (n->family != family || memcmp(a, n->addr, full) != 0)

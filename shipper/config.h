@@ -13,6 +13,7 @@
 #include <stdio.h>
 #include <sys/socket.h>
 
+#include "common/cidr.h"
 #include "common/schema.h"
 #include "shipper/enrich.h"
 #include "parser/level.h"
@@ -23,12 +24,6 @@ struct route_table;
 
 enum cfg_proto { CFG_UDP = 0, CFG_TCP };
 
-/* One allow-list entry, in network byte order. */
-struct cfg_net {
-    int      family;            /* AF_INET or AF_INET6 */
-    unsigned prefix;            /* 0..32 or 0..128 */
-    uint8_t  addr[16];          /* masked to the prefix */
-};
 
 struct cfg_input {
     char    *listen;            /* as written: tcp://127.0.0.1:5514 */
@@ -39,7 +34,7 @@ struct cfg_input {
     uint64_t max_msg;
     uint64_t max_conns;         /* tcp only */
     struct sl_strlist allow;    /* as written; empty: every sender allowed */
-    struct cfg_net *nets;       /* allow, parsed */
+    struct sl_cidr *nets;       /* allow, parsed */
     size_t   nnets;
     /* enrichment (shipper/enrich.h compiles them into cfg_enrich_host) */
     struct sl_kvlist fields;    /* static fields of this input's documents */
