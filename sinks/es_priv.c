@@ -276,66 +276,12 @@ struct answer {
     struct sl_buf body;
 };
 
-static size_t on_body(char *p, size_t size, size_t nmemb, void *ud)
-{
-    return sl_buf_append(ud, p, size * nmemb) ? 0 : size * nmemb;
-}
-
 /* method path on host; a = status and body; 0, or SL_ENET with err. */
 static int http(const struct es_conf *c, const char *host, const char *path, const char *body,
                 const char *ctype, struct answer *a, struct sl_err *err)
 {
-    char errbuf[CURL_ERROR_SIZE] = "", hdr[96];
-    struct curl_slist *h = NULL, *h2;
-    struct sl_buf url;
-    size_t n = strlen(host);
-    CURL *e = curl_easy_init();
-    CURLcode cc;
-    int rc = 0;
-
-    a->status = 0;
-    sl_buf_reset(&a->body);
-    while (n && host[n - 1] == '/')
-        n--;
-    sl_buf_init(&url, 256, 8192);
-    sl_buf_append(&url, host, n);
-    sl_buf_printf(&url, "%s", path);
-    if (!e) {
-        rc = sl_err_set(err, SL_EINVAL, host, "curl_easy_init failed");
-        goto fail;
-    }
-    rc = es_conn_prepare(e, c, &h, err);
-    if (rc)
-        goto fail;
-    if (body) {
-        snprintf(hdr, sizeof hdr, "Content-Type: %s", ctype);
-        h2 = curl_slist_append(h, hdr);
-        if (h2)
-            h = h2;
-        curl_easy_setopt(e, CURLOPT_POSTFIELDS, body);
-    } else {
-        curl_easy_setopt(e, CURLOPT_HTTPGET, 1L);
-    }
-    curl_easy_setopt(e, CURLOPT_URL, url.data);
-    curl_easy_setopt(e, CURLOPT_HTTPHEADER, h);
-    curl_easy_setopt(e, CURLOPT_WRITEFUNCTION, on_body);
-    curl_easy_setopt(e, CURLOPT_WRITEDATA, &a->body);
-    curl_easy_setopt(e, CURLOPT_ERRORBUFFER, errbuf);
-    cc = curl_easy_perform(e);
-    if (cc != CURLE_OK) {
-        rc = sl_err_set(err, SL_ENET, host, "%s %s: %s", body ? "POST" : "GET", path,
-                        errbuf[0] ? errbuf : curl_easy_strerror(cc));
-        goto fail;
-    }
-    curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, &a->status);
-    if (!a->body.data)
-        sl_buf_append(&a->body, "", 0);
-fail:
-    curl_slist_free_all(h);
-    if (e)
-        curl_easy_cleanup(e);
-    sl_buf_free(&url);
-    return rc;
+    return es_conn_call(c, host, body ? "POST" : "GET", path, body, ctype, &a->status, &a->body,
+                        err);
 }
 
 static const char *text(const struct answer *a)

@@ -68,12 +68,11 @@ static size_t resp_write(char *p, size_t size, size_t nmemb, void *ud)
     return sl_buf_append(ud, p, size * nmemb) ? 0 : size * nmemb;
 }
 
-/* method path on host; *status is the HTTP status when an answer came (0
- * otherwise). 0, or SL_ENET with err when no answer came. */
-static int call(const struct es_conf *c, const char *host, const char *method, const char *path,
-                const char *body, long *status, struct sl_buf *resp, struct sl_err *err)
+int es_conn_call(const struct es_conf *c, const char *host, const char *method, const char *path,
+                 const char *body, const char *ctype, long *status, struct sl_buf *resp,
+                 struct sl_err *err)
 {
-    char errbuf[CURL_ERROR_SIZE] = "";
+    char errbuf[CURL_ERROR_SIZE] = "", hdr[128];
     struct curl_slist *h = NULL;
     struct sl_buf url;
     size_t n = strlen(host);
@@ -94,7 +93,9 @@ static int call(const struct es_conf *c, const char *host, const char *method, c
     if (rc)
         goto out;
     if (body) {
-        struct curl_slist *t = curl_slist_append(h, "Content-Type: application/json");
+        struct curl_slist *t;
+        snprintf(hdr, sizeof hdr, "Content-Type: %s", ctype ? ctype : "application/json");
+        t = curl_slist_append(h, hdr);
         if (!t) {
             rc = sl_err_set(err, SL_EINVAL, host, "cannot build the request headers");
             goto out;
@@ -118,6 +119,8 @@ static int call(const struct es_conf *c, const char *host, const char *method, c
         goto out;
     }
     curl_easy_getinfo(e, CURLINFO_RESPONSE_CODE, status);
+    if (!resp->data)
+        sl_buf_append(resp, "", 0);
 out:
     curl_slist_free_all(h);
     if (e)
@@ -161,7 +164,7 @@ static int transient(long status)
 static int detect(const struct es_conf *c, const char *host, struct es_cluster *cl,
                   long *status, struct sl_buf *resp, struct sl_err *err)
 {
-    int rc = call(c, host, "GET", "/", NULL, status, resp, err);
+    int rc = es_conn_call(c, host, "GET", "/", NULL, NULL, status, resp, err);
 
     if (rc)
         return rc;
@@ -250,7 +253,7 @@ static int look(const struct es_conf *c, const char *host, const char *path, con
                 const char *digest2, enum look *out, long *status, struct sl_buf *resp,
                 struct sl_err *err)
 {
-    int rc = call(c, host, "GET", path, NULL, status, resp, err);
+    int rc = es_conn_call(c, host, "GET", path, NULL, NULL, status, resp, err);
 
     if (rc)
         return rc;
@@ -313,7 +316,7 @@ static int install(struct es_setup *su, const char *host, const char *what, cons
         snprintf(put_path, sizeof put_path, "%s?if_seq_no=%lld&if_primary_term=%lld", path,
                  seq, term);
     }
-    rc = call(su->conf, host, "PUT", put_path, body->data, &status, &resp, err);
+    rc = es_conn_call(su->conf, host, "PUT", put_path, body->data, NULL, &status, &resp, err);
     if (rc)
         goto out;
     if (transient(status)) {
