@@ -238,6 +238,18 @@ static size_t take_slot(struct rdns *r, const struct sl_cidr *a)
     return s;
 }
 
+/* Out of the list of queries in flight. */
+static void query_unlink(struct rdns *r, struct query *q)
+{
+    if (q->prev)
+        q->prev->next = q->next;
+    else
+        r->queries = q->next;
+    if (q->next)
+        q->next->prev = q->prev;
+    r->st.inflight--;
+}
+
 static void on_answer(int result, char type, int count, int ttl, void *addresses, void *arg)
 {
     struct query *q = arg;
@@ -246,13 +258,7 @@ static void on_answer(int result, char type, int count, int ttl, void *addresses
     uint64_t now;
 
     (void)ttl;
-    if (q->prev)
-        q->prev->next = q->next;
-    else
-        r->queries = q->next;
-    if (q->next)
-        q->next->prev = q->prev;
-    r->st.inflight--;
+    query_unlink(r, q);
     if (r->closing || e->gen != q->gen || e->state != E_PENDING) {
         sl_free(q);
         return;
@@ -308,14 +314,8 @@ static void start(struct rdns *r, size_t slot, uint64_t now)
     }
     if (!q->req) {
         /* evdns refused it at once (out of memory) and will not call back */
-        if (q->prev)
-            q->prev->next = q->next;
-        else
-            r->queries = q->next;
-        if (q->next)
-            q->next->prev = q->prev;
+        query_unlink(r, q);
         sl_free(q);
-        r->st.inflight--;
         r->st.failures++;
         e->state = E_NONE;
         e->expires = now + r->o.neg_ttl_ms;
