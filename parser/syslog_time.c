@@ -274,14 +274,24 @@ static int64_t to_utc(struct syslog_zcache *zc, const struct syslog_opts *o,
     return host_to_utc(zc, local);
 }
 
+/* The year of a year-less stamp; *utc is its time when that was worked out
+ * on the way (utc_ok), so the caller need not convert again. */
 static int64_t infer_year(struct syslog_zcache *zc, const struct syslog_tm *t,
-                          const struct syslog_opts *o, int64_t recv_s)
+                          const struct syslog_opts *o, int64_t recv_s, int64_t *utc,
+                          int *utc_ok)
 {
     int64_t y, d = recv_s / 86400 - (recv_s % 86400 < 0), ry;
     int64_t limit = recv_s + (int64_t)o->future_s, cand;
     unsigned m, dd;
 
-    sl_civil_from_days(d, &ry, &m, &dd);
+    *utc_ok = 0;
+    if (!zc->recv_known || zc->recv_day != d) {
+        sl_civil_from_days(d, &ry, &m, &dd);
+        zc->recv_day = d;
+        zc->recv_year = ry;
+        zc->recv_known = 1;
+    }
+    ry = zc->recv_year;
     y = ry;
     if (t->mon == 2 && t->day == 29) {
         /* The latest leap year whose Feb 29 is not beyond the limit. */
@@ -296,19 +306,23 @@ static int64_t infer_year(struct syslog_zcache *zc, const struct syslog_tm *t,
     /* Next year is at least 365 days on, less a day of zone difference. */
     if (cand <= limit - 364 * 86400 && to_utc(zc, o, t, y + 1) <= limit)
         return y + 1;
+    *utc = cand;
+    *utc_ok = 1;
     return y;
 }
 
 int syslog_time_resolve(struct syslog_zcache *zc, const struct syslog_tm *t,
                         const struct syslog_opts *o, int64_t recv_ns, int64_t *out_ns)
 {
-    int64_t y = t->year, s;
+    int64_t y = t->year, s = 0;
+    int known = 0;
 
     if (y < 0)
-        y = infer_year(zc, t, o, recv_ns / NS);
+        y = infer_year(zc, t, o, recv_ns / NS, &s, &known);
     if (y < 1678 || y > 2261)
         return SYSLOG_TIME_BAD;
-    s = to_utc(zc, o, t, y);
+    if (!known)
+        s = to_utc(zc, o, t, y);
     *out_ns = s * NS + (int64_t)t->ns;
     return 0;
 }

@@ -35,6 +35,10 @@ struct syslog_zcache {
     int32_t off[SYSLOG_ZCACHE_SLOTS];
     uint8_t used[SYSLOG_ZCACHE_SLOTS];
     const void *tz[SYSLOG_ZCACHE_SLOTS];    /* the IANA zone (parser/tz.h); NULL: host */
+    /* The civil year of the last receive day seen (a year-less stamp is
+     * placed from it): one division per line instead of a calendar. */
+    int64_t recv_day, recv_year;
+    int     recv_known;
 };
 
 /* 2026-11-23T10:00:00.123456+01:00 (also 't', ' ' between date and time,
