@@ -109,7 +109,7 @@ start_sluice "$T/run.yaml" --stats-interval 200ms
 python3 "$IT_DIR/send.py" --port "$(port tcp)" --count "$N" --prog authwait --timeout 60 ||
     fail "sender failed"
 wait_log "sink stopped: the cluster refused the credentials" 20
-line=$(grep "sink stopped:" "$T/sluice.log" | head -n1)
+line=$(grep -m1 "sink stopped:" "$T/sluice.log")
 note "logged: ${line#*error  }"
 for want in "sink.opensearch\[os\]" "HTTP 401" "user 'sluice_writer'" "at $SURL" \
             "the events wait in the buffer" "fix the secret file" "send SIGHUP"; do
@@ -178,7 +178,7 @@ start_sluice "$T/run2.yaml" --stats-interval 200ms
 python3 "$IT_DIR/send.py" --port "$(port tcp)" --count "$N2" --prog authpriv --timeout 60 ||
     fail "sender failed"
 wait_log "sink stopped: .*lacks a privilege on index $OTHER" 20
-note "logged: $(grep "sink stopped:" "$T/sluice.log" | head -n1 | cut -c1-220)..."
+note "logged: $(grep -m1 "sink stopped:" "$T/sluice.log" | cut -c1-220)..."
 [ -s "$T/dead.ndjson" ] && fail "good events dead-lettered for a missing privilege"
 assert_eq "$(wait_stat sink=os backlog "$N2" 10)" "$N2" "backlog while the privilege is missing"
 # The admin grants the index pattern; SIGHUP sends at once (same credentials).

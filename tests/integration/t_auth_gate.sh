@@ -46,7 +46,7 @@ start_sluice "$T/run.yaml" --stats-interval 200ms
 python3 "$IT_DIR/send.py" --port "$(port tcp)" --count "$N" --prog authgate --timeout 60 ||
     fail "sender failed"
 wait_log "sink stopped: the cluster refused the credentials" 20
-line=$(grep "sink stopped:" "$T/sluice.log" | head -n1)
+line=$(grep -m1 "sink stopped:" "$T/sluice.log")
 note "logged: ${line#*error  }"
 for want in "sink.elasticsearch\[es\]" "HTTP 401" "user 'sluice_writer'" "the events wait in the buffer" \
             "fix the secret file" "send SIGHUP"; do

@@ -41,7 +41,7 @@ note "ok: segments = $segs"
 # Damage a copy: one byte inside the first record's document, and the last
 # 10 bytes of the last non-empty segment (a write cut short).
 cp -a "$SPOOL" "$COPY"
-first=$(ls "$COPY"/*.seg | head -n1)
+segs=("$COPY"/*.seg); first=${segs[0]}
 last=$(for f in "$COPY"/*.seg; do [ "$(stat -c %s "$f")" -gt 32 ] && echo "$f"; done | tail -n1)
 [ "$first" != "$last" ] || fail "one segment holds everything"
 python3 - "$first" <<'EOF'

@@ -264,7 +264,7 @@ trap 'os DELETE "/_index_template/$TPL" >/dev/null; os DELETE "/_index_template/
 : >"$T/sluice.log"
 start_sluice "$T/miss.yaml"
 wait_log "index template $TPL-miss installed at $OS_URL" 30
-grep 'sshd\[' "$T/lines" | head -n 5 >"$T/sshd.lines"
+grep -m5 'sshd\[' "$T/lines" >"$T/sshd.lines"
 python3 "$IT_DIR/send.py" --port "$(port tcp)" --raw "@$T/sshd.lines"
 assert_eq "$(wait_count "$DS2" 5 60)" 5 "documents in $DS2"
 stop_sluice

@@ -18,7 +18,7 @@ python3 "$IT_DIR/send.py" --port "$TCP" --raw "@$T/n.txt"
 c=$(wait_count "$IDX" 2 60)
 assert_eq "$c" 2 "documents that fit the mapping"
 for i in $(seq 1 100); do grep -q "rejected" "$T/sluice.log" && break; sleep 0.1; done
-grep -i "rejected" "$T/sluice.log" | head -3 | sed 's/^/    /'
+grep -i -m3 "rejected" "$T/sluice.log" | sed 's/^/    /'
 grep -qi "mapper_parsing_exception\|document_parsing_exception" "$T/sluice.log" || fail "the reason is not logged"
 note "ok: reason logged"
 stop_sluice; st=$SLUICE_STATUS

@@ -102,7 +102,7 @@ if mount -t tmpfs -o size=4m tmpfs "$MNT" 2>"$T/mount.err"; then
     start_sluice "$T/full.yaml" --stats-interval 200ms
     send_bg full "$N"
     wait_log "warn  spool: disk full, holding new records" 60
-    note "ok: logged: $(grep -o 'spool: disk full.*' "$T/sluice.log" | head -n1)"
+    note "ok: logged: $(grep -o -m1 'spool: disk full.*' "$T/sluice.log")"
     wait_log "pausing TCP inputs" 30
     expect_stall full "$N"
     kill -0 "$SLUICE_PID" 2>/dev/null || fail "sluice died on the full disk"
@@ -138,7 +138,7 @@ config "$T/max.yaml" "$IDX" "  path: $T/spool-max
 start_sluice "$T/max.yaml" --stats-interval 200ms
 send_bg max "$N"
 wait_log "warn  spool: spool full at max_size=1048576 bytes: pausing inputs" 60
-note "ok: logged: $(grep -o 'spool: spool full.*' "$T/sluice.log" | head -n1)"
+note "ok: logged: $(grep -o -m1 'spool: spool full.*' "$T/sluice.log")"
 expect_stall max "$N"
 sb=$(spool_bytes "$T/spool-max")
 note "max_size: spool bytes=$sb (max_size 1048576)"

@@ -66,12 +66,12 @@ run_and_kill k9b 2000
 KB=$K
 note "k9b: at the kill: $(grep 'stats: periodic sink=os' "$T/sluice-k9b.log" | tail -n1 | grep -o 'confirmed=[0-9]*.*backlog=[0-9]*')"
 grep -E "buffer=.* records=[1-9]" "$T/sluice-k9b.log" >/dev/null || fail "k9b: the restart found no records"
-note "k9b run started with: $(grep -o 'buffer=.*' "$T/sluice-k9b.log" | head -n1)"
+note "k9b run started with: $(grep -o -m1 'buffer=.*' "$T/sluice-k9b.log")"
 
 # Third start: everything left is delivered.
 start_sluice "$T/sluice.yaml" --stats-interval 200ms
 grep -E "buffer=.* records=[1-9]" "$T/sluice.log" >/dev/null || fail "third start: no records found"
-note "third start: $(grep -o 'buffer=.*' "$T/sluice.log" | head -n1)"
+note "third start: $(grep -o -m1 'buffer=.*' "$T/sluice.log")"
 for i in $(seq 1 1800); do
     b=$(stat_of sink=os backlog)
     [ "$b" = 0 ] && break
