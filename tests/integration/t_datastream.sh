@@ -14,7 +14,7 @@ if [ "$SLUICE_PRODUCT" = opensearch ]; then
         '{"index_patterns":["logs-sluiceit-*"],"data_stream":{},"priority":100}')
     grep -q '"acknowledged":true' <<<"$out" || fail "cannot put the index template: $out"
 else
-    os GET /_index_template/logs | grep -q '"logs-\*-\*"' || fail "the node has no logs-*-* template"
+    os GET /_index_template/logs >"$T/get.json"; grep -q '"logs-\*-\*"' "$T/get.json" || fail "the node has no logs-*-* template"
 fi
 
 es_config "$T/sluice.yaml" "$DS"

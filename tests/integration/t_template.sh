@@ -106,14 +106,14 @@ grep -q "index template $TPL: exists but differs from sluice's (template.overwri
 start_sluice "$T/sluice.yaml"
 wait_log "warn  sink\.es\[es0\]: index template $TPL exists at $OS_URL and differs from sluice's: left alone" 20
 stop_sluice
-os GET "/_index_template/$TPL" | grep -q '"priority":250' || fail "the edited template was replaced"
+os GET "/_index_template/$TPL" >"$T/get.json"; grep -q '"priority":250' "$T/get.json" || fail "the edited template was replaced"
 note "ok: edited template left alone without overwrite"
 tpl_config "$T/sluice.yaml" "$DS" "$TPL" "overwrite: true"
 : >"$T/sluice.log"
 start_sluice "$T/sluice.yaml"
 wait_log "info  sink\.es\[es0\]: index template $TPL replaced at $OS_URL" 20
 stop_sluice
-os GET "/_index_template/$TPL" | grep -q '"priority":200' || fail "the template was not replaced"
+os GET "/_index_template/$TPL" >"$T/get.json"; grep -q '"priority":200' "$T/get.json" || fail "the template was not replaced"
 note "ok: replaced with overwrite: true"
 
 # 5. a date pattern: a wildcard template, a plain dated index
@@ -127,7 +127,7 @@ today="ittpl$R-$(date -u +%Y.%m.%d)"
 assert_eq "$(wait_count "$today" 5 60)" 5 "documents in $today"
 assert_eq "$(mapping_type "$today" source.ip)" ip "source.ip in the dated index"
 assert_eq "$(mapping_type "$today" process.pid)" long "process.pid in the dated index"
-os GET "/_index_template/$TPL-dated" | grep -q '"data_stream"' && fail "a dated index got a data stream template"
+os GET "/_index_template/$TPL-dated" >"$T/get.json"; grep -q '"data_stream"' "$T/get.json" && fail "a dated index got a data stream template"
 stop_sluice
 os DELETE "/$today" >/dev/null
 
@@ -143,7 +143,7 @@ python3 "$IT_DIR/send.py" --port "$(port tcp)" --count 7 --prog tpltest --pid 99
 # Records are cut and held while the cluster is away: nothing reaches the node.
 wait_log "send failed, will retry with backoff: " 20
 assert_eq "$(count "$LATE")" -1 "documents before the first contact (no index yet)"
-os GET "/_index_template/$TPL-late" | grep -q "\"$LATE\"" && fail "template installed before the first contact"
+os GET "/_index_template/$TPL-late" >"$T/get.json"; grep -q "\"$LATE\"" "$T/get.json" && fail "template installed before the first contact"
 rm -f "$T/down"
 wait_log "info  sink\.es\[es0\]: $version \(cluster sluice-test\) at $PROXY_URL" 30
 wait_log "index template $TPL-late installed at $PROXY_URL" 10
