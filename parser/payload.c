@@ -271,7 +271,7 @@ static size_t put_utf8(char *o, unsigned cp)
     return 4;
 }
 
-/* Unescapes a checked JSON string into out (never longer than s: \uXXXX is
+/* Unescapes a checked JSON string into out (never longer than s: \uHHHH is
  * 6 bytes for at most 3, a pair 12 for 4). A lone surrogate becomes U+FFFD. */
 static size_t j_unescape(const char *s, size_t n, char *out)
 {

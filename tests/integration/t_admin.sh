@@ -44,7 +44,7 @@ assert_eq "$c" "$N" "documents in the index"
 
 # metric NAME: its value in the last scrape (labels as promcheck prints them).
 scrape() {
-    code -H "$AUTH" "$URL/metrics" >"$T/code" || true
+    code -H "$AUTH" "$URL/metrics" >"$T/code" || fail "GET /metrics did not complete (curl exit $?)"
     [ "$(cat "$T/code")" = 200 ] || fail "GET /metrics answered $(cat "$T/code")"
     cp "$T/body" "$T/metrics.txt"
     python3 "$IT_DIR/promcheck.py" "$T/metrics.txt" >"$T/samples" || fail "not valid Prometheus text"
