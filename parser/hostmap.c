@@ -5,16 +5,13 @@
  * and the keys: hostnames lower-cased and sorted for binary search, and
  * networks in a common/cidr.h table whose values are entry indexes. Nothing
  * points into the file's text once parsed. */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <strings.h>
-#include <sys/stat.h>
-#include <unistd.h>
 
 #include "common/bounds.h"
+#include "common/file.h"
 #include "common/mem.h"
 #include "parser/hostmap.h"
 
@@ -400,37 +397,17 @@ int hostmap_load(struct hostmap **out, const char *path, struct hostmap_names *n
 {
     char *buf = NULL;
     size_t got = 0;
-    struct stat st;
-    int fd, rc;
+    int rc = sl_read_file(path, SL_HOSTMAP_FILE_LIMIT, &buf, &got, err);
 
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0 || fstat(fd, &st) || S_ISDIR(st.st_mode)) {
-        rc = sl_err_set(err, SL_EIO, path, "cannot read the host map: %s",
-                        fd < 0 ? strerror(errno) : "it is a directory");
-        goto done;
-    }
-    buf = sl_malloc(SL_HOSTMAP_FILE_LIMIT + 1);
-    for (;;) {
-        ssize_t n = read(fd, buf + got, SL_HOSTMAP_FILE_LIMIT + 1 - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            rc = sl_err_set(err, SL_EIO, path, "cannot read the host map: %s", strerror(errno));
-            goto done;
-        }
-        if (n == 0)
-            break;
-        got += (size_t)n;
-        if (got > SL_HOSTMAP_FILE_LIMIT) {
-            rc = sl_err_set(err, SL_ETOOBIG, path, "the host map is over %u bytes",
-                            (unsigned)SL_HOSTMAP_FILE_LIMIT);
-            goto done;
-        }
+    if (rc == SL_ETOOBIG)
+        return sl_err_set(err, rc, path, "the host map is over %u bytes",
+                          (unsigned)SL_HOSTMAP_FILE_LIMIT);
+    if (rc) {
+        char why[sizeof err->msg];
+        snprintf(why, sizeof why, "%s", err ? err->msg : "");
+        return sl_err_set(err, SL_EIO, path, "cannot read the host map: %s", why);
     }
     rc = hostmap_parse(out, buf, got, path, names, err);
-done:
-    if (fd >= 0)
-        close(fd);
     sl_free(buf);
     return rc;
 }

@@ -13,15 +13,13 @@
  *
  * Ceilings: the file at most SL_TZ_FILE_LIMIT bytes, the table at most
  * SL_TZ_TRANS_LIMIT transitions. */
-#include <errno.h>
-#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
-#include <unistd.h>
 
 #include "common/bounds.h"
 #include "common/clock.h"
+#include "common/file.h"
 #include "common/mem.h"
 #include "parser/tz.h"
 
@@ -356,9 +354,9 @@ int tz_load(struct tz **out, const char *name, const char *dir, struct sl_err *e
 {
     struct tz *z = sl_calloc(1, sizeof *z);
     unsigned char *buf = NULL;
-    char path[4096];
+    char path[4096], *text = NULL;
     size_t got = 0;
-    int fd = -1, rc = 0;
+    int rc = 0;
     int32_t off;
 
     z->name = sl_strdup(name);
@@ -372,31 +370,16 @@ int tz_load(struct tz **out, const char *name, const char *dir, struct sl_err *e
         goto done;
     }
     snprintf(path, sizeof path, "%s/%s", dir ? dir : TZ_DIR_DEFAULT, name);
-    fd = open(path, O_RDONLY | O_CLOEXEC | O_NOCTTY);
-    if (fd < 0) {
-        rc = sl_err_set(err, SL_EINVAL, "", "unknown time zone '%s' (%s: %s)", name, path,
-                        strerror(errno));
+    rc = sl_read_file(path, SL_TZ_FILE_LIMIT, &text, &got, err);
+    if (rc) {
+        char why[sizeof err->msg];
+        snprintf(why, sizeof why, "%s", err ? err->msg : "");
+        sl_err_set(err, SL_EINVAL, "", rc == SL_ETOOBIG ? "time zone '%s': %s: %s" :
+                   "unknown time zone '%s' (%s: %s)", name, path, why);
+        rc = SL_EINVAL;
         goto done;
     }
-    buf = sl_malloc(SL_TZ_FILE_LIMIT + 1);
-    for (;;) {
-        ssize_t n = read(fd, buf + got, SL_TZ_FILE_LIMIT + 1 - got);
-        if (n < 0 && errno == EINTR)
-            continue;
-        if (n < 0) {
-            rc = sl_err_set(err, SL_EINVAL, "", "time zone '%s': cannot read %s: %s", name,
-                            path, strerror(errno));
-            goto done;
-        }
-        if (n == 0)
-            break;
-        got += (size_t)n;
-        if (got > SL_TZ_FILE_LIMIT) {
-            rc = sl_err_set(err, SL_EINVAL, "", "time zone '%s': %s is over %u bytes", name,
-                            path, (unsigned)SL_TZ_FILE_LIMIT);
-            goto done;
-        }
-    }
+    buf = (unsigned char *)text;
     rc = parse_tzif(z, buf, got, err);
     if (rc) {
         char m[sizeof err->msg];
@@ -404,8 +387,6 @@ int tz_load(struct tz **out, const char *name, const char *dir, struct sl_err *e
         sl_err_set(err, rc, "", "time zone '%s': %s: %s", name, path, m);
     }
 done:
-    if (fd >= 0)
-        close(fd);
     sl_free(buf);
     if (rc) {
         tz_free(z);
