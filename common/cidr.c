@@ -62,6 +62,40 @@ int sl_cidr_addr(const char *s, struct sl_cidr *out)
     return -1;
 }
 
+int sl_cidr_sockaddr(const struct sockaddr *sa, socklen_t len, struct sl_cidr *out)
+{
+    memset(out, 0, sizeof *out);
+    if (sa && sa->sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
+        memcpy(out->addr, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, 4);
+        out->family = AF_INET;
+        out->prefix = 32;
+        return 0;
+    }
+    if (sa && sa->sa_family == AF_INET6 && len >= sizeof(struct sockaddr_in6)) {
+        const struct in6_addr *a6 = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
+        if (IN6_IS_ADDR_V4MAPPED(a6)) {
+            memcpy(out->addr, a6->s6_addr + 12, 4);
+            out->family = AF_INET;
+            out->prefix = 32;
+        } else {
+            memcpy(out->addr, a6->s6_addr, 16);
+            out->family = AF_INET6;
+            out->prefix = 128;
+        }
+        return 0;
+    }
+    return -1;
+}
+
+int sl_cidr_contains(const struct sl_cidr *net, const struct sl_cidr *addr)
+{
+    unsigned full = net->prefix / 8, rest = net->prefix % 8;
+
+    if (net->family != addr->family || memcmp(addr->addr, net->addr, full) != 0)
+        return 0;
+    return !rest || !((addr->addr[full] ^ net->addr[full]) & (uint8_t)(0xff << (8 - rest)));
+}
+
 int sl_cidr_parse(const char *s, struct sl_cidr *out)
 {
     const char *slash = strchr(s, '/');

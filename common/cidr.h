@@ -6,6 +6,7 @@
 #define SL_CIDR_H
 #include <stddef.h>
 #include <stdint.h>
+#include <sys/socket.h>
 
 struct sl_cidr {
     int      family;            /* AF_INET or AF_INET6 */
@@ -19,6 +20,12 @@ int sl_cidr_parse(const char *s, struct sl_cidr *out);
 /* An address as text (IPv4, IPv6, IPv4-mapped IPv6) into a /32 or /128
  * (mapped ones as IPv4). 0, or -1 when it is not an address. */
 int sl_cidr_addr(const char *s, struct sl_cidr *out);
+
+/* A socket address (IPv4, IPv6, IPv4-mapped IPv6) into a /32 or /128
+ * (mapped ones as IPv4). 0, or -1 when it is neither IPv4 nor IPv6. */
+int sl_cidr_sockaddr(const struct sockaddr *sa, socklen_t len, struct sl_cidr *out);
+/* 1 when net holds addr (a /32 or /128 of the same family), else 0. */
+int sl_cidr_contains(const struct sl_cidr *net, const struct sl_cidr *addr);
 
 struct sl_cidr_table;
 

@@ -1968,32 +1968,17 @@ done:
 
 int cfg_input_allows(const struct cfg_input *in, const struct sockaddr *sa)
 {
-    const uint8_t *a;
-    int family;
+    struct sl_cidr a;
 
     if (!in->nnets)
         return 1;
-    if (sa->sa_family == AF_INET) {
-        family = AF_INET;
-        a = (const uint8_t *)&((const struct sockaddr_in *)(const void *)sa)->sin_addr;
-    } else if (sa->sa_family == AF_INET6) {
-        const struct in6_addr *a6 = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
-
-        family = IN6_IS_ADDR_V4MAPPED(a6) ? AF_INET : AF_INET6;
-        a = family == AF_INET ? a6->s6_addr + 12 : a6->s6_addr;
-    } else {
+    /* sa is a whole sockaddr_in or sockaddr_in6, as its family says */
+    if (sl_cidr_sockaddr(sa, sa->sa_family == AF_INET6 ? sizeof(struct sockaddr_in6)
+                                                       : sizeof(struct sockaddr_in), &a))
         return 0;
-    }
-    for (size_t i = 0; i < in->nnets; i++) {
-        const struct sl_cidr *n = &in->nets[i];
-        unsigned full = n->prefix / 8, rest = n->prefix % 8;
-
-        if (n->family != family || memcmp(a, n->addr, full) != 0)
-            continue;
-        if (rest && ((a[full] ^ n->addr[full]) & (uint8_t)(0xff << (8 - rest))))
-            continue;
-        return 1;
-    }
+    for (size_t i = 0; i < in->nnets; i++)
+        if (sl_cidr_contains(&in->nets[i], &a))
+            return 1;
     return 0;
 }
 

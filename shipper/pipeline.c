@@ -188,30 +188,6 @@ void pipeline_set_input(struct pipeline *p, size_t input)
     p->input = input;
 }
 
-int pipeline_addr(const struct sockaddr *sa, socklen_t len, struct sl_cidr *out)
-{
-    memset(out, 0, sizeof *out);
-    if (sa && sa->sa_family == AF_INET && len >= sizeof(struct sockaddr_in)) {
-        memcpy(out->addr, &((const struct sockaddr_in *)(const void *)sa)->sin_addr, 4);
-        out->family = AF_INET;
-        out->prefix = 32;
-        return 0;
-    }
-    if (sa && sa->sa_family == AF_INET6 && len >= sizeof(struct sockaddr_in6)) {
-        const struct in6_addr *a6 = &((const struct sockaddr_in6 *)(const void *)sa)->sin6_addr;
-        if (IN6_IS_ADDR_V4MAPPED(a6)) {
-            memcpy(out->addr, a6->s6_addr + 12, 4);
-            out->family = AF_INET;
-            out->prefix = 32;
-        } else {
-            memcpy(out->addr, a6->s6_addr, 16);
-            out->family = AF_INET6;
-            out->prefix = 128;
-        }
-        return 0;
-    }
-    return -1;
-}
 
 static const char *src_text(struct pipeline *p, const struct sockaddr *sa, socklen_t len,
                             uint16_t *port)
@@ -240,7 +216,7 @@ static const char *src_text(struct pipeline *p, const struct sockaddr *sa, sockl
     }
     memcpy(&p->last_sa, sa, len);
     p->last_len = len;
-    p->last_addr_ok = pipeline_addr(sa, len, &p->last_addr) == 0;
+    p->last_addr_ok = sl_cidr_sockaddr(sa, len, &p->last_addr) == 0;
     *port = p->last_port;
     return p->last_ip[0] ? p->last_ip : NULL;
 }

@@ -58,9 +58,6 @@ void pipeline_set_enrich_host(struct pipeline *p, struct enrich *en);
 /* The input (index into the config's inputs) the next messages come from,
  * for its fields, tags and timezone; (size_t)-1: none. Loop thread only. */
 void pipeline_set_input(struct pipeline *p, size_t input);
-/* The sender as a network address (IPv4-mapped IPv6 as IPv4), for the host
- * map and the zone rules; 0, or -1 when sa is neither IPv4 nor IPv6. */
-int  pipeline_addr(const struct sockaddr *sa, socklen_t len, struct sl_cidr *out);
 /* Log levels and payloads for every later message, as pipeline_parse
  * takes them (lo, po borrowed: they must outlive p; NULL: off). Makes the
  * payload scratch once. Loop thread only. */

@@ -1,6 +1,7 @@
 /* tests/unit/test_tz.c: parser/tz.c (IANA zones from TZif files, DST, the
  * footer's rule, fixed offsets), common/cidr.c (longest-prefix tables) and
  * parser/hostmap.c (the host map: parse, match, errors, interned names). */
+#include <arpa/inet.h>
 #include <errno.h>
 #include <stdint.h>
 #include <stdio.h>
@@ -245,6 +246,33 @@ static void t_longest_network_wins(void)
     CU_ASSERT_EQUAL(lookup(t, "192.0.2.7"), 6);
     CU_ASSERT_EQUAL(lookup(t, "192.0.2.8"), 999);
     sl_cidr_table_free(t);
+}
+
+/* A socket address as a network address (the sender of a datagram or a
+ * connection), and a network holding it; IPv4-mapped IPv6 counts as IPv4. */
+static void t_cidr_sockaddr(void)
+{
+    struct sockaddr_in a4 = { .sin_family = AF_INET };
+    struct sockaddr_in6 a6 = { .sin6_family = AF_INET6 };
+    struct sl_cidr net, a;
+
+    inet_pton(AF_INET, "10.1.2.3", &a4.sin_addr);
+    CU_ASSERT_EQUAL(sl_cidr_sockaddr((struct sockaddr *)&a4, sizeof a4, &a), 0);
+    CU_ASSERT_EQUAL(sl_cidr_parse("10.1.0.0/16", &net), 0);
+    CU_ASSERT_EQUAL(sl_cidr_contains(&net, &a), 1);
+    CU_ASSERT_EQUAL(sl_cidr_parse("10.1.4.0/23", &net), 0);
+    CU_ASSERT_EQUAL(sl_cidr_contains(&net, &a), 0);
+    inet_pton(AF_INET6, "::ffff:10.1.2.3", &a6.sin6_addr);
+    CU_ASSERT_EQUAL(sl_cidr_sockaddr((struct sockaddr *)&a6, sizeof a6, &a), 0);
+    CU_ASSERT_EQUAL(a.family, AF_INET);
+    CU_ASSERT_EQUAL(sl_cidr_parse("10.1.2.0/25", &net), 0);
+    CU_ASSERT_EQUAL(sl_cidr_contains(&net, &a), 1);
+    inet_pton(AF_INET6, "fd00::1", &a6.sin6_addr);
+    CU_ASSERT_EQUAL(sl_cidr_sockaddr((struct sockaddr *)&a6, sizeof a6, &a), 0);
+    CU_ASSERT_EQUAL(sl_cidr_contains(&net, &a), 0);             /* another family */
+    CU_ASSERT_EQUAL(sl_cidr_parse("fd00::/8", &net), 0);
+    CU_ASSERT_EQUAL(sl_cidr_contains(&net, &a), 1);
+    CU_ASSERT_EQUAL(sl_cidr_sockaddr((struct sockaddr *)&a4, 4, &a), -1);   /* cut short */
 }
 
 static void t_cidr_text_forms(void)
@@ -554,6 +582,7 @@ static CU_TestInfo tz_tests[] = {
 static CU_TestInfo cidr_tests[] = {
     { "the longest network holding the address wins; twins keep the first", t_longest_network_wins },
     { "network text: host bits masked, bad prefixes refused, /0 holds all", t_cidr_text_forms },
+    { "a socket address as a network address; a network holds it or not", t_cidr_sockaddr },
     CU_TEST_INFO_NULL,
 };
 
