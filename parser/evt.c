@@ -39,11 +39,12 @@ void evt_free(struct evt *e)
         sl_free(e->own[i].keys_buf);
     sl_free(e->own);
     sl_free(e->own_cap);
-    sl_free(e->ncache);
     if (e->plans)
         for (uint32_t i = 0; i < EVT_PLANS; i++)
             sl_free(e->plans[i].lit);
     sl_free(e->plans);
+    sl_free(e->plan_key);
+    sl_free(e->plan_used);
     sl_free(e->raw);
     sl_free(e->unesc);
     sl_free(e->arena);
@@ -122,6 +123,7 @@ void evt_begin(struct evt *e, const char *msg, size_t len, const struct evt_meta
     e->sd_n = e->sdp_n = 0;
     e->fld_n = e->xtag_n = 0;
     memset(e->ov_head, EVT_OV_NONE, sizeof e->ov_head);
+    e->ov_one = e->ov_deep = 0;
     e->own_n = 0;
     e->any_transient = 0;
     e->src_moved = 0;
@@ -209,119 +211,7 @@ static inline __attribute__((always_inline)) int key_is(const struct fld_name *n
     return i < n->depth && n->key_len[i] == kl && memcmp(n->key[i], k, kl) == 0;
 }
 
-/* Whether a path's first key may be one of the fixed names below: those all
- * start with one of these bytes. Payload names (json.*) are transient and
- * miss the name cache, so this spares them the lists. */
-static int maybe_fixed(const struct fld_name *n)
-{
-    if (!n->depth || !n->key_len[0])
-        return 0;
-    switch (n->key[0][0]) {
-    case '@': case 'e': case 'h': case 'l': case 'm': case 'n': case 'p': case 's': case 't':
-        return 1;
-    }
-    return 0;
-}
-
-/* The paths sluice writes itself (parser/README.md): a grammar's value for
- * one of them, under one of the scalars, over one of the objects, or inside
- * the subtrees sluice owns, would make a duplicate key or change a fixed
- * field's shape, so it is written under sluice.clash instead. source.ip and
- * source.port are not among them: a grammar's win (the sender moves). */
-static int is_clash(const struct fld_name *n)
-{
-    static const char *const scalars1[] = { "@timestamp", "message", "tags", NULL };
-    static const char *const objects[] = { "host", "log", "process", "source", "network",
-                                           "event", NULL };
-    static const char *const scalars2[][2] = {
-        { "host", "hostname" }, { "log", "level" }, { "process", "name" },
-        { "process", "pid" }, { "network", "transport" }, { "event", "ingested" },
-        { "event", "created" },
-        { "log", "syslog" }, { "log", "source" },   /* subtrees sluice owns */
-    };
-
-    if (!maybe_fixed(n))
-        return 0;
-    if (key_is(n, 0, "sluice"))
-        return 1;
-    for (size_t i = 0; scalars1[i]; i++)
-        if (key_is(n, 0, scalars1[i]))
-            return 1;
-    if (n->depth == 1)
-        for (size_t i = 0; objects[i]; i++)
-            if (key_is(n, 0, objects[i]))
-                return 1;
-    for (size_t i = 0; i < sizeof scalars2 / sizeof scalars2[0]; i++)
-        if (key_is(n, 0, scalars2[i][0]) && key_is(n, 1, scalars2[i][1]))
-            return 1;
-    return 0;
-}
-
 /* Same path, or one a prefix of the other, key by key. */
-static uint8_t top_of(const struct fld_name *n)
-{
-    static const char *const tops[] = { NULL, "host", "log", "process", "source", "network",
-                                        "event" };
-
-    if (n->depth < 2 || !maybe_fixed(n))
-        return EVT_TOP_OTHER;       /* a scalar at the top: not inside a fixed object */
-    for (uint8_t i = 1; i < EVT_TOP_N; i++)
-        if (key_is(n, 0, tops[i]))
-            return i;
-    return EVT_TOP_OTHER;
-}
-
-/* Prefix hashes of the keys (FNV-1a over each key and a separator), and
- * which keys are plain JSON (no byte that needs escaping). */
-static void key_hashes(const struct fld_name *n, uint32_t ph[FLD_DEPTH_MAX], uint8_t *plain)
-{
-    uint32_t h = 2166136261u;
-
-    memset(ph, 0, FLD_DEPTH_MAX * sizeof *ph);
-    *plain = 0;
-    for (unsigned d = 0; d < n->depth; d++) {
-        int ok = 1;
-        for (size_t i = 0; i < n->key_len[d]; i++) {
-            unsigned char c = (unsigned char)n->key[d][i];
-            h = (h ^ c) * 16777619u;
-            ok &= c >= 0x20 && c < 0x80 && c != '"' && c != '\\';
-        }
-        h = (h ^ 0xffu) * 16777619u;
-        ph[d] = h;
-        if (ok)
-            *plain |= (uint8_t)(1u << d);
-    }
-}
-
-static void name_info(struct evt *e, const struct fld_name *n, struct evt_field *f)
-{
-    struct evt_ncache *c = NULL;
-
-    if (!n->transient) {
-        uint64_t h = (uint64_t)(uintptr_t)n * 0x9e3779b97f4a7c15ull;
-        if (!e->ncache)
-            e->ncache = sl_calloc(EVT_NCACHE, sizeof *e->ncache);
-        c = &e->ncache[(h >> 32) % EVT_NCACHE];
-        if (c->name == n) {
-            f->clash = c->clash;
-            f->top = c->top;
-            f->plain = c->plain;
-            memcpy(f->ph, c->ph, sizeof f->ph);     /* fixed size: no call */
-            return;
-        }
-    }
-    key_hashes(n, f->ph, &f->plain);
-    f->clash = is_clash(n);
-    f->top = top_of(n);
-    if (c) {
-        c->name = n;
-        c->clash = (uint8_t)f->clash;
-        c->top = f->top;
-        c->plain = f->plain;
-        memcpy(c->ph, f->ph, sizeof c->ph);
-    }
-}
-
 static int paths_overlap(const struct fld_name *a, const struct fld_name *b)
 {
     unsigned d = a->depth < b->depth ? a->depth : b->depth;
@@ -422,13 +312,50 @@ static const struct fld_name *own_name(struct evt *e, const struct fld_name *n)
     return c;
 }
 
+/* An earlier field of e overlaps f (same path, or one a prefix of the
+ * other, both clash or neither): the candidates are o's chain. */
+static int chain_overlaps(const struct evt *e, unsigned i, const struct evt_field *f)
+{
+    for (; i != EVT_OV_NONE; i = e->fld[i].ov_next) {
+        const struct evt_field *o = &e->fld[i];
+        unsigned d = o->depth < f->depth ? o->depth : f->depth;
+        if (o->ph[d - 1] == f->ph[d - 1] && o->clash == f->clash &&
+            (o->name == f->name || paths_overlap(o->name, f->name)))
+            return 1;
+    }
+    return 0;
+}
+
+static int any_overlaps(const struct evt *e, const struct evt_field *f)
+{
+    for (uint32_t i = 0; i < e->fld_n; i++) {
+        const struct evt_field *o = &e->fld[i];
+        if (o->ph[0] == f->ph[0] && o->clash == f->clash && paths_overlap(o->name, f->name))
+            return 1;
+    }
+    return 0;
+}
+
+static unsigned ov_bucket(uint32_t h, int clash)
+{
+    return ((h >> 7) ^ (unsigned)clash) & (EVT_OV_BUCKETS - 1);
+}
+
+static uint64_t ov_bit(uint32_t h0, int clash)
+{
+    return 1ull << (((h0 >> 3) ^ ((unsigned)clash << 5)) & 63);
+}
+
 int evt_field_emit(void *arg, const struct fld_name *name, enum fld_type type,
                    const char *val, size_t len)
 {
     struct evt *e = arg;
     struct evt_field *f, spare;
+    struct fld_facts made;
+    const struct fld_facts *fx;
     uint32_t off;
     unsigned bucket;
+    uint64_t bit;
 
     if (type == FLD_TIME) {
         set_grammar_time(e, val, len);
@@ -440,11 +367,12 @@ int evt_field_emit(void *arg, const struct fld_name *name, enum fld_type type,
         evt_tag_add(e, val, len);
         return 0;
     }
-    /* built in its slot (a field is some 70 bytes: no copy), which only
-     * counts once fld_n moves past it; past the ceiling, in a spare */
-    f = e->fld_n < EVT_FIELDS_MAX ? &e->fld[e->fld_n] : &spare;
-    name_info(e, name, f);
-    if (f->clash && e->lvl_claim && type == FLD_STRING && name->depth == 2 &&
+    fx = &name->facts;
+    if (!fx->ok) {                  /* a name made by hand (liblognorm's, a payload's) */
+        fld_facts(name, &made);
+        fx = &made;
+    }
+    if (fx->clash && e->lvl_claim && type == FLD_STRING && name->depth == 2 &&
         key_is(name, 0, "log") && key_is(name, 1, "level")) {
         /* the message's own level (parser/level.h); one that is not a
          * level word stays a clash, so nothing is lost */
@@ -455,14 +383,26 @@ int evt_field_emit(void *arg, const struct fld_name *name, enum fld_type type,
             return 0;
         }
     }
+    /* built in its slot (a field is some 70 bytes: no copy), which only
+     * counts once fld_n moves past it; past the ceiling, in a spare */
+    f = e->fld_n < EVT_FIELDS_MAX ? &e->fld[e->fld_n] : &spare;
+    f->name = name;
+    f->clash = fx->clash;
+    f->top = fx->top;
+    f->plain = fx->plain;
+    memcpy(f->ph, fx->ph, sizeof f->ph);    /* fixed size: no call */
     f->depth = (uint8_t)name->depth;
-    bucket = ((f->ph[0] >> 7) ^ (unsigned)f->clash) & (EVT_OV_BUCKETS - 1);
-    for (unsigned i = e->ov_head[bucket]; i != EVT_OV_NONE; i = e->fld[i].ov_next) {
-        const struct evt_field *o = &e->fld[i];
-        unsigned d = o->depth < f->depth ? o->depth : f->depth;
-        if (o->ph[d - 1] == f->ph[d - 1] && o->clash == f->clash &&
-            (o->name == name || paths_overlap(o->name, name)))
+    bit = ov_bit(f->ph[0], f->clash);
+    if (f->depth == 1) {
+        bucket = ov_bucket(f->ph[0], f->clash);
+        if ((e->ov_deep & bit) ? any_overlaps(e, f) : chain_overlaps(e, e->ov_head[bucket], f))
             return 0;   /* first wins */
+    } else {
+        bucket = ov_bucket(f->ph[1], f->clash);
+        if (chain_overlaps(e, e->ov_head[bucket], f) ||
+            ((e->ov_one & bit) &&
+             chain_overlaps(e, e->ov_head[ov_bucket(f->ph[0], f->clash)], f)))
+            return 0;
     }
     if (f == &spare) {
         e->tags |= EVT_T_FIELDS_LIMIT;
@@ -482,6 +422,10 @@ int evt_field_emit(void *arg, const struct fld_name *name, enum fld_type type,
     }
     f->ov_next = e->ov_head[bucket];
     e->ov_head[bucket] = (uint8_t)e->fld_n;
+    if (f->depth == 1)
+        e->ov_one |= bit;
+    else
+        e->ov_deep |= bit;
     e->fld_n++;
     f->name = name->transient ? own_name(e, name) : name;
     e->any_transient |= name->transient;

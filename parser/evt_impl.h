@@ -29,9 +29,15 @@
  * extra tags, and the bytes of their values and tags together. Past them the
  * rest is dropped and tagged _sluice_fields_limit. */
 #define EVT_FIELDS_MAX      128u
-/* Fields that can overlap share their first key: the first-wins check walks
- * only the fields whose first key (and clash) falls in the same bucket. */
-#define EVT_OV_BUCKETS      32u
+/* The first-wins check (evt_field_emit). A path of two keys or more goes in
+ * the bucket of its first two keys, a one-key path in the bucket of its key:
+ * every field a path of two keys or more can overlap is then in its own
+ * bucket, or is a one-key field in its first key's bucket (walked only when
+ * ov_one says one may be there). A one-key path can overlap any field with
+ * that first key: all fields are walked when ov_deep says a longer one may
+ * exist. Bucketing by the first key alone walked every iptables.* field for
+ * each new one on a firewall line. */
+#define EVT_OV_BUCKETS      64u
 #define EVT_OV_NONE         0xffu
 #define EVT_XTAGS_MAX       16u
 #define EVT_FIELD_BYTES_MAX (64u * 1024u)
@@ -57,17 +63,9 @@ struct evt_field {
 };
 
 /* The fixed objects of the document a grammar field may land in. */
-enum { EVT_TOP_OTHER = 0, EVT_TOP_HOST, EVT_TOP_LOG, EVT_TOP_PROCESS, EVT_TOP_SOURCE,
-       EVT_TOP_NETWORK, EVT_TOP_EVENT, EVT_TOP_N };
-
-/* What evt_field_emit works out about a grammar's (long-lived) name, cached
- * by the name's address: the same few dozen names come back on every line. */
-#define EVT_NCACHE 4096u
-struct evt_ncache {
-    const struct fld_name *name;
-    uint8_t clash, top, plain;
-    uint32_t ph[FLD_DEPTH_MAX];
-};
+enum { EVT_TOP_OTHER = FLD_TOP_OTHER, EVT_TOP_HOST = FLD_TOP_HOST, EVT_TOP_LOG = FLD_TOP_LOG,
+       EVT_TOP_PROCESS = FLD_TOP_PROCESS, EVT_TOP_SOURCE = FLD_TOP_SOURCE,
+       EVT_TOP_NETWORK = FLD_TOP_NETWORK, EVT_TOP_EVENT = FLD_TOP_EVENT, EVT_TOP_N = FLD_TOP_N };
 
 /* evt_json's layout of a line's grammar fields (sorted, grouped by fixed
  * object), cached by the sequence of names: an expression emits the same
@@ -75,7 +73,12 @@ struct evt_ncache {
  * make a few variants each). Both caches key on names' addresses: an event
  * must not outlive the grammars it saw (a reload makes new events). */
 #define EVT_PLAN_FIELDS 32u
+/* The plan cache is 4-way set associative (EVT_PLANS / EVT_PLAN_WAYS sets,
+ * the least recently used way replaced): direct-mapped, 91 distinct name
+ * sequences of the benchmark corpus fell into 7 shared slots, and each pair
+ * that alternated rebuilt its plan on 2.5 % of lines (bench/README.md). */
 #define EVT_PLANS 512u
+#define EVT_PLAN_WAYS 4u
 /* The plan's writing program: per group (the fixed objects by EVT_TOP_*,
  * EVT_TOP_OTHER for new top-level objects, EVT_GROUP_CLASH for
  * sluice.clash), ops in order, each the literal JSON before one field's
@@ -174,6 +177,8 @@ struct evt {
      * EVT_FIELD_BYTES_MAX), so steady state allocates nothing. */
     uint32_t fld_n, xtag_n;
     uint8_t  ov_head[EVT_OV_BUCKETS];   /* last field per bucket, EVT_OV_NONE: empty */
+    uint64_t ov_one, ov_deep;           /* bit per first key's hash (and clash): a field of
+                                         * one key / of more keys was added */
     int      src_moved;     /* a grammar set source.*: the sender goes to log.source */
     struct evt_field fld[EVT_FIELDS_MAX];
     /* Copies of transient names (liblognorm's keys, payloads'), rewritten by
@@ -182,8 +187,10 @@ struct evt {
     uint32_t own_n;
     size_t  *own_cap;       /* bytes of own[i].keys_buf, kept across lines */
     int      any_transient;         /* this line's fields cannot use the plan cache */
-    struct evt_ncache *ncache;      /* EVT_NCACHE entries, made at the first field */
     struct evt_plan   *plans;       /* EVT_PLANS entries, made by evt_json */
+    uint64_t          *plan_key;    /* plan_key[i]: plans[i].key, a set's in one cache line */
+    uint32_t          *plan_used;   /* plan_used[i]: plan_clock when plans[i] was last used */
+    uint32_t           plan_clock;
     struct evt_xtag  xtag[EVT_XTAGS_MAX];
     char    *arena;
     size_t   arena_len, arena_cap;

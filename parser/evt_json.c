@@ -400,20 +400,36 @@ static const struct evt_plan *layout_get(const struct evt *e, struct layout *L)
     struct evt *me = (struct evt *)e;   /* the cache is scratch, not the event's value */
     struct evt_plan *p;
     uint64_t key;
+    uint32_t set, way;
 
     if (e->any_transient || e->fld_n > EVT_PLAN_FIELDS) {
         layout_build(e, L);
         return NULL;
     }
-    if (!me->plans)
+    if (!me->plans) {
         me->plans = sl_calloc(EVT_PLANS, sizeof *me->plans);
+        me->plan_key = sl_calloc(EVT_PLANS, sizeof *me->plan_key);
+        me->plan_used = sl_calloc(EVT_PLANS, sizeof *me->plan_used);
+    }
     key = names_key(e);
-    p = &me->plans[key % EVT_PLANS];
-    if (p->n == e->fld_n && p->key == key) {
+    set = (uint32_t)(key % (EVT_PLANS / EVT_PLAN_WAYS)) * EVT_PLAN_WAYS;
+    if (++me->plan_clock == 0) {    /* wrapped: every way equally old again */
+        memset(me->plan_used, 0, EVT_PLANS * sizeof *me->plan_used);
+        me->plan_clock = 1;
+    }
+    way = set;                      /* the way to replace on a miss: empty or least recent */
+    for (uint32_t w = set; w < set + EVT_PLAN_WAYS; w++) {
         uint32_t i = 0;
+        p = &me->plans[w];
+        if (me->plan_key[w] != key || p->n != e->fld_n) {
+            if (me->plan_used[w] < me->plan_used[way])
+                way = w;
+            continue;
+        }
         while (i < p->n && p->names[i] == e->fld[i].name)
             i++;
         if (i == p->n) {
+            me->plan_used[w] = me->plan_clock;
             if (p->compiled)
                 return p;
             L->xs.n = p->xs_n;
@@ -431,8 +447,13 @@ static const struct evt_plan *layout_get(const struct evt *e, struct layout *L)
             }
             return NULL;
         }
+        if (me->plan_used[w] < me->plan_used[way])
+            way = w;
     }
     layout_build(e, L);
+    p = &me->plans[way];
+    me->plan_key[way] = key;
+    me->plan_used[way] = me->plan_clock;
     p->key = key;
     p->n = e->fld_n;
     for (uint32_t i = 0; i < e->fld_n; i++)

@@ -32,6 +32,24 @@ enum fld_type {
                                      * a grammar's TIMESTAMP for @timestamp */
 };
 
+/* The fixed objects of a sluice document a path may land in (its first key). */
+enum { FLD_TOP_OTHER = 0, FLD_TOP_HOST, FLD_TOP_LOG, FLD_TOP_PROCESS, FLD_TOP_SOURCE,
+       FLD_TOP_NETWORK, FLD_TOP_EVENT, FLD_TOP_N };
+
+/* What a receiver needs of a name on every emit, worked out once when the
+ * name is made (fld_name_parse does it; fld_facts for a name made by hand),
+ * so that matching a line never looks at the keys' bytes. */
+struct fld_facts {
+    uint32_t ph[FLD_DEPTH_MAX];     /* ph[i]: FNV-1a over keys 0..i, each ended by 0xff:
+                                     * overlapping paths have equal ph at the shorter
+                                     * one's depth */
+    uint8_t  plain;                 /* bit i: key i needs no JSON escaping */
+    uint8_t  top;                   /* FLD_TOP_*; OTHER for a one-key path */
+    uint8_t  clash;                 /* 1: a path a sluice document writes itself
+                                     * (parser/README.md): kept under sluice.clash */
+    uint8_t  ok;                    /* 0: not worked out (a name made by hand) */
+};
+
 struct fld_name {
     char    *path;                  /* canonical dotted form: "source.ip" (in keys_buf) */
     unsigned depth;                 /* 1..FLD_DEPTH_MAX */
@@ -43,6 +61,7 @@ struct fld_name {
      * kept until the grammar is freed). 1: it is built for this emit call
      * only (liblognorm's result keys), so a receiver that keeps it copies it. */
     int      transient;
+    struct fld_facts facts;
 };
 
 /* Parses a field name as Logstash writes it: `user`, `source.ip`,
@@ -53,6 +72,8 @@ struct fld_name {
  * for the caller, who knows the file and line). */
 int  fld_name_parse(struct fld_name *out, const char *text, size_t len, struct sl_err *err);
 void fld_name_free(struct fld_name *n);   /* NULL-safe; a zeroed name is fine */
+/* n's facts into *out (ok set), for a name made without fld_name_parse. */
+void fld_facts(const struct fld_name *n, struct fld_facts *out);
 
 /* Receives one field; returns 0 to go on, non-zero to stop the match. */
 typedef int (*fld_emit_fn)(void *arg, const struct fld_name *name, enum fld_type type,

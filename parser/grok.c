@@ -594,6 +594,12 @@ const char *grok_expr(const struct grok *g)
     return g->expr;
 }
 
+const char *grok_lead(const struct grok *g, size_t *len)
+{
+    *len = g->lit_len;
+    return g->lit;
+}
+
 const char *grok_expanded(const struct grok *g, size_t *len)
 {
     if (len)

@@ -84,6 +84,10 @@ enum grok_result grok_match(const struct grok *g, struct grok_scratch *s, const 
 
 /* For `sluice test --explain`, `sluice check` and errors; borrowed. */
 const char *grok_expr(const struct grok *g);                    /* as written */
+/* The ASCII literal every match starts with (after the regex's `^`), *len
+ * bytes of it, 0 when there is none; a line without '\n' that does not
+ * start with it is a miss (grok_match tests it too). */
+const char *grok_lead(const struct grok *g, size_t *len);
 const char *grok_expanded(const struct grok *g, size_t *len);   /* the PCRE2 regex */
 int         grok_jit(const struct grok *g);                     /* 1: JIT compiled */
 size_t      grok_field_count(const struct grok *g);
