@@ -17,11 +17,48 @@ void sl_buf_free(struct sl_buf *b);
 static inline void sl_buf_reset(struct sl_buf *b) { b->len = 0; if (b->data) b->data[0] = '\0'; }
 int  sl_buf_reserve(struct sl_buf *b, size_t extra);
 int  sl_buf_append_slow(struct sl_buf *b, const void *p, size_t n);
+/* memcpy for the short pieces documents are made of (keys, separators,
+ * values of a few bytes), inline: a call into libc's memcpy per piece, and
+ * its size dispatch shared by every caller, cost more than the copy (two
+ * loads and two stores that may overlap; never a byte outside [s, s + n)). */
+static inline void sl_copy(void *dst, const void *src, size_t n)
+{
+    char *d = dst;
+    const char *s = src;
+
+    if (n > 32) {
+        __builtin_memcpy(d, s, n);
+    } else if (n >= 16) {
+        char a[16], b[16];
+        __builtin_memcpy(a, s, 16);
+        __builtin_memcpy(b, s + n - 16, 16);
+        __builtin_memcpy(d, a, 16);
+        __builtin_memcpy(d + n - 16, b, 16);
+    } else if (n >= 8) {
+        char a[8], b[8];
+        __builtin_memcpy(a, s, 8);
+        __builtin_memcpy(b, s + n - 8, 8);
+        __builtin_memcpy(d, a, 8);
+        __builtin_memcpy(d + n - 8, b, 8);
+    } else if (n >= 4) {
+        char a[4], b[4];
+        __builtin_memcpy(a, s, 4);
+        __builtin_memcpy(b, s + n - 4, 4);
+        __builtin_memcpy(d, a, 4);
+        __builtin_memcpy(d + n - 4, b, 4);
+    } else if (n) {
+        char a = s[0], b = s[n / 2], c = s[n - 1];
+        d[0] = a;
+        d[n / 2] = b;
+        d[n - 1] = c;
+    }
+}
+
 /* Inline fast paths: documents are built from many small appends. */
 static inline int sl_buf_append(struct sl_buf *b, const void *p, size_t n)
 {
     if (b->len + n < b->cap) {
-        __builtin_memcpy(b->data + b->len, p, n);
+        sl_copy(b->data + b->len, p, n);
         b->len += n;
         b->data[b->len] = '\0';
         return 0;

@@ -34,7 +34,10 @@
 static inline int put(struct sl_buf *b, const char *s, size_t n)
 {
     if (b->len + n < b->cap) {
-        memcpy(b->data + b->len, s, n);
+        if (__builtin_constant_p(n))
+            memcpy(b->data + b->len, s, n);     /* a literal: the compiler's own stores */
+        else
+            sl_copy(b->data + b->len, s, n);
         b->len += n;
         b->data[b->len] = '\0';
         return 0;
@@ -496,7 +499,7 @@ static int put_value(struct sl_buf *b, const struct evt *e, const struct evt_fie
             b->len + f->len + 2 < b->cap) {
             char *o = b->data + b->len;     /* a piece of a message that needed no escape */
             *o++ = '"';
-            memcpy(o, v, f->len);
+            sl_copy(o, v, f->len);
             o[f->len] = '"';
             b->len += f->len + 2;
             b->data[b->len] = '\0';

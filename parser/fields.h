@@ -53,15 +53,15 @@ struct fld_facts {
 struct fld_name {
     char    *path;                  /* canonical dotted form: "source.ip" (in keys_buf) */
     unsigned depth;                 /* 1..FLD_DEPTH_MAX */
-    char    *key[FLD_DEPTH_MAX];    /* key_len bytes each, borrowed from keys_buf
-                                     * (NUL-terminated in names fld_name_parse made) */
-    size_t   key_len[FLD_DEPTH_MAX];
-    char    *keys_buf;              /* the one allocation: path, then the keys */
     /* 0: the name outlives whatever receives it (a grammar's compiled names,
      * kept until the grammar is freed). 1: it is built for this emit call
      * only (liblognorm's result keys), so a receiver that keeps it copies it. */
     int      transient;
-    struct fld_facts facts;
+    struct fld_facts facts;         /* with depth: one cache line for each emit */
+    char    *key[FLD_DEPTH_MAX];    /* key_len bytes each, borrowed from keys_buf
+                                     * (NUL-terminated in names fld_name_parse made) */
+    size_t   key_len[FLD_DEPTH_MAX];
+    char    *keys_buf;              /* the one allocation: path, then the keys */
 };
 
 /* Parses a field name as Logstash writes it: `user`, `source.ip`,
