@@ -104,6 +104,7 @@ static char *esc_into(char *o, const unsigned char *s, size_t n)
 {
     size_t i = 0;
 #if defined(__SSE2__)
+    char *const start = o;
     const __m128i quote = _mm_set1_epi8('"'), bslash = _mm_set1_epi8('\\');
     const __m128i low = _mm_set1_epi8(0x20), del = _mm_set1_epi8(0x7f);
 
@@ -126,6 +127,19 @@ static char *esc_into(char *o, const unsigned char *s, size_t n)
         i += mask;
         o += mask;
         o = esc_one(o, s, &i, n);
+    }
+    /* The tail of a string of 16 bytes or more, when nothing was escaped
+     * (output offset = input offset): the last 16 bytes again, in one load
+     * and one store over bytes already written the same. */
+    if (i < n && n >= 16 && (size_t)(o - start) == i) {
+        __m128i v = _mm_loadu_si128((const __m128i *)(s + n - 16));
+        __m128i bad = _mm_or_si128(
+            _mm_or_si128(_mm_cmpgt_epi8(low, v), _mm_cmpeq_epi8(v, del)),
+            _mm_or_si128(_mm_cmpeq_epi8(v, quote), _mm_cmpeq_epi8(v, bslash)));
+        if (!((unsigned)_mm_movemask_epi8(bad) >> (16 - (n - i)))) {
+            _mm_storeu_si128((__m128i *)(start + n - 16), v);
+            return start + n;
+        }
     }
 #endif
     while (i < n) {

@@ -130,10 +130,13 @@ static void t_json_scan_matches_reference(void)
     sl_buf_init(&want, 64, 4096);
     for (int round = 0; round < 20000; round++) {
         size_t n = (size_t)(rand_r(&seed) % sizeof in);
-        /* Mostly plain runs with a special byte now and then, across 16-byte edges. */
+        /* Mostly plain runs with a special byte now and then, across 16-byte
+         * edges; every other round, rarely one (a clean head, then a special
+         * byte in the last 16: the tail's one-load path and its way out). */
+        int odds = round % 2 ? 40 : 4;
         for (size_t i = 0; i < n; i++)
-            in[i] = rand_r(&seed) % 4 ? (unsigned char)('a' + rand_r(&seed) % 26)
-                                      : alphabet[rand_r(&seed) % sizeof alphabet];
+            in[i] = rand_r(&seed) % odds ? (unsigned char)('a' + rand_r(&seed) % 26)
+                                         : alphabet[rand_r(&seed) % sizeof alphabet];
         sl_buf_reset(&got);
         sl_buf_reset(&want);
         CU_ASSERT_EQUAL_FATAL(sl_json_esc(&got, (const char *)in, n), 0);
