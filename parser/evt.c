@@ -474,8 +474,11 @@ void evt_time_replace(struct evt *e, int64_t ns)
 
 void evt_set_extra(struct evt *e, const char *key, const char *json, size_t len)
 {
-    e->extra_key = key;
-    e->extra_key_len = key ? strlen(key) : 0;
+    if (key != e->extra_key) {     /* the same key on every line: worked out once */
+        e->extra_key = key;
+        e->extra_key_len = key ? strlen(key) : 0;
+        e->extra_key_ph = fld_key_hash(key ? key : "", e->extra_key_len);
+    }
     e->extra_json = len ? json : NULL;
     e->extra_len = len;
 }

@@ -169,6 +169,7 @@ struct evt {
     /* evt_set_extra: a top-level member already in JSON, borrowed */
     const char *extra_key, *extra_json;
     size_t   extra_key_len, extra_len;
+    uint32_t extra_key_ph;          /* fld_key_hash of extra_key */
     char     transport[EVT_TRANSPORT_MAX];
 
     struct syslog_zcache zcache;

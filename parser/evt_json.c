@@ -683,7 +683,8 @@ static int extra_taken(const struct evt *e)
     for (uint32_t i = 0; i < e->fld_n; i++) {
         const struct fld_name *n = e->fld[i].name;
 
-        if (!e->fld[i].clash && n->key_len[0] == e->extra_key_len &&
+        if (e->fld[i].ph[0] == e->extra_key_ph && !e->fld[i].clash &&
+            n->key_len[0] == e->extra_key_len &&
             !memcmp(n->key[0], e->extra_key, e->extra_key_len))
             return 1;
     }

@@ -136,6 +136,15 @@ static void key_hashes(const struct fld_name *n, uint32_t ph[FLD_DEPTH_MAX], uin
     }
 }
 
+uint32_t fld_key_hash(const char *k, size_t n)
+{
+    uint32_t h = 2166136261u;
+
+    for (size_t i = 0; i < n; i++)
+        h = (h ^ (unsigned char)k[i]) * 16777619u;
+    return (h ^ 0xffu) * 16777619u;
+}
+
 void fld_facts(const struct fld_name *n, struct fld_facts *out)
 {
     key_hashes(n, out->ph, &out->plain);

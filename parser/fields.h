@@ -72,6 +72,8 @@ struct fld_name {
  * for the caller, who knows the file and line). */
 int  fld_name_parse(struct fld_name *out, const char *text, size_t len, struct sl_err *err);
 void fld_name_free(struct fld_name *n);   /* NULL-safe; a zeroed name is fine */
+/* facts.ph[0] of a path whose first key is k[0..n). */
+uint32_t fld_key_hash(const char *k, size_t n);
 /* n's facts into *out (ok set), for a name made without fld_name_parse. */
 void fld_facts(const struct fld_name *n, struct fld_facts *out);
 
