@@ -69,6 +69,9 @@ struct grok {
      * backtracking through the shared head of the rules. */
     char             req[GROK_REQ_MAX];
     uint8_t          req_len;
+    /* The ASCII bytes a match can start with (grok_first_bytes). */
+    uint64_t         first[2];
+    uint8_t          has_first;
 };
 
 #define GROK_LIT_MAX 16u
@@ -179,6 +182,47 @@ static void build_slots(struct grok *g)
     sl_free(slot_of);
 }
 
+/* The bytes a `^` regex without a leading literal can start with. PCRE2
+ * makes no start bitmap for a pattern anchored at line starts (`^` under
+ * PCRE2_MULTILINE), so the regex after the `^` is compiled once more, for
+ * its bitmap (or its first code unit, both cases of a letter: a superset is
+ * safe) only. */
+static void first_bytes(struct grok *g)
+{
+    const struct grok_xp *x = g->xp;
+    const uint8_t *map = NULL;
+    uint32_t type = 0, unit = 0;
+    PCRE2_SIZE eoff;
+    pcre2_code *code;
+    int ecode;
+
+    g->has_first = 0;
+    if (g->lit_len || x->len < 2 || x->regex[0] != '^' || x->top_alt)
+        return;
+    code = compile_regex(x->regex + 1, x->len - 1, &ecode, &eoff);
+    if (!code)
+        return;
+    g->first[0] = g->first[1] = 0;
+    if (pcre2_pattern_info(code, PCRE2_INFO_FIRSTCODETYPE, &type) == 0 && type == 1 &&
+        pcre2_pattern_info(code, PCRE2_INFO_FIRSTCODEUNIT, &unit) == 0) {
+        if (unit < 128) {
+            unsigned lo = unit | 0x20;
+            g->first[unit >> 6] |= 1ull << (unit & 63);
+            if (lo >= 'a' && lo <= 'z') {  /* caseless or not: both */
+                g->first[lo >> 6] |= 1ull << (lo & 63);
+                g->first[(lo ^ 0x20) >> 6] |= 1ull << ((lo ^ 0x20) & 63);
+            }
+            g->has_first = 1;
+        }
+    } else if (pcre2_pattern_info(code, PCRE2_INFO_FIRSTBITMAP, &map) == 0 && map) {
+        for (unsigned c = 0; c < 128; c++)  /* ASCII only: a transcoded byte differs */
+            if (map[c >> 3] & (1u << (c & 7)))
+                g->first[c >> 6] |= 1ull << (c & 63);
+        g->has_first = 1;
+    }
+    pcre2_code_free(code);
+}
+
 /* The ASCII literal a regex starts with after `^`: plain characters and
  * escaped punctuation, stopping at anything else (a class, a group, \d...)
  * and dropping a last character that a quantifier follows. */
@@ -187,8 +231,8 @@ static void literal_prefix(struct grok *g, const char *re, size_t len)
     size_t i = 1, n = 0;
 
     g->lit_len = 0;
-    if (!len || re[0] != '^')
-        return;
+    if (!len || re[0] != '^' || g->xp->top_alt)
+        return;                     /* `^a|b`: b may match anywhere */
     while (i < len && n < GROK_LIT_MAX) {
         unsigned char c = (unsigned char)re[i];
         size_t step = 1;
@@ -236,6 +280,7 @@ int grok_compile(struct grok **out, const struct grok_lib *lib, const char *expr
     pcre2_pattern_info(g->code, PCRE2_INFO_CAPTURECOUNT, &g->ngroups);
     build_slots(g);
     literal_prefix(g, g->xp->regex, g->xp->len);
+    first_bytes(g);
     if (g->lit_len < GROK_REQ_USE_BELOW) {
         size_t n = grok_req_literal(g->xp->regex, g->xp->len, g->req, sizeof g->req);
         g->req_len = n >= GROK_REQ_MIN ? (uint8_t)n : 0;
@@ -598,6 +643,13 @@ const char *grok_lead(const struct grok *g, size_t *len)
 {
     *len = g->lit_len;
     return g->lit;
+}
+
+int grok_first_bytes(const struct grok *g, uint64_t bits[2])
+{
+    bits[0] = g->first[0];
+    bits[1] = g->first[1];
+    return g->has_first;
 }
 
 const char *grok_expanded(const struct grok *g, size_t *len)

@@ -88,6 +88,11 @@ const char *grok_expr(const struct grok *g);                    /* as written */
  * bytes of it, 0 when there is none; a line without '\n' that does not
  * start with it is a miss (grok_match tests it too). */
 const char *grok_lead(const struct grok *g, size_t *len);
+/* The ASCII bytes a match can start with, when the regex starts with `^`
+ * (no leading literal, no top-level `|`) and PCRE2 can tell: bit c of
+ * bits[c >> 6] for each byte c < 128. 0 when unknown. A line without '\n'
+ * whose first byte is ASCII and not among them is a miss. */
+int grok_first_bytes(const struct grok *g, uint64_t bits[2]);
 const char *grok_expanded(const struct grok *g, size_t *len);   /* the PCRE2 regex */
 int         grok_jit(const struct grok *g);                     /* 1: JIT compiled */
 size_t      grok_field_count(const struct grok *g);

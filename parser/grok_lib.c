@@ -1118,6 +1118,7 @@ int grok_lib_expand(struct grok_xp **out, const struct grok_lib *lib, const char
         goto fail;
     if (s.top_alt)
         x->npiece = 0;
+    x->top_alt = s.top_alt;
     x->regex = sl_buf_steal(&s.out, &x->len);
     *out = x;
     x = NULL;

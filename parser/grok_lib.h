@@ -75,6 +75,8 @@ struct grok_xp {
      * pieces (npiece 0) when the expression has a top-level `|`. */
     size_t          *piece_end, *piece_src;
     size_t           npiece;
+    int              top_alt;       /* a `|` at the expression's top level: a leading
+                                     * `^` anchors only the first branch */
     struct grok_xp_map *map;
 };
 

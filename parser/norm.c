@@ -43,13 +43,17 @@ struct norm_grok {
     struct ng_lead *lead;       /* lead[i]: g[i]'s leading literal, first 8 bytes */
 };
 
-/* A line's first 8 bytes against each expression's leading literal, all of
- * them in one small array: most lines try several expressions of their
- * program before the one that takes them, and a miss decided here never
- * touches the expression (a cache line each) or calls into grok. grok_match
+/* A line's first 8 bytes against each expression's leading literal, and its
+ * first byte against the bytes the expression can start with (PCRE2's start
+ * bitmap: `^(?:Mounted|Unmounted) ...` skips a line that starts with 'S'),
+ * all of them in one small array: most lines try several expressions of
+ * their program before the one that takes them, and a miss decided here
+ * never touches the expression (a cache line each) or runs PCRE2. grok_match
  * still tests the whole literal; this is only a filter in front of it. */
 struct ng_lead {
     uint64_t word, mask;        /* mask 0: no literal, every line passes */
+    uint64_t first[2];          /* the ASCII bytes a match starts with (grok_first_bytes);
+                                 * all ones when unknown */
 };
 
 /* Between grok and the receiver while an expression with TIMESTAMP rules
@@ -141,10 +145,15 @@ static void ng_lead_build(struct norm_grok *ng)
     for (size_t i = 0; i < ng->n; i++) {
         size_t n;
         const char *lit = grok_lead(ng->g[i], &n);
+        uint64_t bits[2];
         if (n > 8)
             n = 8;
         memcpy(&ng->lead[i].word, lit, n);
         memset(&ng->lead[i].mask, 0xff, n);
+        if (!grok_first_bytes(ng->g[i], bits))
+            bits[0] = bits[1] = ~0ull;
+        ng->lead[i].first[0] = bits[0];
+        ng->lead[i].first[1] = bits[1];
     }
 }
 
@@ -154,7 +163,8 @@ static enum grammar_result ng_match(const void *impl, void *scratch, const char 
     const struct norm_grok *ng = impl;
     enum grammar_result res = GRAMMAR_NOMATCH;
     struct ng_tap tap;
-    uint64_t head;
+    uint64_t head, cb = 0;
+    unsigned cw = 0;
     int nl = -1;
 
     if (!scratch)
@@ -163,10 +173,15 @@ static enum grammar_result ng_match(const void *impl, void *scratch, const char 
         msg = "";                   /* as grok_match reads it */
     grok_scratch_line(scratch, msg, len);
     head = line_head(msg, len);
+    if (len && (unsigned char)msg[0] < 0x80) {  /* else no test: cb 0 always passes */
+        cw = (unsigned char)msg[0] >> 6;
+        cb = 1ull << ((unsigned char)msg[0] & 63);
+    }
     for (size_t i = 0; i < ng->n && res == GRAMMAR_NOMATCH; i++) {
+        const struct ng_lead *ld = &ng->lead[i];
         size_t rules;
         enum grok_result r;
-        if ((head & ng->lead[i].mask) != ng->lead[i].word) {
+        if ((head & ld->mask) != ld->word || (ld->first[cw] & cb) != cb) {
             /* after a '\n', multiline's `^` may still match: grok decides */
             if (nl < 0)
                 nl = memchr(msg, '\n', len) != NULL;

@@ -294,6 +294,9 @@ static void t_literal_prefix(void)
     CU_ASSERT_EQUAL(run("^\\d+ %{WORD:w}", "12 x", &g), GROK_MATCH);  /* \d: no literal */
     CU_ASSERT_EQUAL(run("^(?:a|b)c %{WORD:w}", "bc x", &g), GROK_MATCH);
     CU_ASSERT_EQUAL(run("^caf\xc3\xa9 %{WORD:w}", "caf\xc3\xa9 x", &g), GROK_MATCH);
+    /* `^` before a top-level `|` anchors the first branch only */
+    CU_ASSERT_EQUAL(run("^Accepted %{WORD:m}|Failed %{WORD:m}", "x Failed y", &g), GROK_MATCH);
+    TU_ASSERT_STR(field(&g, "m", NULL), "y");
 }
 
 /* The required literal: what grok_req_literal proves must be in every match.
@@ -1209,6 +1212,53 @@ static void t_explain_grammar(void)
     grammar_free(g);
 }
 
+/* The grammar's filter in front of each expression (parser/norm.c): the
+ * leading literal and the bytes a match can start with skip only lines the
+ * expression would miss. */
+static void t_grammar_first_bytes(void)
+{
+    static const char *const exprs[] = {
+        "^(?:Mounted|Unmounted) %{WORD:a}", "^%{INT:n:int} left", "^(?i)started %{WORD:b}",
+        "^Accepted %{WORD:m}|Failed %{WORD:m}", "^\\s*%{WORD:w}$",
+    };
+    static const struct { const char *line, *field, *value; } cases[] = {
+        { "Mounted tmp", "a", "tmp" }, { "Unmounted boot", "a", "boot" },
+        { "Started x", "b", "x" }, { "STARTED y", "b", "y" },   /* (?i): both cases */
+        { "12 left", "n", "12" }, { "x Failed z", "m", "z" },   /* `^a|b`: no filter */
+        { "zz\nMounted var", "a", "var" },                     /* multiline `^` */
+        { "  word", "w", "word" }, { "\xc3\xa9t\xc3\xa9", "w", NULL },
+    };
+    uint64_t bits[2];
+    struct grok **ks = sl_calloc(5, sizeof *ks);
+    struct grammar *g;
+    void *sc;
+
+    for (size_t i = 0; i < 5; i++)
+        CU_ASSERT_EQUAL_FATAL(grok_compile(&ks[i], L, exprs[i], NULL, "t", &E), 0);
+    CU_ASSERT_EQUAL(grok_first_bytes(ks[0], bits), 1);
+    CU_ASSERT_EQUAL(bits[1], (1ull << ('M' - 64)) | (1ull << ('U' - 64)));
+    CU_ASSERT_EQUAL(grok_first_bytes(ks[3], bits), 0);         /* top-level | */
+    CU_ASSERT_EQUAL(grok_first_bytes(ks[4], bits), 1);
+    CU_ASSERT((bits[0] & (1ull << ' ')) != 0);   /* \s* may be empty: both */
+    g = norm_grok_grammar_new("g", ks, 5);
+    CU_ASSERT_PTR_NOT_NULL_FATAL(g);
+    sc = grammar_scratch_new(g);
+    for (size_t i = 0; i < sizeof cases / sizeof cases[0]; i++) {
+        struct got got;
+        enum grammar_result r;
+        memset(&got, 0, sizeof got);
+        r = grammar_match(g, sc, cases[i].line, strlen(cases[i].line), collect, &got);
+        if (!cases[i].value) {
+            CU_ASSERT_EQUAL(r, GRAMMAR_NOMATCH);
+            continue;
+        }
+        CU_ASSERT_EQUAL(r, GRAMMAR_MATCH);
+        TU_ASSERT_STR(field(&got, cases[i].field, NULL), cases[i].value);
+    }
+    grammar_scratch_free(g, sc);
+    grammar_free(g);
+}
+
 static void t_explain_alternation(void)
 {
     struct grok *k;
@@ -1375,6 +1425,7 @@ static CU_TestInfo expr_tests[] = {
     { "%{WORD:verb} emits verb; a miss emits nothing", t_named_capture },
     { "a leading literal skips PCRE2 on a miss, exactly as PCRE2 would miss", t_literal_prefix },
     { "what is learnt about a line is not reused for the next one in the same buffer", t_line_facts_not_stale },
+    { "a grammar skips an expression by its leading literal and first bytes only when it would miss", t_grammar_first_bytes },
     { "the required literal is proven from the regex's structure", t_required_literal },
     { "the required literal skips only lines PCRE2 would miss", t_required_literal_match },
     { "the required literal's search answers as memmem does", t_required_literal_find },
