@@ -13,10 +13,14 @@
  * Enrichment (shipper/enrich.h) runs as in the daemon, without reverse DNS:
  * --source gives the sender, --input the input; observer.* found on the
  * machine is never compared (it is not a function of the line). */
+#include <ctype.h>
+#include <errno.h>
 #include <getopt.h>
+#include <limits.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include <libfastjson/json.h>
@@ -25,6 +29,7 @@
 #include "common/buf.h"
 #include "common/clock.h"
 #include "common/mem.h"
+#include "parser/builtin.h"
 #include "parser/evt.h"
 #include "parser/route.h"
 #include "shipper/cli.h"
@@ -37,18 +42,29 @@
 static void usage_test(FILE *f)
 {
     fprintf(f,
-        "usage: sluice test -c FILE [--format json|table] [--expect GOLDEN.ndjson] [--explain]\n"
+        "usage: sluice test {-c FILE | -g GRAMMAR [-g GRAMMAR...] [-P PATTERNS...]}\n"
+        "                   [--format json|table] [--expect GOLDEN.ndjson] [--explain]\n"
         "                   [--program NAME] [--raw] [--now TIME] [--fail-on-miss] [FILE...]\n"
         "Runs each line of the FILEs (stdin without any) through the config's syslog parse\n"
         "and grammars, as the daemon would, and prints one document per line on stdout.\n"
-        "A line starting with '<' is a syslog line; any other line (every line with --raw)\n"
-        "is a bare message from the program given by --program. Lines longer than the\n"
-        "config's largest max_msg are cut and tagged _sluice_truncated, like the daemon.\n"
+        "With -g instead of -c, every line is tried against the grammars given, in that\n"
+        "order (the first that matches wins), whatever its program, with the daemon's\n"
+        "defaults for the rest. A line starting with '<' is a syslog line; any other line\n"
+        "(every line with --raw) is a bare message from the program given by --program\n"
+        "(with -g, --program may be left out). Lines longer than the config's largest\n"
+        "max_msg are cut and tagged _sluice_truncated, like the daemon.\n"
         "The receive time is now (or --now); a line without a timestamp gets it as\n"
         "@timestamp, and the year of a BSD timestamp without one is inferred from it.\n"
         "A summary (lines, matches per grammar, misses per route) goes to stderr.\n"
         "\n"
         "  -c, --config FILE      the config (its grammars and routes)\n"
+        "  -g, --grammar GRAMMAR  a grammar file: grok (EXPR lines, grammars/README.md), or a\n"
+        "                         liblognorm v2 rulebase (.rulebase or .rb, or a file whose\n"
+        "                         first rule line starts with rule= or version=2); or the\n"
+        "                         name of a built-in grammar (sshd, postfix, ...). Repeat\n"
+        "                         for several, tried in order; without -c\n"
+        "  -P, --patterns PATH    a grok pattern file or directory for -g grammars, after the\n"
+        "                         built-in library (like the config's grammars.patterns)\n"
         "  -f, --format FMT       json (default): one document per line;\n"
         "                         table: KEY<TAB>VALUE with dotted keys, a blank line after each\n"
         "  -e, --expect FILE      compare each document with the same line of FILE (NDJSON);\n"
@@ -285,6 +301,7 @@ struct tst {
     size_t max_msg;
     int64_t now_ns;                 /* --now; 0: the clock */
     const char *program;
+    int any_program;                    /* -g: a bare line needs no --program */
     int raw, table, explain;
     FILE *golden;
     const char *golden_path;
@@ -396,6 +413,162 @@ static int expect(struct tst *t)
                     enrich_observer_detected(t->host)) ? 1 : 0;
 }
 
+/* ---- -g: a config made of grammar files ---- */
+
+#define TST_GRAMMARS_MAX 64u
+
+/* s as a YAML double-quoted scalar; -1 for a control byte (no path has one
+ * worth reading back). */
+static int yaml_quoted(struct sl_buf *y, const char *s)
+{
+    sl_buf_putc(y, '"');
+    for (; *s; s++) {
+        unsigned char c = (unsigned char)*s;
+        if (c < 0x20 || c == 0x7f)
+            return -1;
+        if (c == '"' || c == '\\')
+            sl_buf_putc(y, '\\');
+        sl_buf_putc(y, (char)c);
+    }
+    sl_buf_putc(y, '"');
+    return 0;
+}
+
+static int ends_with(const char *s, const char *suffix)
+{
+    size_t n = strlen(s), k = strlen(suffix);
+
+    return n >= k && strcmp(s + n - k, suffix) == 0;
+}
+
+/* A liblognorm rulebase by its name, else by its first line that is not
+ * blank or a comment (a grok file's are NAME regex or EXPR lines). */
+static int is_rulebase(const char *path)
+{
+    char line[256];
+    FILE *f;
+    int yes = 0;
+
+    if (ends_with(path, ".rulebase") || ends_with(path, ".rb"))
+        return 1;
+    f = fopen(path, "r");
+    if (!f)
+        return 0;
+    while (fgets(line, sizeof line, f)) {
+        const char *p = line + strspn(line, " \t");
+        if (*p == '#' || *p == '\n' || *p == '\r' || !*p)
+            continue;
+        yes = !strncmp(p, "rule=", 5) || !strncmp(p, "version=", 8);
+        break;
+    }
+    fclose(f);
+    return yes;
+}
+
+/* The grammar's name in the summary and in _sluice_nomatch_ tags: the file
+ * name without its extension, made unique. */
+static void unique_name(char *out, size_t cap, const char *arg, char (*seen)[64], size_t nseen)
+{
+    const char *b = strrchr(arg, '/') ? strrchr(arg, '/') + 1 : arg;
+    size_t n = strcspn(b, "."), k = 0;
+    char base[48];
+
+    if (!n)
+        n = strlen(b);
+    for (size_t i = 0; i < n && k + 1 < sizeof base; i++) {
+        unsigned char c = (unsigned char)b[i];
+        base[k++] = (char)(isalnum(c) || c == '_' || c == '-' ? c : '_');
+    }
+    base[k] = '\0';
+    if (!k)
+        snprintf(base, sizeof base, "grammar");
+    snprintf(out, cap, "%s", base);
+    for (unsigned dup = 2;; dup++) {
+        size_t i = 0;
+        while (i < nseen && strcmp(seen[i], out))
+            i++;
+        if (i == nseen)
+            return;
+        snprintf(out, cap, "%s-%u", base, dup);
+    }
+}
+
+/* The YAML of a config whose one route, "*", tries the -g grammars in
+ * order: the daemon's defaults otherwise. The input is never opened (as in
+ * bench/configs/norm.yaml): it gives `sluice test` the daemon's max_msg. */
+static int grammar_config(struct sl_buf *y, const char *const *gram, size_t ng,
+                          const char *const *pats, size_t np)
+{
+    char seen[TST_GRAMMARS_MAX][64];
+    char known[512];
+
+    sl_buf_puts(y, "inputs:\n  - listen: udp://127.0.0.1:5514\ngrammars:\n");
+    if (np) {
+        sl_buf_puts(y, "  patterns:\n");
+        for (size_t i = 0; i < np; i++) {
+            char *abs = realpath(pats[i], NULL);
+            int bad;
+            if (!abs) {
+                fprintf(stderr, "sluice test: -P %s: %s\n", pats[i], strerror(errno));
+                return -1;
+            }
+            sl_buf_puts(y, "    - ");
+            bad = yaml_quoted(y, abs);
+            free(abs);
+            if (bad) {
+                fprintf(stderr, "sluice test: -P %s: a control byte in the path\n", pats[i]);
+                return -1;
+            }
+            sl_buf_putc(y, '\n');
+        }
+    }
+    sl_buf_puts(y, "  definitions:\n");
+    for (size_t i = 0; i < ng; i++) {
+        struct stat st;
+        char *abs;
+        int bad;
+
+        unique_name(seen[i], sizeof seen[i], gram[i], seen, i);
+        sl_buf_puts(y, "    - name: ");
+        yaml_quoted(y, seen[i]);
+        if (stat(gram[i], &st) != 0 && !strchr(gram[i], '/') && builtin_grammar(gram[i])) {
+            sl_buf_puts(y, "\n      type: grok\n      builtin: ");
+            yaml_quoted(y, gram[i]);
+            sl_buf_putc(y, '\n');
+            continue;
+        }
+        abs = realpath(gram[i], NULL);
+        if (!abs || stat(abs, &st) != 0 || !S_ISREG(st.st_mode)) {
+            int e = abs ? EISDIR : errno;
+            free(abs);
+            builtin_grammar_names(known, sizeof known);
+            fprintf(stderr, "sluice test: -g %s: %s%s%s\n", gram[i], strerror(e),
+                    strchr(gram[i], '/') ? "" : "; nor a built-in grammar: ",
+                    strchr(gram[i], '/') ? "" : known);
+            return -1;
+        }
+        if (is_rulebase(abs))
+            sl_buf_puts(y, "\n      type: lognorm\n      rulebase: ");
+        else
+            sl_buf_puts(y, "\n      type: grok\n      file: ");
+        bad = yaml_quoted(y, abs);
+        free(abs);
+        if (bad) {
+            fprintf(stderr, "sluice test: -g %s: a control byte in the path\n", gram[i]);
+            return -1;
+        }
+        sl_buf_putc(y, '\n');
+    }
+    sl_buf_puts(y, "  routes:\n    \"*\": [");
+    for (size_t i = 0; i < ng; i++) {
+        if (i)
+            sl_buf_puts(y, ", ");
+        yaml_quoted(y, seen[i]);
+    }
+    sl_buf_puts(y, "]\n");
+    return 0;
+}
+
 /* One input line: 0, 1 when --expect found a difference, 2 on a usage error. */
 static int one_line(struct tst *t, const char *line, size_t len, int cut)
 {
@@ -407,14 +580,15 @@ static int one_line(struct tst *t, const char *line, size_t len, int cut)
 
     t->lines++;
     if (t->raw || len == 0 || line[0] != '<') {
-        if (!t->program) {
+        if (!t->program && !t->any_program) {
             fprintf(stderr, "sluice test: line %zu is not a syslog line (no '<PRI>'): "
                     "give --program NAME to read bare messages\n", t->lines);
             return 2;
         }
-        /* RFC 5424 with nil timestamp and host: the receive time, like a sender that has none. */
+        /* RFC 5424 with nil timestamp and host: the receive time, like a sender that
+         * has none; with -g and no --program, nil APP-NAME too (the "*" route). */
         sl_buf_reset(&t->wrap);
-        sl_buf_printf(&t->wrap, "<13>1 - - %s - - - ", t->program);
+        sl_buf_printf(&t->wrap, "<13>1 - - %s - - - ", t->program ? t->program : "-");
         sl_buf_append(&t->wrap, line, len);
         line = t->wrap.data;
         len = t->wrap.len;
@@ -553,6 +727,8 @@ int cmd_test(int argc, char **argv)
     enum { OPT_FAIL_ON_MISS = 256, OPT_SOURCE, OPT_INPUT };
     static const struct option longopts[] = {
         { "config", required_argument, NULL, 'c' },
+        { "grammar", required_argument, NULL, 'g' },
+        { "patterns", required_argument, NULL, 'P' },
         { "format", required_argument, NULL, 'f' },
         { "expect", required_argument, NULL, 'e' },
         { "explain", no_argument, NULL, 'x' },
@@ -566,6 +742,8 @@ int cmd_test(int argc, char **argv)
         { NULL, 0, NULL, 0 },
     };
     const char *path = NULL, *format = "json", *now = NULL, *input = NULL;
+    const char *gram[TST_GRAMMARS_MAX], *pats[TST_GRAMMARS_MAX];
+    size_t ng = 0, np = 0;
     struct sl_config *cfg = NULL;
     struct cfg_problems pr = { 0 };
     struct tst t = { 0 };
@@ -573,9 +751,20 @@ int cmd_test(int argc, char **argv)
     int c, fail_on_miss = 0, rc = 0;
 
     optind = 1;
-    while ((c = getopt_long(argc, argv, "c:f:e:xp:rn:h", longopts, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, "c:g:P:f:e:xp:rn:h", longopts, NULL)) != -1) {
         switch (c) {
         case 'c': path = optarg; break;
+        case 'g':
+        case 'P':
+            if ((c == 'g' ? ng : np) == TST_GRAMMARS_MAX) {
+                fprintf(stderr, "sluice test: at most %u -%c options\n", TST_GRAMMARS_MAX, c);
+                return 2;
+            }
+            if (c == 'g')
+                gram[ng++] = optarg;
+            else
+                pats[np++] = optarg;
+            break;
         case 'f': format = optarg; break;
         case 'e': t.golden_path = optarg; break;
         case 'x': t.explain = 1; break;
@@ -589,9 +778,15 @@ int cmd_test(int argc, char **argv)
         default: usage_test(stderr); return 2;
         }
     }
-    if (!path) {
-        fprintf(stderr, "sluice test: -c CONFIG is required\n");
+    if (!path == !ng) {
+        fprintf(stderr, path ? "sluice test: -c and -g exclude each other: the config names "
+                               "its grammars\n"
+                             : "sluice test: -c CONFIG or -g GRAMMAR is required\n");
         usage_test(stderr);
+        return 2;
+    }
+    if (np && !ng) {
+        fprintf(stderr, "sluice test: -P is for -g grammars (a config has grammars.patterns)\n");
         return 2;
     }
     if (strcmp(format, "json") != 0 && strcmp(format, "table") != 0) {
@@ -610,7 +805,7 @@ int cmd_test(int argc, char **argv)
         fprintf(stderr, "sluice test: --source takes an IP address, not '%s'\n", t.source);
         return 2;
     }
-    if (t.raw && !t.program) {
+    if (t.raw && !t.program && !ng) {
         fprintf(stderr, "sluice test: --raw needs --program NAME\n");
         return 2;
     }
@@ -618,7 +813,23 @@ int cmd_test(int argc, char **argv)
         fprintf(stderr, "sluice test: --program is one word, not '%s'\n", t.program);
         return 2;
     }
-    if (cli_load_config(&cfg, path, NULL, &pr)) {
+    if (ng) {
+        struct sl_buf y;
+        sl_buf_init(&y, 1024, 1u << 20);
+        if (grammar_config(&y, gram, ng, pats, np)) {
+            sl_buf_free(&y);
+            rc = 2;
+            goto fail;
+        }
+        rc = config_load_string(&cfg, "sluice test -g", y.data, y.len, &pr);
+        cli_print_problems(&pr, "sluice");
+        sl_buf_free(&y);
+        if (rc) {
+            rc = 2;
+            goto fail;
+        }
+        t.any_program = 1;
+    } else if (cli_load_config(&cfg, path, NULL, &pr)) {
         fprintf(stderr, "sluice test: %zu error%s in %s\n", pr.errors.n + pr.dropped_errors,
                 pr.errors.n + pr.dropped_errors == 1 ? "" : "s", path);
         rc = 2;

@@ -196,6 +196,37 @@ assert_eq "$(field "$(en 10)" log.level)" "error" "glog E"
     >/dev/null 2>"$T/err" || { cat "$T/err"; fail "enrich: --expect"; }
 note "ok: levels and payloads as tests/fixtures/enrich/expected.ndjson says"
 
+# -g: grammar files without a config, tried in the order given, whatever the
+# program; bare lines need no --program; a rulebase is told by its name.
+printf 'GREETING (?:hello|hi)\n' >"$T/pat.grok"
+printf 'EXPR greet ^%%{GREETING:greeting} %%{WORD:who}$\nSET event.action greet\n' >"$T/greet.grok"
+printf 'version=2\nrule=:hello %%who:word%%\n' >"$T/greet.rulebase"
+printf 'hello alice\nhi bob\nAccepted password for carol from 192.0.2.9 port 22 ssh2\nnothing here\n' >"$T/bare.txt"
+"$SLUICE" test -g "$T/greet.rulebase" -g "$T/greet.grok" -g sshd -P "$T/pat.grok" --now 2026-11-23T10:00:00Z \
+    "$T/bare.txt" >"$T/g.json" 2>"$T/gerr" || { cat "$T/gerr"; fail "sluice test -g failed"; }
+g() { sed -n "${1}p" "$T/g.json"; }
+assert_eq "$(field "$(g 1)" who)" "alice" "-g: the rulebase, first, takes 'hello alice'"
+assert_eq "$(field "$(g 1)" event.action)" "" "-g: and the grok grammar after it does not run"
+assert_eq "$(field "$(g 2)" greeting)" "hi" "-g: the grok file with -P's pattern takes 'hi bob'"
+assert_eq "$(field "$(g 2)" event.action)" "greet" "-g: its SET line"
+assert_eq "$(field "$(g 3)" user.name)" "carol" "-g sshd: the built-in grammar"
+assert_eq "$(field "$(g 4)" tags)" '["_sluice_no_timestamp", "_sluice_nomatch_default"]' "-g: a miss is tagged"
+grep -q 'grammar greet \[lognorm\]: matched=1 missed=3' "$T/gerr" || { cat "$T/gerr"; fail "-g: rulebase counts"; }
+grep -q 'grammar greet-2 \[grok\]: matched=1 missed=2' "$T/gerr" || { cat "$T/gerr"; fail "-g: grok counts"; }
+note "ok: -g grammars in order, a rulebase, a built-in, -P patterns"
+for args in "-g $T/none.grok" "-g nosuchgrammar" "-c $T/cfg.yaml -g sshd" "-P $T/pat.grok"; do
+    st=0
+    # shellcheck disable=SC2086
+    "$SLUICE" test $args "$T/bare.txt" >/dev/null 2>"$T/err" || st=$?
+    assert_eq "$st" "2" "exit status of sluice test $args"
+done
+printf 'EXPR bad ^%%{NOSUCHPATTERN:x}\n' >"$T/bad.grok"
+st=0
+"$SLUICE" test -g "$T/bad.grok" "$T/bare.txt" >/dev/null 2>"$T/err" || st=$?
+assert_eq "$st" "2" "exit status on a broken -g grammar"
+grep -q "bad.grok:1: .*unknown pattern %{NOSUCHPATTERN}" "$T/err" || { cat "$T/err"; fail "-g: the error names file, line and pattern"; }
+note "ok: -g errors exit 2 and name the file"
+
 sed 's/^grammars:/gramars:/' "$T/cfg.yaml" >"$T/typo.yaml"
 st=0
 "$SLUICE" test -c "$T/typo.yaml" "$T/lines.log" >/dev/null 2>"$T/err" || st=$?
