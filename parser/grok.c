@@ -19,6 +19,8 @@
  * the scratch's JIT stack. A limit reached is GROK_LIMIT, never a stall. */
 #define PCRE2_CODE_UNIT_WIDTH 8
 #include <pcre2.h>
+#include <pthread.h>
+#include <stdatomic.h>
 #include <stdio.h>
 #include <string.h>
 
@@ -46,9 +48,21 @@ struct ggrp {
     enum fld_type type;
 };
 
+/* JIT compilation happens on an expression's first PCRE2 run, not at load:
+ * most of a library's expressions never meet a line a given site sends, and
+ * compiling them all was 55 % of start-up (117M instructions for the
+ * grammars of bench/norm). Workers share the expression, so the first one
+ * compiles under the lock and publishes the state; a worker that sees
+ * JIT_READY or JIT_NONE never races with pcre2_jit_compile. */
+enum { JIT_PENDING = 0, JIT_READY, JIT_NONE };
+struct grok_jit_state {
+    pthread_mutex_t mu;
+    _Atomic int     state;
+};
+
 struct grok {
     pcre2_code      *code;
-    int              jit;
+    struct grok_jit_state *js;      /* mutable behind a const grok */
     uint32_t         ngroups;
     struct grok_opts o;
     char            *expr;
@@ -122,6 +136,10 @@ void grok_free(struct grok *g)
 {
     if (!g)
         return;
+    if (g->js) {
+        pthread_mutex_destroy(&g->js->mu);
+        sl_free(g->js);
+    }
     pcre2_code_free(g->code);
     grok_lib_xp_free(g->xp);
     sl_free(g->expr);
@@ -285,9 +303,11 @@ int grok_compile(struct grok **out, const struct grok_lib *lib, const char *expr
         size_t n = grok_req_literal(g->xp->regex, g->xp->len, g->req, sizeof g->req);
         g->req_len = n >= GROK_REQ_MIN ? (uint8_t)n : 0;
     }
-    /* No JIT (not built in, or no executable memory): the interpreter, under the same limits. */
-    if (!g->o.no_jit)
-        g->jit = pcre2_jit_compile(g->code, PCRE2_JIT_COMPLETE) == 0;
+    /* No JIT (not built in, or no executable memory): the interpreter, under
+     * the same limits. Compiled on first use (jit_ready). */
+    g->js = sl_calloc(1, sizeof *g->js);
+    pthread_mutex_init(&g->js->mu, NULL);
+    atomic_init(&g->js->state, g->o.no_jit ? JIT_NONE : JIT_PENDING);
     *out = g;
     g = NULL;
 fail:
@@ -574,6 +594,23 @@ static int is_utf8(struct grok_scratch *s, const char *line, size_t len)
     return s->ln_u8;
 }
 
+/* 1 when g's JIT code can run; compiles it on the first call. */
+static int jit_ready(const struct grok *g)
+{
+    int st = atomic_load_explicit(&g->js->state, memory_order_acquire);
+
+    if (st != JIT_PENDING)
+        return st == JIT_READY;
+    pthread_mutex_lock(&g->js->mu);
+    st = atomic_load_explicit(&g->js->state, memory_order_relaxed);
+    if (st == JIT_PENDING) {
+        st = pcre2_jit_compile(g->code, PCRE2_JIT_COMPLETE) == 0 ? JIT_READY : JIT_NONE;
+        atomic_store_explicit(&g->js->state, st, memory_order_release);
+    }
+    pthread_mutex_unlock(&g->js->mu);
+    return st == JIT_READY;
+}
+
 enum grok_result grok_match(const struct grok *g, struct grok_scratch *s, const char *line,
                             size_t len, fld_emit_fn emit, void *arg)
 {
@@ -595,7 +632,7 @@ enum grok_result grok_match(const struct grok *g, struct grok_scratch *s, const 
     if (!is_utf8(s, line, len))
         line = transcode(s, line, &len);
     ensure_pairs(s, g->ngroups + 1);
-    rc = run(g, s, line, len, g->jit && s->js);
+    rc = run(g, s, line, len, s->js && jit_ready(g));
     res = classify(rc);
     if (res != GROK_MATCH || !emit)
         return res;
@@ -661,7 +698,7 @@ const char *grok_expanded(const struct grok *g, size_t *len)
 
 int grok_jit(const struct grok *g)
 {
-    return g->jit;
+    return jit_ready(g);
 }
 
 size_t grok_field_count(const struct grok *g)

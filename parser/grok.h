@@ -94,7 +94,7 @@ const char *grok_lead(const struct grok *g, size_t *len);
  * whose first byte is ASCII and not among them is a miss. */
 int grok_first_bytes(const struct grok *g, uint64_t bits[2]);
 const char *grok_expanded(const struct grok *g, size_t *len);   /* the PCRE2 regex */
-int         grok_jit(const struct grok *g);                     /* 1: JIT compiled */
+int         grok_jit(const struct grok *g);     /* 1: JIT compiled (now, if it was not yet: on first use) */
 size_t      grok_field_count(const struct grok *g);
 const struct fld_name *grok_field(const struct grok *g, size_t i, enum fld_type *type);
 
