@@ -395,11 +395,14 @@ int evt_field_emit(void *arg, const struct fld_name *name, enum fld_type type,
     bit = ov_bit(f->ph[0], f->clash);
     if (f->depth == 1) {
         bucket = ov_bucket(f->ph[0], f->clash);
-        if ((e->ov_deep & bit) ? any_overlaps(e, f) : chain_overlaps(e, e->ov_head[bucket], f))
+        if ((e->ov_deep & bit) ? any_overlaps(e, f)
+                               : e->ov_head[bucket] != EVT_OV_NONE &&
+                                 chain_overlaps(e, e->ov_head[bucket], f))
             return 0;   /* first wins */
     } else {
         bucket = ov_bucket(f->ph[1], f->clash);
-        if (chain_overlaps(e, e->ov_head[bucket], f) ||
+        /* most buckets are empty: no call then */
+        if ((e->ov_head[bucket] != EVT_OV_NONE && chain_overlaps(e, e->ov_head[bucket], f)) ||
             ((e->ov_one & bit) &&
              chain_overlaps(e, e->ov_head[ov_bucket(f->ph[0], f->clash)], f)))
             return 0;
