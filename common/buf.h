@@ -21,6 +21,17 @@ int  sl_buf_append_slow(struct sl_buf *b, const void *p, size_t n);
  * values of a few bytes), inline: a call into libc's memcpy per piece, and
  * its size dispatch shared by every caller, cost more than the copy (two
  * loads and two stores that may overlap; never a byte outside [s, s + n)). */
+static inline __attribute__((always_inline)) void sl_copy_ends(char *d, const char *s,
+                                                                size_t n, size_t w)
+{
+    char a[16], b[16];          /* w is a constant where this is inlined: plain moves */
+
+    __builtin_memcpy(a, s, w);
+    __builtin_memcpy(b, s + n - w, w);
+    __builtin_memcpy(d, a, w);
+    __builtin_memcpy(d + n - w, b, w);
+}
+
 static inline void sl_copy(void *dst, const void *src, size_t n)
 {
     char *d = dst;
@@ -29,23 +40,11 @@ static inline void sl_copy(void *dst, const void *src, size_t n)
     if (n > 32) {
         __builtin_memcpy(d, s, n);
     } else if (n >= 16) {
-        char a[16], b[16];
-        __builtin_memcpy(a, s, 16);
-        __builtin_memcpy(b, s + n - 16, 16);
-        __builtin_memcpy(d, a, 16);
-        __builtin_memcpy(d + n - 16, b, 16);
+        sl_copy_ends(d, s, n, 16);
     } else if (n >= 8) {
-        char a[8], b[8];
-        __builtin_memcpy(a, s, 8);
-        __builtin_memcpy(b, s + n - 8, 8);
-        __builtin_memcpy(d, a, 8);
-        __builtin_memcpy(d + n - 8, b, 8);
+        sl_copy_ends(d, s, n, 8);
     } else if (n >= 4) {
-        char a[4], b[4];
-        __builtin_memcpy(a, s, 4);
-        __builtin_memcpy(b, s + n - 4, 4);
-        __builtin_memcpy(d, a, 4);
-        __builtin_memcpy(d + n - 4, b, 4);
+        sl_copy_ends(d, s, n, 4);
     } else if (n) {
         char a = s[0], b = s[n / 2], c = s[n - 1];
         d[0] = a;

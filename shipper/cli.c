@@ -41,6 +41,21 @@ const char *cli_default_out(const char *out_path, char *buf, size_t n)
     return buf;
 }
 
+int cli_yaml_quoted(struct sl_buf *b, const char *s)
+{
+    int ctl = 0;
+
+    sl_buf_putc(b, '"');
+    for (; *s; s++) {
+        ctl |= (unsigned char)*s < 0x20 || *s == 0x7f;
+        if (*s == '"' || *s == '\\')
+            sl_buf_putc(b, '\\');
+        sl_buf_putc(b, *s);
+    }
+    sl_buf_putc(b, '"');
+    return ctl ? -1 : 0;
+}
+
 /* The embedded config with its NDJSON path replaced, as a YAML double-quoted
  * scalar so any file name survives. */
 static char *default_yaml(const char *path, size_t *len)
@@ -54,13 +69,7 @@ static char *default_yaml(const char *path, size_t *len)
         return sl_buf_steal(&b, len);
     }
     sl_buf_append(&b, sl_default_config, (size_t)(at - sl_default_config));
-    sl_buf_putc(&b, '"');
-    for (const char *s = path; *s; s++) {
-        if (*s == '"' || *s == '\\')
-            sl_buf_putc(&b, '\\');
-        sl_buf_putc(&b, *s);
-    }
-    sl_buf_putc(&b, '"');
+    cli_yaml_quoted(&b, path);
     sl_buf_puts(&b, at + strlen(DEFAULT_OUT));
     return sl_buf_steal(&b, len);
 }

@@ -5,6 +5,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "common/buf.h"
 #include "shipper/config.h"
 
 int cmd_run(int argc, char **argv);
@@ -20,6 +21,9 @@ int cli_load_config(struct sl_config **out, const char *path, const char *out_pa
                     struct cfg_problems *pr);
 /* The embedded config's NDJSON file, absolute, in buf. */
 const char *cli_default_out(const char *out_path, char *buf, size_t n);
+/* s as a YAML double-quoted scalar, for config text made in memory: -1 when
+ * s holds a control byte (written as is: YAML refuses it in a scalar). */
+int cli_yaml_quoted(struct sl_buf *b, const char *s);
 /* Prints the problems: errors then warnings, one per line. */
 void cli_print_problems(const struct cfg_problems *pr, const char *prog);
 

@@ -417,23 +417,6 @@ static int expect(struct tst *t)
 
 #define TST_GRAMMARS_MAX 64u
 
-/* s as a YAML double-quoted scalar; -1 for a control byte (no path has one
- * worth reading back). */
-static int yaml_quoted(struct sl_buf *y, const char *s)
-{
-    sl_buf_putc(y, '"');
-    for (; *s; s++) {
-        unsigned char c = (unsigned char)*s;
-        if (c < 0x20 || c == 0x7f)
-            return -1;
-        if (c == '"' || c == '\\')
-            sl_buf_putc(y, '\\');
-        sl_buf_putc(y, (char)c);
-    }
-    sl_buf_putc(y, '"');
-    return 0;
-}
-
 static int ends_with(const char *s, const char *suffix)
 {
     size_t n = strlen(s), k = strlen(suffix);
@@ -513,7 +496,7 @@ static int grammar_config(struct sl_buf *y, const char *const *gram, size_t ng,
                 return -1;
             }
             sl_buf_puts(y, "    - ");
-            bad = yaml_quoted(y, abs);
+            bad = cli_yaml_quoted(y, abs);
             free(abs);
             if (bad) {
                 fprintf(stderr, "sluice test: -P %s: a control byte in the path\n", pats[i]);
@@ -530,10 +513,10 @@ static int grammar_config(struct sl_buf *y, const char *const *gram, size_t ng,
 
         unique_name(seen[i], sizeof seen[i], gram[i], seen, i);
         sl_buf_puts(y, "    - name: ");
-        yaml_quoted(y, seen[i]);
+        cli_yaml_quoted(y, seen[i]);
         if (stat(gram[i], &st) != 0 && !strchr(gram[i], '/') && builtin_grammar(gram[i])) {
             sl_buf_puts(y, "\n      type: grok\n      builtin: ");
-            yaml_quoted(y, gram[i]);
+            cli_yaml_quoted(y, gram[i]);
             sl_buf_putc(y, '\n');
             continue;
         }
@@ -551,7 +534,7 @@ static int grammar_config(struct sl_buf *y, const char *const *gram, size_t ng,
             sl_buf_puts(y, "\n      type: lognorm\n      rulebase: ");
         else
             sl_buf_puts(y, "\n      type: grok\n      file: ");
-        bad = yaml_quoted(y, abs);
+        bad = cli_yaml_quoted(y, abs);
         free(abs);
         if (bad) {
             fprintf(stderr, "sluice test: -g %s: a control byte in the path\n", gram[i]);
@@ -563,7 +546,7 @@ static int grammar_config(struct sl_buf *y, const char *const *gram, size_t ng,
     for (size_t i = 0; i < ng; i++) {
         if (i)
             sl_buf_puts(y, ", ");
-        yaml_quoted(y, seen[i]);
+        cli_yaml_quoted(y, seen[i]);
     }
     sl_buf_puts(y, "]\n");
     return 0;
