@@ -4,7 +4,7 @@ FROM debian:bookworm-slim AS build
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         gcc make autoconf automake libtool pkg-config \
         libfastjson-dev libpcre2-dev libcurl4-openssl-dev zlib1g-dev liblognorm-dev \
-        libcunit1-dev libyaml-dev libevent-dev libssl-dev libxxhash-dev \
+        libcunit1-dev libyaml-dev libevent-dev libssl-dev libxxhash-dev liblz4-dev \
     && rm -rf /var/lib/apt/lists/*
 WORKDIR /src
 COPY . .
@@ -13,7 +13,7 @@ RUN rm -rf build && scripts/build.sh && strip build/sluice
 FROM debian:bookworm-slim
 RUN apt-get update && DEBIAN_FRONTEND=noninteractive apt-get install -y --no-install-recommends \
         libfastjson4 libpcre2-8-0 libcurl4 zlib1g liblognorm5 libyaml-0-2 \
-        libevent-2.1-7 libevent-pthreads-2.1-7 libevent-openssl-2.1-7 libssl3 libxxhash0 \
+        libevent-2.1-7 libevent-pthreads-2.1-7 libevent-openssl-2.1-7 libssl3 libxxhash0 liblz4-1 \
         ca-certificates tzdata \
     && rm -rf /var/lib/apt/lists/* \
     && groupadd --system sluice && useradd --system --gid sluice --home-dir /var/lib/sluice \

@@ -1,9 +1,9 @@
 # buffer/: the durable spool; includes only common/.
 noinst_LIBRARIES += libsl_buffer.a
-libsl_buffer_a_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS)
+libsl_buffer_a_CFLAGS = $(AM_CFLAGS) $(ZLIB_CFLAGS) $(LZ4_CFLAGS) $(XXHASH_CFLAGS)
 libsl_buffer_a_SOURCES = \
 	buffer/spool.c buffer/spool.h
-BUFFER_LIBS = libsl_buffer.a $(ZLIB_LIBS)
+BUFFER_LIBS = libsl_buffer.a $(ZLIB_LIBS) $(LZ4_LIBS)
 EXTRA_DIST += buffer/README.md
 
 check_PROGRAMS += tests/unit/test_spool

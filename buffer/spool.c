@@ -2,13 +2,17 @@
  *
  * Files in the spool directory:
  *   LOCK                      flock()ed by the process using the spool; holds its pid
- *   00000000000000000007.seg  a segment: a 32-byte header, then records (common/rec.h)
+ *   00000000000000000007.seg  a segment: a 32-byte header, then records (common/rec.h),
+ *                             or (header version 2) LZ4 frames whose contents are records
  *   00000000000000000006.seg.gz  a sealed segment, compressed (read with gzread)
  *   cursor.<reader>           "seg=S off=O seq=Q": the next record the reader has
  *                             not confirmed; replaced atomically (write, fsync, rename)
  *   corrupt/                  hard links to segments found damaged, kept for a person
  *
- * Positions are (segment number, byte offset in the uncompressed segment).
+ * Positions are (segment number, byte offset in the uncompressed segment):
+ * for a framed segment, the offset in the concatenation of the header and the
+ * frames' contents, so cursors, readers and scans work the same on all three
+ * forms and only the stream below (struct sstream) knows the difference.
  * A segment is appended by one writer and never rewritten, except that
  * recovery cuts a torn tail. After a restart appends go to a new segment, so
  * a segment that was sealed is never reopened for writing.
@@ -28,6 +32,8 @@
 #include <sys/stat.h>
 #include <time.h>
 #include <unistd.h>
+#include <lz4.h>
+#include <xxhash.h>
 #include <zlib.h>
 
 #include "buffer/spool.h"
@@ -37,6 +43,17 @@
 
 #define SEG_MAGIC   "SLSPOOL1"
 #define SEG_HDR     32u
+#define SEG_V_PLAIN 1               /* header version byte: records back to back */
+#define SEG_V_LZ4   2               /* records inside LZ4 frames */
+/* A frame, little-endian: 0 u32 magic "SLZ1", 4 u32 check (low 32 bits of
+ * XXH3-64 over bytes [8, end), seeded with clen), 8 u32 clen (payload bytes),
+ * 12 u32 rlen (content bytes), 16 u64 roff (the content's offset in the
+ * segment), 24 payload: LZ4 block, or the content as is when clen == rlen
+ * (LZ4 could not make it smaller). One frame per appended batch, written with
+ * one write(): a crash leaves at most one frame's prefix, a torn tail. */
+#define FRAME_MAGIC 0x315a4c53u     /* "SLZ1" read as little-endian bytes */
+#define FRAME_HDR   24u
+#define FRAME_RMAX  (SL_REC_MAX + 64u * 1024u * 1024u)  /* a batch's ceiling, with room */
 #define CURSOR_MS   1000u
 /* Append-time marks (buffered age): at most one per MARK_GAP_MS at first,
  * MARKS_MAX of them; when full, marks behind every reader go, then every
@@ -53,6 +70,7 @@ struct seg {
     int64_t  created_ms;    /* the header's wall-clock time */
     int      sealed;
     int      compressed;
+    int      framed;
 };
 
 struct spool {
@@ -89,6 +107,30 @@ struct spool {
     int zth_started;
     struct sl_queue *q;
     struct sl_episode full_ep, nospc_ep;
+    /* The writer's frame (LZ4): built once per batch and sequence number. */
+    char *zb;
+    size_t zcap, zlen;
+    const struct sl_recbatch *zfor;
+    uint64_t zseq;
+};
+
+struct sstream {
+    int fd;
+    gzFile gz;
+    uint64_t pos;                   /* content offset of the next byte returned */
+    /* Framed segments (header version 2): the content is the header, then
+     * each frame's content in turn. A damaged frame's content is returned as
+     * zeros up to the next valid frame's offset, so the record scan above
+     * sees a damaged region there and skips it as in a plain segment. */
+    int framed;
+    unsigned char hdr[SEG_HDR];
+    uint64_t fpos;                  /* file offset of the next frame */
+    char *raw, *z;                  /* the current frame's content; a frame as read */
+    size_t rawcap, zcap, rlen, rat;
+    uint64_t hole;                  /* zeros to return before the current frame */
+    uint64_t good_end;              /* file offset after the last valid frame */
+    uint64_t torn, torn_at;         /* a frame cut short at the end of the file: bytes, where */
+    uint64_t bad_regions, bad_bytes;    /* damage at the end with no frame after it */
 };
 
 struct spool_reader {
@@ -101,11 +143,12 @@ struct spool_reader {
     int dirty;
     int64_t from_ms, to_ms;
     int cancelled;
-    /* The open segment: an fd, or a gzip stream; bytes already read past
-     * `off` wait in `carry` (a record cut by the end of a read). */
+    int in_damage;                  /* the last read ended inside a damaged region */
+    /* The open segment's stream (plain, gzip or framed); bytes already read
+     * past `off` wait in `carry` (a record cut by the end of a read). */
     uint64_t fseg;
-    int fd;
-    gzFile gz;
+    int open;
+    struct sstream ss;
     struct sl_buf carry;
 };
 
@@ -115,6 +158,12 @@ static void put64le(unsigned char *p, uint64_t v)
 {
     for (int i = 0; i < 8; i++)
         p[i] = (unsigned char)(v >> (8 * i));
+}
+
+static void put32le(char *p, uint32_t v)
+{
+    for (int i = 0; i < 4; i++)
+        p[i] = (char)(v >> (8 * i));
 }
 
 static uint32_t get32le(const char *p)
@@ -182,21 +231,218 @@ static int parse_seg_name(const char *n, uint64_t *segno, int *gz)
     return 1;
 }
 
-/* ---- a sequential segment stream: plain fd or gzip ---- */
+/* ---- a sequential segment stream: plain, gzip, or LZ4 frames ---- */
 
-struct sstream {
-    int fd;
-    gzFile gz;
-    uint64_t pos;
-};
+
+static uint32_t frame_check(const char *f, uint32_t clen)
+{
+    return (uint32_t)XXH3_64bits_withSeed(f + 8, FRAME_HDR - 8 + clen, clen);
+}
+
+/* Plausible header at f: magic and sizes that can be (the check decides). */
+static int frame_plausible(const char *f, uint64_t *clen, uint64_t *rlen, uint64_t *roff)
+{
+    if (get32le(f) != FRAME_MAGIC)
+        return 0;
+    *clen = get32le(f + 8);
+    *rlen = get32le(f + 12);
+    *roff = get64le((const unsigned char *)f + 16);
+    return *rlen > 0 && *rlen <= FRAME_RMAX && *roff >= SEG_HDR &&
+           *clen <= (uint64_t)LZ4_compressBound((int)*rlen) && *clen > 0;
+}
+
+static int ss_pread(int fd, void *buf, size_t n, uint64_t at, size_t *got)
+{
+    size_t have = 0;
+
+    while (have < n) {
+        ssize_t k = pread(fd, (char *)buf + have, n - have, (off_t)(at + have));
+        if (k < 0 && errno == EINTR)
+            continue;
+        if (k < 0)
+            return -1;
+        if (k == 0)
+            break;
+        have += (size_t)k;
+    }
+    *got = have;
+    return 0;
+}
+
+/* Reads and verifies the frame at ss->fpos into ss->raw. 1: a valid frame;
+ * 0: none there (end of file, a cut frame, damage); -1: I/O error. */
+static int frame_at(struct sstream *ss, uint64_t *roff)
+{
+    uint64_t clen, rlen;
+    size_t got;
+
+    if (ss->zcap < FRAME_HDR) {
+        ss->zcap = 64u * 1024u;
+        ss->z = sl_realloc(ss->z, ss->zcap);
+    }
+    if (ss_pread(ss->fd, ss->z, FRAME_HDR, ss->fpos, &got))
+        return -1;
+    if (got < FRAME_HDR || !frame_plausible(ss->z, &clen, &rlen, roff))
+        return 0;
+    if (FRAME_HDR + clen > ss->zcap) {
+        ss->zcap = FRAME_HDR + clen;
+        ss->z = sl_realloc(ss->z, ss->zcap);
+    }
+    if (ss_pread(ss->fd, ss->z + FRAME_HDR, clen, ss->fpos + FRAME_HDR, &got))
+        return -1;
+    if (got < clen || frame_check(ss->z, (uint32_t)clen) != get32le(ss->z + 4))
+        return 0;
+    if (rlen > ss->rawcap) {
+        ss->rawcap = rlen;
+        ss->raw = sl_realloc(ss->raw, ss->rawcap);
+    }
+    if (clen == rlen)
+        memcpy(ss->raw, ss->z + FRAME_HDR, rlen);
+    else if (LZ4_decompress_safe(ss->z + FRAME_HDR, ss->raw, (int)clen, (int)rlen) != (int)rlen)
+        return 0;
+    ss->rlen = rlen;
+    ss->rat = 0;
+    return 1;
+}
+
+/* A plausible frame header at file offset at whose frame runs past size. */
+static int frame_cut(struct sstream *ss, uint64_t at, uint64_t size)
+{
+    char h[FRAME_HDR];
+    uint64_t clen, rlen, roff;
+    size_t got;
+
+    if (ss_pread(ss->fd, h, FRAME_HDR, at, &got))
+        return 0;
+    if (got < FRAME_HDR)
+        return at < size;
+    return frame_plausible(h, &clen, &rlen, &roff) && at + FRAME_HDR + clen > size;
+}
+
+/* The next valid frame after damage at ss->fpos: found (1, fpos moved) or not
+ * (0: the rest of the file is damage, or ends with a frame cut short, whose
+ * offset is put in *cut; size when there is none). */
+static int frame_resync(struct sstream *ss, uint64_t *roff, uint64_t size, uint64_t *cut)
+{
+    char buf[64 * 1024];
+    uint64_t at = ss->fpos + 1;
+    size_t got;
+
+    *cut = size;
+    for (;;) {
+        if (ss_pread(ss->fd, buf, sizeof buf, at, &got))
+            return -1;
+        if (got < 4)
+            return 0;
+        for (size_t i = 0; i + 4 <= got; i++) {
+            if (get32le(buf + i) != FRAME_MAGIC)
+                continue;
+            uint64_t keep = ss->fpos;
+            ss->fpos = at + i;
+            int rc = frame_at(ss, roff);
+            if (rc)
+                return rc;
+            ss->fpos = keep;
+            if (*cut == size && frame_cut(ss, at + i, size))
+                *cut = at + i;
+        }
+        at += got - 3;
+    }
+}
+
+/* Moves to the next frame: sets hole and the content. 1, 0 at the end, -1. */
+static int frame_next(struct sstream *ss)
+{
+    for (;;) {
+        uint64_t roff, start = ss->fpos;
+        struct stat st;
+        int rc = frame_at(ss, &roff);
+
+        if (rc == 0) {
+            if (fstat(ss->fd, &st))
+                return -1;
+            uint64_t size = (uint64_t)st.st_size;
+            if (start >= size)
+                return 0;
+            /* Damage, unless no valid frame follows and this one runs past
+             * the end of the file: the write a crash cut short. Damage
+             * followed by such a frame is both. */
+            uint64_t cut;
+            rc = frame_resync(ss, &roff, size, &cut);
+            if (rc == 0) {
+                if (frame_cut(ss, start, size))
+                    cut = start;
+                if (cut > start) {
+                    ss->bad_regions++;
+                    ss->bad_bytes += cut - start;
+                }
+                ss->torn = size - cut;
+                ss->torn_at = cut;
+                ss->fpos = size;
+                return 0;
+            }
+        }
+        if (rc < 0)
+            return -1;
+        ss->fpos += FRAME_HDR + get32le(ss->z + 8);
+        if (roff < ss->pos) {
+            /* A valid frame that goes back over content already returned
+             * (a copied block): skip it. */
+            ss->rlen = ss->rat = 0;
+            continue;
+        }
+        ss->hole = roff - ss->pos;
+        ss->good_end = ss->fpos;
+        return 1;
+    }
+}
+
+static ssize_t ss_read_framed(struct sstream *ss, char *buf, size_t n)
+{
+    size_t done = 0;
+
+    while (done < n) {
+        if (ss->pos < SEG_HDR) {
+            size_t k = SEG_HDR - ss->pos < n - done ? SEG_HDR - ss->pos : n - done;
+            memcpy(buf + done, ss->hdr + ss->pos, k);
+            done += k;
+            ss->pos += k;
+            continue;
+        }
+        if (ss->hole) {
+            size_t k = ss->hole < n - done ? (size_t)ss->hole : n - done;
+            memset(buf + done, 0, k);
+            done += k;
+            ss->pos += k;
+            ss->hole -= k;
+            continue;
+        }
+        if (ss->rat < ss->rlen) {
+            size_t k = ss->rlen - ss->rat < n - done ? ss->rlen - ss->rat : n - done;
+            memcpy(buf + done, ss->raw + ss->rat, k);
+            done += k;
+            ss->rat += k;
+            ss->pos += k;
+            continue;
+        }
+        int rc = frame_next(ss);
+        if (rc < 0)
+            return -1;
+        if (rc == 0)
+            break;
+    }
+    return (ssize_t)done;
+}
+
+static ssize_t ss_read(struct sstream *ss, void *buf, size_t n);
 
 static int ss_open(struct sstream *ss, const char *dir, uint64_t segno, int gz, uint64_t at)
 {
     char p[4096];
 
     seg_name(p, sizeof p, dir, segno, gz);
+    memset(ss, 0, sizeof *ss);
     ss->fd = -1;
-    ss->gz = NULL;
     ss->pos = at;
     if (gz) {
         ss->gz = gzopen(p, "rb");
@@ -211,13 +457,46 @@ static int ss_open(struct sstream *ss, const char *dir, uint64_t segno, int gz, 
         return 0;
     }
     ss->fd = open(p, O_RDONLY | O_CLOEXEC);
-    return ss->fd < 0 ? -1 : 0;
+    if (ss->fd < 0)
+        return -1;
+    size_t got;
+    if (ss_pread(ss->fd, ss->hdr, SEG_HDR, 0, &got) == 0 && got == SEG_HDR &&
+        !memcmp(ss->hdr, SEG_MAGIC, 8) && ss->hdr[8] == SEG_V_LZ4) {
+        ss->framed = 1;
+        ss->fpos = ss->good_end = SEG_HDR;
+        ss->pos = 0;
+        /* To `at`: whole frames by their headers alone, then the rest read.
+         * A header that is not plausible ends the walk: the read from there
+         * finds the next valid frame, as a scan would. */
+        while (at > SEG_HDR) {
+            char h[FRAME_HDR];
+            uint64_t clen, rlen, roff;
+            if (ss_pread(ss->fd, h, FRAME_HDR, ss->fpos, &got) || got < FRAME_HDR ||
+                !frame_plausible(h, &clen, &rlen, &roff) || roff < ss->pos ||
+                roff + rlen > at)
+                break;
+            ss->pos = roff + rlen;
+            ss->fpos += FRAME_HDR + clen;
+        }
+        if (ss->pos < SEG_HDR)
+            ss->pos = at < SEG_HDR ? 0 : SEG_HDR;
+        char skip[4096];
+        while (ss->pos < at) {
+            size_t want = at - ss->pos < sizeof skip ? (size_t)(at - ss->pos) : sizeof skip;
+            ssize_t k = ss_read(ss, skip, want);
+            if (k <= 0)
+                break;
+        }
+    }
+    return 0;
 }
 
 static ssize_t ss_read(struct sstream *ss, void *buf, size_t n)
 {
     ssize_t k;
 
+    if (ss->framed)
+        return ss_read_framed(ss, buf, n);
     if (ss->gz) {
         int g = gzread(ss->gz, buf, (unsigned)(n > (1u << 30) ? 1u << 30 : n));
         if (g < 0)
@@ -240,6 +519,10 @@ static void ss_close(struct sstream *ss)
         gzclose(ss->gz);
     if (ss->fd >= 0)
         close(ss->fd);
+    sl_free(ss->raw);
+    sl_free(ss->z);
+    ss->raw = ss->z = NULL;
+    ss->rawcap = ss->zcap = ss->rlen = ss->rat = 0;
     ss->gz = NULL;
     ss->fd = -1;
 }
@@ -249,6 +532,7 @@ static void ss_close(struct sstream *ss)
 struct scan {
     struct spool_seginfo info;
     uint64_t good_end;              /* offset after the last valid record */
+    uint64_t cut_at;                /* framed, torn: the file offset to cut at */
     int64_t created_ms;             /* from the header */
 };
 
@@ -318,7 +602,8 @@ static int read_header(struct sstream *ss, uint64_t segno, int64_t *created_ms)
 
     if (ss_read(ss, h, SEG_HDR) != (ssize_t)SEG_HDR)
         return -1;
-    if (memcmp(h, SEG_MAGIC, 8) || get64le(h + 16) != segno)
+    if (memcmp(h, SEG_MAGIC, 8) || get64le(h + 16) != segno ||
+        (h[8] != SEG_V_PLAIN && h[8] != SEG_V_LZ4))
         return -1;
     if (created_ms)
         *created_ms = (int64_t)get64le(h + 24);
@@ -351,6 +636,7 @@ static int scan_segment(const char *dir, uint64_t segno, int gz, struct scan *sc
         ss_close(&ss);
         return 0;
     }
+    sc->info.framed = ss.framed;
     sc->good_end = SEG_HDR;
     buf = sl_malloc(cap);
     for (;;) {
@@ -372,11 +658,19 @@ static int scan_segment(const char *dir, uint64_t segno, int gz, struct scan *sc
         sc->info.content = ss.pos;
         have += (size_t)k;
         int eof = k == 0;
-        size_t used = scan_chunk(sc, buf, have, base, eof, gz ? 0 : sc->info.bytes, fn, arg);
+        size_t used = scan_chunk(sc, buf, have, base, eof,
+                                 gz || ss.framed ? 0 : sc->info.bytes, fn, arg);
         memmove(buf, buf + used, have - used);
         have -= used;
         if (eof)
             break;
+    }
+    if (ss.framed) {
+        /* The stream met these in the file, below the records. */
+        sc->info.torn_bytes += ss.torn;
+        sc->info.corrupt_regions += ss.bad_regions;
+        sc->info.corrupt_bytes += ss.bad_bytes;
+        sc->cut_at = ss.torn ? ss.torn_at : ss.good_end;
     }
     sl_free(buf);
     ss_close(&ss);
@@ -584,7 +878,7 @@ static int new_segment(struct spool *s, struct sl_err *err)
                           "cannot create a segment: %s", strerror(errno));
     memset(h, 0, sizeof h);
     memcpy(h, SEG_MAGIC, 8);
-    h[8] = 1;                       /* version */
+    h[8] = s->o.compress == SPOOL_COMPRESS_LZ4 ? SEG_V_LZ4 : SEG_V_PLAIN;
     h[12] = SEG_HDR;
     put64le(h + 16, segno);
     int64_t created = sl_clock_real_ns() / 1000000;
@@ -610,6 +904,7 @@ static int new_segment(struct spool *s, struct sl_err *err)
     g->size = g->disk = SEG_HDR;
     g->first_seq = s->next_seq;
     g->created_ms = created;
+    g->framed = h[8] == SEG_V_LZ4;
     s->disk_bytes += SEG_HDR;
     pthread_cond_broadcast(&s->data);
     pthread_mutex_unlock(&s->mu);
@@ -720,7 +1015,8 @@ int spool_open(struct spool **out, const struct spool_opts *o, struct spool_reco
             rec->torn_bytes += sc.info.torn_bytes;
             if (!o->read_only && !gzs[i]) {
                 int fd = open(p, O_WRONLY | O_CLOEXEC);
-                if (fd < 0 || ftruncate(fd, (off_t)size) || fsync(fd)) {
+                if (fd < 0 || ftruncate(fd, (off_t)(sc.info.framed ? sc.cut_at : size)) ||
+                    fsync(fd)) {
                     rc = sl_err_set(err, SL_EIO, p, "cannot cut a torn tail: %s",
                                     strerror(errno));
                     if (fd >= 0)
@@ -736,6 +1032,11 @@ int spool_open(struct spool **out, const struct spool_opts *o, struct spool_reco
         g->segno = nos[i];
         g->size = gzs[i] ? sc.good_end : size;
         g->disk = gzs[i] ? sc.info.bytes : size;
+        if (sc.info.framed) {
+            g->size = sc.info.content;
+            g->disk = sc.info.torn_bytes && !o->read_only ? sc.cut_at : sc.info.bytes;
+            g->framed = 1;
+        }
         g->records = sc.info.records;
         g->first_seq = sc.info.first_seq;
         g->created_ms = sc.created_ms;
@@ -792,6 +1093,7 @@ void spool_close(struct spool *s)
     sl_free(s->segs);
     sl_free(s->readers);
     sl_free(s->path);
+    sl_free(s->zb);
     sl_free(s);
 }
 
@@ -931,9 +1233,49 @@ static void seal_on_full(struct spool *s)
     pthread_mutex_unlock(&s->mu);
 }
 
-static int append_nosync(struct spool *s, struct sl_recbatch *b, struct sl_err *err)
+/* Stamps b with the next sequence numbers and, with LZ4, builds its frame in
+ * s->zb at content offset roff (kept while b and the sequence number stay
+ * the same: a batch that waits for room is not compressed again each try).
+ * Returns the bytes the batch takes on disk. */
+static size_t prepare(struct spool *s, struct sl_recbatch *b, uint64_t roff)
 {
     size_t len = b->data.len;
+
+    if (s->o.compress != SPOOL_COMPRESS_LZ4) {
+        sl_recbatch_stamp(b, s->next_seq);
+        return len;
+    }
+    if (s->zfor == b && s->zseq == s->next_seq) {
+        put64le((unsigned char *)s->zb + 16, roff);
+        put32le(s->zb + 4, frame_check(s->zb, get32le(s->zb + 8)));
+        return s->zlen;
+    }
+    sl_recbatch_stamp(b, s->next_seq);
+    size_t need = FRAME_HDR + (size_t)LZ4_compressBound((int)len);
+    if (need > s->zcap) {
+        s->zcap = need;
+        s->zb = sl_realloc(s->zb, s->zcap);
+    }
+    int c = LZ4_compress_default(b->data.data, s->zb + FRAME_HDR, (int)len,
+                                 (int)(s->zcap - FRAME_HDR));
+    if (c <= 0 || (size_t)c >= len) {
+        memcpy(s->zb + FRAME_HDR, b->data.data, len);
+        c = (int)len;
+    }
+    put32le(s->zb, FRAME_MAGIC);
+    put32le(s->zb + 8, (uint32_t)c);
+    put32le(s->zb + 12, (uint32_t)len);
+    put64le((unsigned char *)s->zb + 16, roff);
+    put32le(s->zb + 4, frame_check(s->zb, (uint32_t)c));
+    s->zlen = FRAME_HDR + (size_t)c;
+    s->zfor = b;
+    s->zseq = s->next_seq;
+    return s->zlen;
+}
+
+static int append_nosync(struct spool *s, struct sl_recbatch *b, struct sl_err *err)
+{
+    size_t raw = b->data.len, len;
     struct seg *g;
     int rc;
 
@@ -941,10 +1283,17 @@ static int append_nosync(struct spool *s, struct sl_recbatch *b, struct sl_err *
         return 0;
     if (s->o.read_only)
         return sl_err_set(err, SL_EINVAL, s->path, "the spool is open read-only");
+    /* Compressed outside the lock (readers take it for every batch); the
+     * content offset is set again below once the segment is known. */
+    pthread_mutex_lock(&s->mu);
+    uint64_t at = s->wfd >= 0 && s->nsegs ? s->segs[s->nsegs - 1].size : SEG_HDR;
+    pthread_mutex_unlock(&s->mu);
+    len = prepare(s, b, at);
     pthread_mutex_lock(&s->mu);
     /* No active segment (wfd < 0) only after seal_on_full; the list may be empty. */
     g = s->nsegs ? &s->segs[s->nsegs - 1] : NULL;
-    int rotate = s->wfd < 0 || g->size >= s->o.segment_size;
+    /* segment_size bounds the file: a framed segment holds more content. */
+    int rotate = s->wfd < 0 || g->disk >= s->o.segment_size;
     if (over_max(s, len + (rotate ? SEG_HDR : 0))) {
         if (s->o.when_full == SPOOL_FULL_DROP_OLDEST) {
             if (s->nsegs == 1 && s->wfd >= 0 && g->size > SEG_HDR)
@@ -986,10 +1335,12 @@ static int append_nosync(struct spool *s, struct sl_recbatch *b, struct sl_err *
      * a reader's deletion may shift the list meanwhile, so it is looked up
      * under the lock each time, never kept across the write. */
     pthread_mutex_lock(&s->mu);
-    uint64_t start = s->segs[s->nsegs - 1].size;
+    uint64_t start = s->segs[s->nsegs - 1].disk;
+    uint64_t roff = s->segs[s->nsegs - 1].size;
     pthread_mutex_unlock(&s->mu);
-    sl_recbatch_stamp(b, s->next_seq);
-    if (write_all(s->wfd, b->data.data, len)) {
+    if (prepare(s, b, roff) != len)
+        return sl_err_set(err, SL_EIO, s->path, "internal: the batch changed size");
+    if (write_all(s->wfd, s->o.compress == SPOOL_COMPRESS_LZ4 ? s->zb : b->data.data, len)) {
         int e = errno;
         /* Never leave half a batch behind: cut back to where it started. */
         if (ftruncate(s->wfd, (off_t)start))
@@ -1004,7 +1355,7 @@ static int append_nosync(struct spool *s, struct sl_recbatch *b, struct sl_err *
     }
     pthread_mutex_lock(&s->mu);
     g = &s->segs[s->nsegs - 1];
-    g->size += len;
+    g->size += raw;
     g->disk += len;
     if (!g->records)
         g->first_seq = s->next_seq;
@@ -1015,7 +1366,8 @@ static int append_nosync(struct spool *s, struct sl_recbatch *b, struct sl_err *
     pthread_cond_broadcast(&s->data);
     pthread_mutex_unlock(&s->mu);
     atomic_fetch_add(&s->st.appended, b->count);
-    atomic_fetch_add(&s->st.appended_bytes, len);
+    atomic_fetch_add(&s->st.appended_bytes, raw);
+    atomic_fetch_add(&s->st.written_bytes, len);
     if (s->o.fsync == SPOOL_FSYNC_NEVER)
         atomic_fetch_add(&s->st.durable, b->count);
     else
@@ -1261,7 +1613,7 @@ static size_t compress_candidate(const struct spool *s)
     for (size_t i = 0; i + 1 < s->nsegs; i++) {
         const struct seg *g = &s->segs[i];
         int behind = 0, inside = 0;
-        if (g->compressed || !g->sealed || g->segno < need || g->size <= SEG_HDR)
+        if (g->compressed || g->framed || !g->sealed || g->segno < need || g->size <= SEG_HDR)
             continue;
         for (size_t k = 0; k < s->nreaders; k++) {
             if (s->readers[k]->seg < g->segno)
@@ -1399,7 +1751,6 @@ int spool_reader_open(struct spool *s, const char *name, int64_t from_ms, int64_
     r = sl_calloc(1, sizeof *r);
     r->s = s;
     snprintf(r->name, sizeof r->name, "%s", name);
-    r->fd = -1;
     r->from_ms = from_ms;
     r->to_ms = to_ms;
     sl_buf_init(&r->carry, 0, SL_REC_MAX);
@@ -1442,27 +1793,22 @@ static void persist(struct spool_reader *r);
 
 static void reader_close_file(struct spool_reader *r)
 {
-    if (r->gz)
-        gzclose(r->gz);
-    if (r->fd >= 0)
-        close(r->fd);
-    r->gz = NULL;
-    r->fd = -1;
+    if (r->open)
+        ss_close(&r->ss);
+    r->open = 0;
+    r->in_damage = 0;
     sl_buf_reset(&r->carry);
 }
 
 static int reader_open_file(struct spool_reader *r, uint64_t segno, int gz)
 {
-    struct sstream ss;
-
     reader_close_file(r);
     /* The compressor may have replaced the file between our look at the list
      * and this open: try the other form. */
-    if (ss_open(&ss, r->s->path, segno, gz, r->off) &&
-        ss_open(&ss, r->s->path, segno, !gz, r->off))
+    if (ss_open(&r->ss, r->s->path, segno, gz, r->off) &&
+        ss_open(&r->ss, r->s->path, segno, !gz, r->off))
         return -1;
-    r->fd = ss.fd;
-    r->gz = ss.gz;
+    r->open = 1;
     r->fseg = segno;
     return 0;
 }
@@ -1559,7 +1905,7 @@ int spool_reader_next(struct spool_reader *r, struct sl_recbatch **out, size_t m
     }
     pthread_mutex_unlock(&s->mu);
 
-    if ((r->fd < 0 && !r->gz) || r->fseg != segno) {
+    if (!r->open || r->fseg != segno) {
         if (reader_open_file(r, segno, gz))
             return SL_EIO;
     }
@@ -1576,8 +1922,9 @@ int spool_reader_next(struct spool_reader *r, struct sl_recbatch **out, size_t m
                 sl_recbatch_free(b);
                 return SL_EIO;
             }
-            struct sstream ss = { r->fd, r->gz, fpos };
-            ssize_t k = ss_read(&ss, b->data.data + b->data.len, want);
+            if (!r->ss.framed && !r->ss.gz)
+                r->ss.pos = fpos;   /* pread: the stream has no position of its own */
+            ssize_t k = ss_read(&r->ss, b->data.data + b->data.len, want);
             if (k < 0) {
                 sl_recbatch_free(b);
                 reader_close_file(r);
@@ -1600,6 +1947,7 @@ int spool_reader_next(struct spool_reader *r, struct sl_recbatch **out, size_t m
             if (st == SL_REC_SHORT && base + b->data.len >= limit)
                 st = SL_REC_BAD;    /* nothing more will come for it */
             if (st == SL_REC_OK) {
+                r->in_damage = 0;
                 if (w != p)
                     memmove(b->data.data + w, b->data.data + p, len);
                 w += len;
@@ -1613,7 +1961,11 @@ int spool_reader_next(struct spool_reader *r, struct sl_recbatch **out, size_t m
                 break;
             }
             size_t q = sl_rec_resync(b->data.data, b->data.len, p + 1);
-            atomic_fetch_add(&s->st.corrupt_records, 1);
+            /* One region counts once, though it spans reads (a damaged
+             * frame's content can be longer than a read). */
+            if (!(r->in_damage && p == 0))
+                atomic_fetch_add(&s->st.corrupt_records, 1);
+            r->in_damage = q >= b->data.len;
             p = q;
         }
         if (more && !b->count && limit > fpos) {
@@ -1959,7 +2311,7 @@ int spool_iter_next(struct spool_iter *it, struct sl_rec *r, struct sl_err *err)
                 }
                 return sl_err_set(err, SL_EIO, p, "cannot open a segment: %s", strerror(errno));
             }
-            it->filesize = it->gzs[it->i] ? 0 : (uint64_t)st.st_size;
+            it->filesize = it->gzs[it->i] || it->ss.framed ? 0 : (uint64_t)st.st_size;
             it->open = 1;
             it->have = it->pos = 0;
             it->eof = 0;
@@ -1992,6 +2344,9 @@ int spool_iter_next(struct spool_iter *it, struct sl_rec *r, struct sl_err *err)
             }
         }
         if (it->eof) {
+            /* Damage at the end of a framed segment never reaches the
+             * records: the stream counted it. */
+            it->skipped += it->ss.bad_regions + (it->ss.torn != 0);
             ss_close(&it->ss);
             it->open = 0;
             it->i++;

@@ -22,6 +22,11 @@
 
 enum spool_fsync { SPOOL_FSYNC_NEVER, SPOOL_FSYNC_INTERVAL, SPOOL_FSYNC_ALWAYS };
 enum spool_full { SPOOL_FULL_BLOCK, SPOOL_FULL_DROP_OLDEST, SPOOL_FULL_DROP_NEWEST };
+/* NONE: records as they are. LZ4: every appended batch goes to disk as one
+ * LZ4 frame (the segment's records are the frames' contents, positions are
+ * offsets in that content). GZIP: plain segments, gzipped once sealed while a
+ * reader waits for them (the compressor thread). */
+enum spool_compress { SPOOL_COMPRESS_NONE, SPOOL_COMPRESS_LZ4, SPOOL_COMPRESS_GZIP };
 
 #define SPOOL_SEGMENT_DEFAULT   (64ull * 1024u * 1024u)
 #define SPOOL_SEGMENT_MIN       (64ull * 1024u)
@@ -34,7 +39,7 @@ struct spool_opts {
     enum spool_fsync fsync;
     uint32_t fsync_ms;              /* SPOOL_FSYNC_INTERVAL */
     enum spool_full when_full;
-    int compress;                   /* gzip sealed segments that wait for a reader */
+    enum spool_compress compress;
     /* Read-only (replay, offline tools on a copy): no writer, nothing changed
      * on disk but the readers' own cursor files; damaged parts are skipped in
      * memory, not truncated or moved. */
@@ -43,7 +48,8 @@ struct spool_opts {
 
 struct spool_stats {
     _Atomic uint64_t appended;          /* records written */
-    _Atomic uint64_t appended_bytes;
+    _Atomic uint64_t appended_bytes;    /* bytes of those records */
+    _Atomic uint64_t written_bytes;     /* what they took on disk (frames with LZ4) */
     _Atomic uint64_t durable;           /* records on disk under the fsync policy */
     _Atomic uint64_t fsyncs;
     _Atomic uint64_t dropped_newest;    /* records refused while full (drop_newest, or a
@@ -135,7 +141,8 @@ struct spool_seginfo {
     uint64_t corrupt_regions, corrupt_bytes;
     uint64_t torn_bytes;            /* an incomplete record at the end */
     int      bad_header;            /* not a segment: recovery would keep it aside */
-    int      compressed;
+    int      compressed;            /* a sealed segment gzipped (.seg.gz) */
+    int      framed;                /* records in LZ4 frames (buffer.compress: lz4) */
 };
 
 struct spool_cursorinfo {

@@ -7,7 +7,7 @@ set -euo pipefail
 what=${1:-build}
 build_pkgs=(gcc make autoconf automake libtool pkg-config
     libfastjson-dev libpcre2-dev libcurl4-openssl-dev zlib1g-dev liblognorm-dev
-    libcunit1-dev libyaml-dev libevent-dev libssl-dev libxxhash-dev
+    libcunit1-dev libyaml-dev libevent-dev libssl-dev libxxhash-dev liblz4-dev
     tzdata)     # /usr/share/zoneinfo: IANA zones (inputs[].timezone, enrich.time.zones) and their tests
 test_pkgs=(rsyslog bsdutils curl python3 maven default-jdk-headless procps iproute2 valgrind)
 bench_pkgs=(python3 liblognorm-utils valgrind)

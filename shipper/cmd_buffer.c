@@ -84,14 +84,21 @@ static void json_str(FILE *f, const char *s)
 
 /* ---- status ---- */
 
+static const char *seg_format(const struct spool_seginfo *g)
+{
+    return g->compressed ? "gzip" : g->framed ? "lz4" : "plain";
+}
+
 static void status_text(const char *dir, const struct spool_report *r)
 {
-    uint64_t gz = 0, regions = 0, dbytes = 0, torn = 0, bad = 0, dsegs = 0;
-    char b1[32], t1[48], t2[48];
+    uint64_t gz = 0, lz = 0, content = 0, regions = 0, dbytes = 0, torn = 0, bad = 0, dsegs = 0;
+    char b1[32], b2[32], t1[48], t2[48];
 
     for (size_t i = 0; i < r->nsegs; i++) {
         const struct spool_seginfo *g = &r->segs[i];
         gz += g->compressed != 0;
+        lz += g->framed != 0;
+        content += g->content;
         regions += g->corrupt_regions;
         dbytes += g->corrupt_bytes;
         torn += g->torn_bytes;
@@ -107,9 +114,15 @@ static void status_text(const char *dir, const struct spool_report *r)
     else
         printf("in use: no\n");
     printf("segments: %zu", r->nsegs);
-    if (gz)
-        printf(" (%" PRIu64 " compressed)", gz);
-    printf(", %s (%" PRIu64 " bytes)\n", cli_fmt_bytes(r->bytes, b1, sizeof b1), r->bytes);
+    if (gz && lz)
+        printf(" (%" PRIu64 " lz4, %" PRIu64 " gzip)", lz, gz);
+    else if (gz || lz)
+        printf(" (%" PRIu64 " %s)", gz + lz, gz ? "gzip" : "lz4");
+    printf(", %s (%" PRIu64 " bytes)", cli_fmt_bytes(r->bytes, b1, sizeof b1), r->bytes);
+    if ((gz || lz) && r->bytes)
+        printf(", %s of records uncompressed (%.1fx)", cli_fmt_bytes(content, b2, sizeof b2),
+               (double)content / (double)r->bytes);
+    printf("\n");
     printf("records: %" PRIu64 "\n", r->records);
     if (r->records)
         printf("events: oldest %s, newest %s\n", fmt_time(r->tmin_ms, t1),
@@ -145,11 +158,13 @@ static void status_text(const char *dir, const struct spool_report *r)
 
 static void status_json(const char *dir, const struct spool_report *r)
 {
-    uint64_t gz = 0, regions = 0, dbytes = 0, torn = 0, bad = 0;
+    uint64_t gz = 0, lz = 0, content = 0, regions = 0, dbytes = 0, torn = 0, bad = 0;
     char t[48], name[64];
 
     for (size_t i = 0; i < r->nsegs; i++) {
         gz += r->segs[i].compressed != 0;
+        lz += r->segs[i].framed != 0;
+        content += r->segs[i].content;
         regions += r->segs[i].corrupt_regions;
         dbytes += r->segs[i].corrupt_bytes;
         torn += r->segs[i].torn_bytes;
@@ -162,8 +177,9 @@ static void status_json(const char *dir, const struct spool_report *r)
         printf("%d", r->locked_by_pid);
     else
         printf("null");
-    printf(",\"segments\":%zu,\"compressed_segments\":%" PRIu64 ",\"bytes\":%" PRIu64
-           ",\"records\":%" PRIu64, r->nsegs, gz, r->bytes, r->records);
+    printf(",\"segments\":%zu,\"compressed_segments\":%" PRIu64 ",\"lz4_segments\":%" PRIu64
+           ",\"bytes\":%" PRIu64 ",\"content_bytes\":%" PRIu64 ",\"records\":%" PRIu64,
+           r->nsegs, gz, lz, r->bytes, content, r->records);
     if (r->records) {
         printf(",\"oldest\":\"%s\"", fmt_time(r->tmin_ms, t));
         printf(",\"newest\":\"%s\"", fmt_time(r->tmax_ms, t));
@@ -192,8 +208,9 @@ static void status_json(const char *dir, const struct spool_report *r)
     printf("],\"corrupt_files_total\":%zu,\"segment_list\":[", r->ncorrupt_files);
     for (size_t i = 0; i < r->nsegs; i++) {
         const struct spool_seginfo *g = &r->segs[i];
-        printf("%s{\"file\":\"%s\",\"bytes\":%" PRIu64 ",\"records\":%" PRIu64, i ? "," : "",
-               seg_file(g, name, sizeof name), g->bytes, g->records);
+        printf("%s{\"file\":\"%s\",\"format\":\"%s\",\"bytes\":%" PRIu64
+               ",\"content_bytes\":%" PRIu64 ",\"records\":%" PRIu64, i ? "," : "",
+               seg_file(g, name, sizeof name), seg_format(g), g->bytes, g->content, g->records);
         if (g->records)
             printf(",\"first_seq\":%" PRIu64 ",\"last_seq\":%" PRIu64, g->first_seq, g->last_seq);
         printf(",\"damaged_regions\":%" PRIu64 ",\"torn_bytes\":%" PRIu64 ",\"bad_header\":%s}",

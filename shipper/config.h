@@ -64,7 +64,7 @@ struct sl_config {
         char    *fsync_text;    /* always | never | a duration */
         int      fsync;         /* enum spool_fsync, from fsync_text */
         uint64_t fsync_ms;
-        int      compress;
+        int      compress;      /* enum spool_compress */
     } buffer;
     /* admin: the HTTP endpoint (shipper/admin.h); listen NULL: none. A
      * listen address that is not loopback has a token (checked at load). */

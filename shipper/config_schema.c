@@ -23,6 +23,8 @@ static const struct sl_cfg_row queue_rows[] = {
 };
 
 static const char *const when_full_names[] = { "block", "drop_oldest", "drop_newest", NULL };
+/* In the order of enum spool_compress. */
+static const char *const compress_names[] = { "none", "lz4", "gzip", NULL };
 
 static const struct sl_cfg_row buffer_rows[] = {
     { "path", SL_CFG_STR, NULL, 0, 0, offsetof(struct sl_config, buffer.path),
@@ -40,9 +42,11 @@ static const struct sl_cfg_row buffer_rows[] = {
     { "segment_size", SL_CFG_SIZE, "64MiB", 64 * 1024, 4ull << 30,
       offsetof(struct sl_config, buffer.segment_size),
       "a segment file is sealed after this many bytes", NULL, NULL, 0 },
-    { "compress", SL_CFG_BOOL, "false", 0, 0, offsetof(struct sl_config, buffer.compress),
-      "gzip sealed segments that wait for a sink (an outage's backlog takes less disk)",
-      NULL, NULL, 0 },
+    { "compress", SL_CFG_ENUM, "lz4", 0, 0, offsetof(struct sl_config, buffer.compress),
+      "lz4: every batch goes to disk as an LZ4 frame (about 5x less disk and I/O for JSON "
+      "documents, at about 1 us of the writer thread's CPU per KB); gzip: records as they "
+      "are, sealed segments that wait for a sink gzipped afterwards; none", compress_names,
+      NULL, 0 },
     SL_CFG_END,
 };
 

@@ -23,7 +23,7 @@ libsl_shipper_a_SOURCES = \
 	shipper/reload.c shipper/reload.h \
 	shipper/secret.c shipper/secret.h
 SHIPPER_LIBS = libsl_shipper.a libsl_parser.a libsl_buffer.a libsl_sinks.a $(COMMON_LIBS) \
-	$(EVENT_LIBS) $(YAML_LIBS) $(CURL_LIBS) $(ZLIB_LIBS) $(PCRE2_LIBS) $(LOGNORM_LIBS) \
+	$(EVENT_LIBS) $(YAML_LIBS) $(CURL_LIBS) $(ZLIB_LIBS) $(LZ4_LIBS) $(PCRE2_LIBS) $(LOGNORM_LIBS) \
 	$(FASTJSON_LIBS) $(OPENSSL_LIBS)
 
 bin_PROGRAMS += sluice

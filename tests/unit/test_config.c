@@ -529,14 +529,15 @@ static void t_buffer(void)
     CU_ASSERT_EQUAL(cfg->buffer.fsync_ms, 1000);
     CU_ASSERT_EQUAL(cfg->buffer.max_size, 10ull << 30);
     CU_ASSERT_EQUAL(cfg->buffer.when_full, SPOOL_FULL_BLOCK);
+    CU_ASSERT_EQUAL(cfg->buffer.compress, SPOOL_COMPRESS_LZ4);
     reset();
     CU_ASSERT_EQUAL_FATAL(load_str("buffer:\n  path: spool\n  fsync: always\n  max_size: 2GiB\n"
-                                   "  when_full: drop_oldest\n  compress: true\n"), 0);
+                                   "  when_full: drop_oldest\n  compress: gzip\n"), 0);
     TU_ASSERT_STR(cfg->buffer.path, "spool");         /* test.yaml has no directory */
     CU_ASSERT_EQUAL(cfg->buffer.fsync, SPOOL_FSYNC_ALWAYS);
     CU_ASSERT_EQUAL(cfg->buffer.max_size, 2ull << 30);
     CU_ASSERT_EQUAL(cfg->buffer.when_full, SPOOL_FULL_DROP_OLDEST);
-    CU_ASSERT_EQUAL(cfg->buffer.compress, 1);
+    CU_ASSERT_EQUAL(cfg->buffer.compress, SPOOL_COMPRESS_GZIP);
     reset();
     CU_ASSERT_EQUAL_FATAL(load_str("buffer:\n  path: /var/spool\n  fsync: never\n"), 0);
     CU_ASSERT_EQUAL(cfg->buffer.fsync, SPOOL_FSYNC_NEVER);
