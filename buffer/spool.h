@@ -2,6 +2,7 @@
  *
  * A directory of append-only segment files holding records in the layout of
  * common/rec.h (length, check, sequence number, event time, ID, index, doc),
+ * plain or inside LZ4 frames (one per appended batch; buffer.compress),
  * one cursor file per reader (a sink) saying what it has confirmed, a LOCK
  * file, and corrupt/ where damaged segments are kept aside. Segments behind
  * every reader's persisted cursor are deleted.

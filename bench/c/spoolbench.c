@@ -356,7 +356,7 @@ static void ceiling(struct step *out, size_t block, int every, int end_sync)
 static void spool_step(struct step *out, const struct policy *p)
 {
     char path[4096];
-    struct spool_opts o = { 0 };
+    struct spool_opts o = { .compress = SPOOL_COMPRESS_NONE };  /* byte for byte: bench/README (s) */
     struct spool_recovery rec;
     struct spool *s = NULL;
     struct sl_queue *q = NULL;
