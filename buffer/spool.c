@@ -1390,7 +1390,10 @@ int spool_sync(struct spool *s, struct sl_err *err)
 
 int spool_append(struct spool *s, struct sl_recbatch *b, struct sl_err *err)
 {
-    int rc = append_nosync(s, b, err);
+    int rc;
+
+    s->zfor = NULL;                 /* a caller's batch may reuse a freed one's address */
+    rc = append_nosync(s, b, err);
 
     if (rc)
         return rc;
@@ -1454,6 +1457,7 @@ static void write_one(struct spool *s, struct sl_recbatch *b)
                         kept ? "drop_oldest" : "drop_newest", kept ? "oldest" : "newest");
             }
             sl_episode_hit(&s->full_ep);
+            s->zfor = NULL;
             return;
         }
         if (rc == 0) {
@@ -1512,6 +1516,9 @@ static void write_one(struct spool *s, struct sl_recbatch *b)
         }
         wait_space(s, 1000);
     }
+    /* b is freed next, and the next batch may get its address: the frame
+     * built for b must not be taken for that one's. */
+    s->zfor = NULL;
     if (written && s->full_ep.active) {
         uint64_t k = sl_episode_end(&s->full_ep);
         SL_INFO("spool", "spool has room again: appending after waits=%" PRIu64, k);
