@@ -168,6 +168,7 @@ static void snap_take(struct run *r, struct metrics_snap *m)
         m->queue_bytes = sl_queue_bytes(r->spool_q);
         m->sp_appended = atomic_load(&sp->appended);
         m->sp_appended_bytes = atomic_load(&sp->appended_bytes);
+        m->sp_written_bytes = atomic_load(&sp->written_bytes);
         m->sp_durable = atomic_load(&sp->durable);
         m->sp_fsyncs = atomic_load(&sp->fsyncs);
         m->sp_full_episodes = atomic_load(&sp->full_episodes);

@@ -125,6 +125,9 @@ static int render_spool(const struct metrics_snap *m, struct sl_buf *out)
         "records appended to the disk buffer", m->sp_appended);
     ONE("sluice_buffer_appended_bytes_total", "counter",
         "bytes of records appended to the disk buffer", m->sp_appended_bytes);
+    ONE("sluice_buffer_written_bytes_total", "counter",
+        "bytes those records took in the segment files (fewer with buffer.compress: lz4)",
+        m->sp_written_bytes);
     ONE("sluice_buffer_durable_records_total", "counter",
         "records on disk under the fsync policy", m->sp_durable);
     ONE("sluice_buffer_fsyncs_total", "counter", "fsyncs of the disk buffer", m->sp_fsyncs);
@@ -378,9 +381,11 @@ void metrics_log(const struct metrics_snap *m, const char *when)
                 U(m->en_time_skewed), U(m->dns_hits), U(m->dns_misses), U(m->dns_lookups),
                 U(m->dns_answers), U(m->dns_failures), U(m->dns_timeouts));
     if (m->has_spool)
-        SL_INFO("stats", "%s spool appended=%llu durable=%llu fsyncs=%llu disk_bytes=%llu "
+        SL_INFO("stats", "%s spool appended=%llu appended_bytes=%llu written_bytes=%llu "
+                "durable=%llu fsyncs=%llu disk_bytes=%llu "
                 "segments=%llu full_episodes=%llu disk_full=%llu dropped_oldest=%llu "
                 "dropped_newest=%llu corrupt_skipped=%llu", when, U(m->sp_appended),
+                U(m->sp_appended_bytes), U(m->sp_written_bytes),
                 U(m->sp_durable), U(m->sp_fsyncs), U(m->sp_disk_bytes), U(m->sp_segments),
                 U(m->sp_full_episodes), U(m->sp_enospc), U(m->sp_dropped_oldest),
                 U(m->sp_dropped_newest), U(m->sp_corrupt));

@@ -65,7 +65,7 @@ struct metrics_snap {
     uint64_t dns_lookups, dns_hits, dns_misses, dns_answers, dns_failures, dns_timeouts;
     /* spool */
     int      has_spool;
-    uint64_t sp_appended, sp_appended_bytes, sp_durable, sp_fsyncs, sp_disk_bytes, sp_segments;
+    uint64_t sp_appended, sp_appended_bytes, sp_written_bytes, sp_durable, sp_fsyncs, sp_disk_bytes, sp_segments;
     uint64_t sp_full_episodes, sp_enospc, sp_dropped_oldest, sp_dropped_newest, sp_corrupt;
     struct metrics_input *ins;
     size_t   nins;

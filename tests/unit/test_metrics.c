@@ -108,6 +108,7 @@ static void snap_fill(struct metrics_snap *m, struct metrics_input *in, struct m
     m->has_spool = 1;
     m->sp_appended = 995;
     m->sp_appended_bytes = 500000;
+    m->sp_written_bytes = 110000;
     m->sp_durable = 990;
     m->sp_fsyncs = 12;
     m->sp_disk_bytes = 500032;
@@ -176,6 +177,7 @@ static void t_render_golden(void)
     TU_ASSERT_HAS(b.data, "\nsluice_events_received_total 1000\n");
     TU_ASSERT_HAS(b.data, "\nsluice_events_dropped_total{reason=\"queue_full\"} 5\n");
     TU_ASSERT_HAS(b.data, "\nsluice_events_dropped_total{reason=\"buffer_full_newest\"} 4\n");
+    TU_ASSERT_HAS(b.data, "\nsluice_buffer_written_bytes_total 110000\n");
     TU_ASSERT_HAS(b.data, "\nsluice_input_messages_received_total{input=\"udp \\\"edge\\\"\"} 100\n");
     TU_ASSERT_HAS(b.data, "\nsluice_input_connections_refused_total{input=\"tcp-main\",reason=\"max_conns\"} 6\n");
     TU_ASSERT_HASNT(b.data, "sluice_input_connections_open{input=\"udp");
