@@ -1246,8 +1246,12 @@ static size_t prepare(struct spool *s, struct sl_recbatch *b, uint64_t roff)
         return len;
     }
     if (s->zfor == b && s->zseq == s->next_seq) {
-        put64le((unsigned char *)s->zb + 16, roff);
-        put32le(s->zb + 4, frame_check(s->zb, get32le(s->zb + 8)));
+        /* Checked again only when a rotation moved it: most appends call
+         * this twice with the same offset. */
+        if (get64le((unsigned char *)s->zb + 16) != roff) {
+            put64le((unsigned char *)s->zb + 16, roff);
+            put32le(s->zb + 4, frame_check(s->zb, get32le(s->zb + 8)));
+        }
         return s->zlen;
     }
     sl_recbatch_stamp(b, s->next_seq);

@@ -325,11 +325,35 @@ static void t_two_readers_delete(void)
 
 /* ---- recovery ---- */
 
+/* Reopens a spool whose 20 records (one segment, seg) are followed by a torn
+ * tail of `torn` bytes: the tail is cut back to `good`, numbering goes on at
+ * 21, and a reader gets the 20 and 5 appended after. *rec: what the open found. */
+static void reopen_cut(const struct spool_opts *o, const char *seg, uint64_t torn, off_t good,
+                       struct spool_recovery *rec)
+{
+    struct spool_reader *r;
+    struct spool *s;
+    struct sl_err err;
+    struct stat st;
+
+    CU_ASSERT_EQUAL_FATAL(spool_open(&s, o, rec, &err), 0);
+    CU_ASSERT_EQUAL(rec->torn_bytes, torn);
+    CU_ASSERT_EQUAL(rec->records, 20);
+    CU_ASSERT_EQUAL(rec->corrupt_regions, 0);
+    CU_ASSERT_EQUAL(rec->next_seq, 21);
+    CU_ASSERT_EQUAL(stat(seg, &st), 0);
+    CU_ASSERT_EQUAL(st.st_size, good);
+    CU_ASSERT_EQUAL_FATAL(spool_reader_open(s, "x", 0, 0, &r, NULL, &err), 0);
+    append(s, 20, 5);
+    CU_ASSERT_EQUAL(drain(r, 0), 25);
+    spool_reader_close(r, 0, &err);
+    spool_close(s);
+}
+
 static void t_torn_tail(void)
 {
     struct spool_opts o = opts();
     struct spool_recovery rec;
-    struct spool_reader *r;
     struct spool *s;
     struct sl_err err;
     struct stat st;
@@ -351,18 +375,7 @@ static void t_torn_tail(void)
     close(fd);
     sl_recbatch_free(b);
 
-    CU_ASSERT_EQUAL_FATAL(spool_open(&s, &o, &rec, &err), 0);
-    CU_ASSERT_EQUAL(rec.torn_bytes, 30);
-    CU_ASSERT_EQUAL(rec.records, 20);
-    CU_ASSERT_EQUAL(rec.corrupt_regions, 0);
-    CU_ASSERT_EQUAL(rec.next_seq, 21);
-    CU_ASSERT_EQUAL(stat(seg, &st), 0);
-    CU_ASSERT_EQUAL(st.st_size, good);      /* cut back */
-    CU_ASSERT_EQUAL_FATAL(spool_reader_open(s, "x", 0, 0, &r, NULL, &err), 0);
-    append(s, 20, 5);
-    CU_ASSERT_EQUAL(drain(r, 0), 25);
-    spool_reader_close(r, 0, &err);
-    spool_close(s);
+    reopen_cut(&o, seg, 30, good, &rec);
 }
 
 static void t_flipped_byte(void)
@@ -1185,7 +1198,6 @@ static void t_lz4_torn_tail(void)
 {
     struct spool_opts o = opts();
     struct spool_recovery rec;
-    struct spool_reader *r;
     struct spool *s;
     struct sl_err err;
     struct stat st;
@@ -1202,19 +1214,9 @@ static void t_lz4_torn_tail(void)
     CU_ASSERT_EQUAL_FATAL(stat(seg, &st), 0);
     CU_ASSERT_EQUAL(truncate(seg, st.st_size - 7), 0);
 
-    CU_ASSERT_EQUAL_FATAL(spool_open(&s, &o, &rec, &err), 0);
-    CU_ASSERT_EQUAL(rec.torn_bytes, (uint64_t)(st.st_size - 7 - offs[1]));
-    CU_ASSERT_EQUAL(rec.records, 20);
-    CU_ASSERT_EQUAL(rec.corrupt_regions, 0);
+    /* Cut back to the last whole frame. */
+    reopen_cut(&o, seg, (uint64_t)(st.st_size - 7 - offs[1]), offs[1], &rec);
     CU_ASSERT_EQUAL(rec.kept_aside, 0);
-    CU_ASSERT_EQUAL(rec.next_seq, 21);
-    CU_ASSERT_EQUAL(stat(seg, &st), 0);
-    CU_ASSERT_EQUAL(st.st_size, offs[1]);   /* cut back to the last whole frame */
-    CU_ASSERT_EQUAL_FATAL(spool_reader_open(s, "x", 0, 0, &r, NULL, &err), 0);
-    append(s, 20, 5);
-    CU_ASSERT_EQUAL(drain(r, 0), 25);
-    spool_reader_close(r, 0, &err);
-    spool_close(s);
 }
 
 /* A flipped bit inside a frame loses that frame's records only: the frames
